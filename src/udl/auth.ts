@@ -1,0 +1,99 @@
+/**
+ * Where the UDL credential comes from, in order: BASICAUTH (the full header value), UDL_AUTH_USERNAME +
+ * UDL_AUTH_PASSWORD, SECRET_ARN_UDL via AWS Secrets Manager. The value is wrapped so that no log,
+ * error or JSON dump can print it by accident.
+ */
+
+export class ConfigError extends Error {
+  readonly code = 'ERR_CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET = Symbol('secret');
+
+/** Holds the Authorization header value; prints as [redacted] everywhere. */
+export class Credential {
+  private readonly [SECRET]: string;
+  constructor(
+    value: string,
+    readonly source: 'BASICAUTH' | 'UDL_AUTH_USERNAME' | 'SECRET_ARN_UDL',
+  ) {
+    this[SECRET] = value;
+  }
+  header(): string {
+    return this[SECRET];
+  }
+  /** Every form the secret could leak in: the header, its base64 payload, and the decoded user:password parts. */
+  leakForms(): string[] {
+    const value = this[SECRET];
+    const forms = [value];
+    const b64 = value.replace(/^Basic\s+/i, '');
+    forms.push(b64);
+    const decoded = Buffer.from(b64, 'base64').toString('utf8');
+    if (decoded.includes(':')) forms.push(decoded, ...decoded.split(':').filter((p) => p.length >= 4));
+    return [...new Set(forms.filter((f) => f.length >= 4))];
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `Credential(${this.source}, [redacted])`;
+  }
+}
+
+export type SecretFetcher = (arn: string, region: string | undefined) => Promise<string>;
+
+export async function resolveCredential(
+  env: NodeJS.ProcessEnv,
+  opts: { awsRegion?: string | undefined; fetchSecret?: SecretFetcher } = {},
+): Promise<Credential> {
+  if (env.BASICAUTH) {
+    const v = env.BASICAUTH.trim();
+    return new Credential(/^basic\s/i.test(v) ? v : `Basic ${v}`, 'BASICAUTH');
+  }
+  if (env.UDL_AUTH_USERNAME && env.UDL_AUTH_PASSWORD) {
+    const b64 = Buffer.from(`${env.UDL_AUTH_USERNAME}:${env.UDL_AUTH_PASSWORD}`, 'utf8').toString('base64');
+    return new Credential(`Basic ${b64}`, 'UDL_AUTH_USERNAME');
+  }
+  if (env.SECRET_ARN_UDL) {
+    const fetchSecret = opts.fetchSecret ?? fetchFromSecretsManager;
+    let secretString: string;
+    try {
+      secretString = await fetchSecret(env.SECRET_ARN_UDL, opts.awsRegion ?? env.AWS_REGION);
+    } catch (err) {
+      throw new ConfigError(`could not read SECRET_ARN_UDL from AWS Secrets Manager (${(err as Error).name}); check the ARN, --aws-region and AWS credentials`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(secretString);
+    } catch {
+      throw new ConfigError('the secret at SECRET_ARN_UDL is not JSON; it must hold {"basicauth": "Basic ..."}');
+    }
+    const v = (parsed as { basicauth?: unknown } | null)?.basicauth;
+    if (typeof v !== 'string' || v.trim() === '') {
+      throw new ConfigError('the secret at SECRET_ARN_UDL has no "basicauth" key; it must hold {"basicauth": "Basic ..."}');
+    }
+    const t = v.trim();
+    return new Credential(/^basic\s/i.test(t) ? t : `Basic ${t}`, 'SECRET_ARN_UDL');
+  }
+  throw new ConfigError('no UDL credential: set BASICAUTH, or UDL_AUTH_USERNAME and UDL_AUTH_PASSWORD, or SECRET_ARN_UDL');
+}
+
+/** Loaded only on this path: the AWS SDK costs ~100 ms and many MB to import. */
+async function fetchFromSecretsManager(arn: string, region: string | undefined): Promise<string> {
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient(region ? { region } : {});
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (typeof out.SecretString !== 'string') throw new Error('SecretString missing');
+    return out.SecretString;
+  } finally {
+    client.destroy();
+  }
+}
