@@ -1,0 +1,82 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Command, Option } from 'commander';
+import { DOWNLOAD_DEFAULTS, UsageError, validateDownloadOptions, type RawDownloadOptions } from '../config.js';
+import { runDownload } from '../orchestrator.js';
+import { fail } from './output.js';
+import { createReporter, type LogFormat } from './reporter.js';
+
+export function downloadCommand(): Command {
+  const d = DOWNLOAD_DEFAULTS;
+  return new Command('download')
+    .description(
+      'Download each UTC day of an inclusive date range into one file per day, resuming where earlier runs stopped.\n' +
+        'Days already DOWNLOADED (with their file on disk) or SKIPPED_NO_DATA send no request; FAILED days wait for --retry-failed.\n' +
+        'Credential, in order: BASICAUTH (full header value), UDL_AUTH_USERNAME + UDL_AUTH_PASSWORD, SECRET_ARN_UDL (AWS Secrets Manager).',
+    )
+    .requiredOption('--start-date <YYYY-MM-DD>', 'first UTC day (inclusive)')
+    .requiredOption('--end-date <YYYY-MM-DD>', 'last UTC day (inclusive)')
+    .requiredOption('--output-dir <dir>', 'where the day files go (created if missing)')
+    .option('--telemetry-file <file>', 'the ledger CSV (default: <output-dir>/download_telemetry.csv)')
+    .option('--sensor-id <id>', 'ALL, or one sensor like REACH-101', d.sensorId)
+    .addOption(new Option('--descriptor <name>', 'data product').choices(['QUICKLOOK', 'PROVISIONAL']).default(d.descriptor))
+    .addOption(new Option('--output-format <fmt>', 'file format').choices(['csv', 'json']).default(d.outputFormat))
+    .option('--retry-failed', 'also run days whose latest status is FAILED', false)
+    .option('--limit-days <n>', 'attempt at most n days, counted from the first day not already complete')
+    .option('--dry-run', "print each day's planned action; no network, no files", false)
+    .option('-v, --verbose', 'more detail: -v per-day decisions, -vv per-window progress and retries', (_: string, prev: number) => prev + 1, 0)
+    .option('--max-concurrent-requests <n>', 'requests in flight at once', String(d.maxConcurrentRequests))
+    .option('--initial-rate <req/s>', 'starting request rate', String(d.initialRate))
+    .option('--additive-increase <req/s>', 'rate added per successful request', String(d.additiveIncrease))
+    .option('--multiplicative-decrease <f>', 'rate factor on a 429, reset or timeout, in (0, 1)', String(d.multiplicativeDecrease))
+    .option('--min-rate <req/s>', 'lowest request rate', String(d.minRate))
+    .option('--max-rate <req/s>', 'highest request rate', String(d.maxRate))
+    .option('--aws-region <region>', 'AWS region for SECRET_ARN_UDL (default: AWS_REGION)')
+    .option('--udl-url <url>', 'UDL base URL (default: env UDL_BASE_URL, else https://unifieddatalibrary.com)')
+    .option('--max-results <n>', 'rows per response the server returns at most', String(d.maxResults))
+    .option('--request-timeout <s>', 'deadline for one request, in seconds', String(d.requestTimeoutS))
+    .option('--max-retries <n>', 'retries per request after the first attempt', String(d.maxRetries))
+    .addOption(new Option('--log-format <fmt>', 'text, or json lines for machines').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
+    .action(async (opts: RawDownloadOptions & { logFormat: LogFormat; progress: boolean }) => {
+      try {
+        const config = validateDownloadOptions(opts);
+        await checkOutputDir(config.outputDir);
+        const reporter = createReporter({
+          verbosity: config.verbosity,
+          format: opts.logFormat,
+          tty: opts.progress && opts.logFormat === 'text' && process.stderr.isTTY === true,
+          dryRun: config.dryRun,
+        });
+        const summary = await runDownload(config, { onEvent: reporter.onEvent });
+        reporter.finish(summary);
+        process.exitCode = summary.exitCode;
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
+
+/**
+ * An output dir that is a file, lies under one, or cannot be written is a usage error, found before
+ * anything is written: the dir itself if it exists, else the nearest ancestor that does.
+ */
+async function checkOutputDir(dir: string): Promise<void> {
+  for (let p = dir; ; p = dirname(p)) {
+    try {
+      const s = await stat(p);
+      if (!s.isDirectory()) {
+        throw new UsageError(p === dir ? `--output-dir ${dir} exists and is not a directory` : `--output-dir ${dir} lies under ${p}, which is a file`);
+      }
+      await access(p, constants.W_OK).catch(() => {
+        throw new UsageError(`--output-dir ${dir} is not writable (${p}); choose a directory you can write to`);
+      });
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new UsageError(`--output-dir ${dir} lies under a file, not a directory`);
+      if (code !== 'ENOENT' || dirname(p) === p) throw err;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { createRequire } from 'node:module';
+import { Command, CommanderError } from 'commander';
+import { downloadCommand } from './download-command.js';
+import { simCommand } from './sim-command.js';
+import { fail, EXIT } from './output.js';
+
+const program = new Command('reach-udl')
+  .description('Backfill REACH space-weather dosimeter data from the Unified Data Library (UDL), one file per UTC day.')
+  .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+for (const command of [downloadCommand(), simCommand()]) {
+  // Subcommands added whole do not inherit exitOverride; without it commander exits 1 on usage errors.
+  program.addCommand(command.copyInheritedSettings(program));
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version exit 0; every other parse problem is a usage error.
+    process.exit(err.exitCode === 0 ? 0 : EXIT.USAGE);
+  }
+  fail(err);
+}

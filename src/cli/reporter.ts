@@ -1,0 +1,155 @@
+/**
+ * What a download run shows. On a terminal: a live bar (cli-progress) with days, windows, records,
+ * request rate, 429s and ETA. Elsewhere (pipes, cron, CI): plain lines, one per event worth keeping,
+ * or JSON lines with --log-format json. Everything but the closing summary goes to stderr.
+ */
+import cliProgress from 'cli-progress';
+import type { RunEvent, RunSummary } from '../orchestrator.js';
+import { describeReason } from '../plan/decide.js';
+
+export type LogFormat = 'text' | 'json';
+
+export interface ReporterOptions {
+  verbosity: number;
+  format: LogFormat;
+  tty: boolean;
+  dryRun: boolean;
+  out?: NodeJS.WritableStream;
+  err?: NodeJS.WritableStream;
+}
+
+export interface Reporter {
+  onEvent(e: RunEvent): void;
+  finish(summary: RunSummary): void;
+}
+
+export function createReporter(o: ReporterOptions): Reporter {
+  const out = o.out ?? process.stdout;
+  const err = o.err ?? process.stderr;
+  const stats = { requests: 0, throttled: 0, retries: 0, startedAt: performance.now(), daysDone: 0, daysTotal: 0 };
+  let bar: cliProgress.SingleBar | undefined;
+  let windows = { done: 0, total: 0 };
+
+  const line = (level: string, msg: string, fields: Record<string, unknown> = {}) => {
+    if (o.format === 'json') {
+      err.write(`${JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields })}\n`);
+    } else if (bar) {
+      bar.stop();
+      err.write(`${msg}\n`);
+      bar.start(stats.daysTotal, stats.daysDone + fraction(windows), payload());
+    } else {
+      err.write(`${msg}\n`);
+    }
+  };
+  const payload = () => {
+    const secs = (performance.now() - stats.startedAt) / 1000;
+    return {
+      days: `${stats.daysDone}/${stats.daysTotal}`,
+      windows: `${windows.done}/${windows.total}`,
+      records: records.toLocaleString('en-US'),
+      rps: secs > 0 ? (stats.requests / secs).toFixed(1) : '0.0',
+      throttled: stats.throttled,
+    };
+  };
+  let records = 0;
+
+  return {
+    onEvent(e) {
+      switch (e.type) {
+        case 'plan': {
+          stats.daysTotal = e.decisions.filter((d) => d.action === 'run').length;
+          if (o.dryRun || o.verbosity >= 1) {
+            for (const d of e.decisions) {
+              line('info', `${d.day}  ${d.action === 'run' ? 'RUN ' : 'skip'}  ${describeReason(d.reason)}`, { event: 'plan', day: d.day, action: d.action, reason: d.reason });
+            }
+          }
+          if (o.tty && !o.dryRun && stats.daysTotal > 0) {
+            bar = new cliProgress.SingleBar(
+              {
+                format: '{bar} {percentage}% | days {days} | windows {windows} | {records} records | {rps} req/s | 429s {throttled} | ETA {eta_formatted}',
+                hideCursor: true,
+                clearOnComplete: true,
+                etaBuffer: 50,
+                stream: err,
+              },
+              cliProgress.Presets.shades_classic,
+            );
+            bar.start(stats.daysTotal, 0, payload());
+          }
+          break;
+        }
+        case 'day-start':
+          windows = { done: 0, total: 0 };
+          if (!bar || o.verbosity >= 1) {
+            line('info', `${e.day}: downloading (${describeReason(e.decision.reason)}) [${e.index + 1}/${e.total}]`, { event: 'day-start', day: e.day, reason: e.decision.reason });
+          }
+          break;
+        case 'day-progress':
+          windows = { done: e.progress.windowsDone, total: e.progress.windowsTotal };
+          records = e.progress.records;
+          if (o.verbosity >= 2) {
+            line('debug', `${e.progress.day}: windows ${windows.done}/${windows.total}, ${records} records${e.progress.resumed ? ` (${e.progress.resumed} resumed from spool)` : ''}`, {
+              event: 'day-progress',
+              ...e.progress,
+            });
+          }
+          bar?.update(stats.daysDone + fraction(windows), payload());
+          break;
+        case 'day-end': {
+          stats.daysDone++;
+          const r = e.row;
+          const msg =
+            r.status === 'FAILED'
+              ? `${e.day}: FAILED ${r.error_type}: ${r.error_message}`
+              : r.status === 'SKIPPED_NO_DATA'
+                ? `${e.day}: SKIPPED_NO_DATA (the server has no records for this day)`
+                : `${e.day}: DOWNLOADED ${r.records_downloaded} records (${r.availability_pct}%), ${r.csv_size_mb} MiB in ${r.download_seconds} s -> ${r.csv_path}`;
+          line(r.status === 'FAILED' ? 'error' : 'info', msg, { event: 'day-end', ...r });
+          records = 0;
+          bar?.update(stats.daysDone, payload());
+          break;
+        }
+        case 'client':
+          if (e.event.type === 'response') {
+            stats.requests++;
+            if (e.event.status === 429) stats.throttled++;
+          } else {
+            stats.retries++;
+            if (o.verbosity >= 2) {
+              line('debug', `retry ${e.event.attempt} in ${(e.event.delayMs / 1000).toFixed(1)} s: ${e.event.error.message}`, {
+                event: 'retry',
+                attempt: e.event.attempt,
+                delayMs: Math.round(e.event.delayMs),
+                error: e.event.error.code,
+              });
+            }
+          }
+          bar?.update(payload());
+          break;
+      }
+    },
+    finish(s) {
+      bar?.stop();
+      const fields = {
+        run_id: s.runId,
+        planned: s.planned,
+        downloaded: s.downloaded,
+        skipped_existing: s.skippedExisting,
+        skipped_no_data: s.skippedNoData,
+        failed: s.failed,
+        skipped_failed: s.skippedFailed,
+        deferred: s.deferred,
+        requests: stats.requests,
+        throttled: stats.throttled,
+      };
+      if (s.aborted) line('error', `stopped early: ${s.aborted}`, { event: 'aborted' });
+      if (s.skippedFailed > 0) line('warn', `${s.skippedFailed} day(s) FAILED earlier and were skipped; rerun with --retry-failed to try them again`, { event: 'hint' });
+      if (o.format === 'json') out.write(`${JSON.stringify({ event: 'summary', ...fields })}\n`);
+      else out.write(`${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+    },
+  };
+}
+
+function fraction(w: { done: number; total: number }): number {
+  return w.total > 0 ? Math.min(0.999, w.done / w.total) : 0;
+}
