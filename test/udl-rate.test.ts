@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialAimd, onCongestion, onSuccess, type AimdParams } from '../src/udl/aimd.js';
+import { CEILING_MARGIN, PROBE_SHARE, initialAimd, onCongestion, onSuccess, type AimdParams } from '../src/udl/aimd.js';
 import { backoffDelay, parseRetryAfter, MAX_RETRY_AFTER_MS } from '../src/udl/backoff.js';
 import { RequestGate, type Clock } from '../src/udl/gate.js';
 
@@ -9,9 +9,9 @@ describe('AIMD arithmetic', () => {
   it('adds additive_increase per success up to max_rate', () => {
     let s = initialAimd(p);
     expect(s.rate).toBe(5);
-    s = onSuccess(s, p);
+    s = onSuccess(s, p, 0);
     expect(s.rate).toBe(6);
-    for (let i = 0; i < 100; i++) s = onSuccess(s, p);
+    for (let i = 0; i < 100; i++) s = onSuccess(s, p, i);
     expect(s.rate).toBe(25);
   });
   it('multiplies on congestion down to min_rate', () => {
@@ -30,14 +30,24 @@ describe('AIMD arithmetic', () => {
     expect(onCongestion(s, p, 120, 160, true)).toBe(s);
     expect(onCongestion(s, p, 151, 170, true).rate).toBe(5);
   });
-  it('learns a ceiling from a 429 and probes above it only slowly', () => {
+  it('learns the accepted rate as a ceiling from a 429 and probes above it only slowly', () => {
     let s = { ...initialAimd(p), rate: 20 };
-    s = onCongestion(s, p, 0, 0, true);
-    expect(s.ceiling).toBe(19);
-    for (let i = 0; i < 9; i++) s = onSuccess(s, p);
-    expect(s.rate).toBe(19);
-    s = onSuccess(s, p);
-    expect(s.rate).toBeCloseTo(19.05);
+    // 16 successes over the last 2 s: the server accepts 8 req/s.
+    for (let i = 0; i < 16; i++) s = { ...s, recent: [...s.recent, 10_000 + i * 125] };
+    s = onCongestion(s, p, 12_000, 12_000, true);
+    expect(s.ceiling).toBeCloseTo(8 * CEILING_MARGIN, 5);
+    expect(s.rate).toBe(10);
+    s = onSuccess(s, p, 12_100);
+    expect(s.rate).toBeCloseTo(8 * CEILING_MARGIN + PROBE_SHARE, 5);
+    s = onSuccess(s, p, 12_200);
+    expect(s.rate).toBeCloseTo(8 * CEILING_MARGIN + 2 * PROBE_SHARE, 5);
+  });
+  it('keeps the ceiling within [min, max] and forgets successes older than the window', () => {
+    let s = initialAimd(p);
+    s = onSuccess(s, p, 0);
+    s = onSuccess(s, p, 5_000);
+    expect(s.recent).toEqual([5_000]);
+    expect(onCongestion(s, p, 5_000, 5_000, true).ceiling).toBe(5);
   });
   it('does not learn a ceiling from resets and timeouts', () => {
     const s = onCongestion({ ...initialAimd(p), rate: 20 }, p, 0, 0, false);

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { downloadCommand } from './download-command.js';
 import { simCommand } from './sim-command.js';
+import { verifyCommand } from './verify-command.js';
 import { fail, EXIT } from './output.js';
 
 const program = new Command('reach-udl')
@@ -11,7 +12,7 @@ const program = new Command('reach-udl')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const command of [downloadCommand(), simCommand()]) {
+for (const command of [downloadCommand(), simCommand(), verifyCommand()]) {
   // Subcommands added whole do not inherit exitOverride; without it commander exits 1 on usage errors.
   program.addCommand(command.copyInheritedSettings(program));
 }

@@ -14,6 +14,16 @@ import { PageFormatError, splitPageJson, transcodePageToCsv } from '../artifacts
 import type { UdlClient } from '../udl/client.js';
 import { UdlBadPageError, UdlHttpError } from '../udl/errors.js';
 
+export class IncompleteDayError extends Error {
+  readonly code = 'ERR_INCOMPLETE_DAY';
+  constructor(readonly records: number, readonly counted: number, maxResults: number) {
+    super(
+      `got ${records} records but /count reported ${counted}: the server returned fewer rows per page than --max-results ${maxResults} promises; set --max-results to the server's row cap and rerun with --retry-failed`,
+    );
+    this.name = 'IncompleteDayError';
+  }
+}
+
 export interface DayContext {
   client: UdlClient;
   outputDir: string;
@@ -101,6 +111,12 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
   await Promise.all(Array.from({ length: Math.max(1, ctx.parallelWindows) }, worker));
   if (failure !== undefined) throw failure;
 
+  const counted = spool.manifest!.count;
+  if (counted !== undefined && records < counted) {
+    // Rows went missing between /count and the pages: most likely a page cap below --max-results.
+    await spool.discard();
+    throw new IncompleteDayError(records, counted, ctx.maxResults);
+  }
   if (records === 0) return { status: 'SKIPPED_NO_DATA', records: 0, bytes: 0, path, spool };
   const chunks: ChunkMeta[] = [...done.values()];
   const out = await assembleArtifact(spool, chunks, ctx.format, path, ctx.tempTag);

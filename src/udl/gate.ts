@@ -53,7 +53,7 @@ export class RequestGate {
   }
 
   success(): void {
-    this.state = onSuccess(this.state, this.params);
+    this.state = onSuccess(this.state, this.params, this.clock.now());
   }
 
   congestion(sentAt: number, throttled: boolean): void {

@@ -1,0 +1,107 @@
+/**
+ * verify: re-reads every DOWNLOADED day's artifact and checks what the ledger claims about it — it parses,
+ * every record lies inside the day, obTime never goes backwards, no id repeats, the count equals the
+ * ledger's and, when the server is reachable, the server's /count.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { dayWindow, formatDay, parseDay } from '../plan/dates.js';
+import { artifactName } from '../artifacts/naming.js';
+import { latestByDay, readLedger } from '../ledger/read.js';
+import type { LedgerRow } from '../ledger/schema.js';
+import { scanCsv, scanJson, type ScannedRecord } from './scan.js';
+
+export interface DayCheck {
+  day: string;
+  path: string;
+  records: number;
+  ledgerRecords: number;
+  serverCount?: number;
+  /** Why the server count is missing: unreachable, no credential. */
+  serverNote?: string;
+  problems: string[];
+}
+
+/** Counts a day on the server; throws when it cannot. */
+export type ServerCount = (row: LedgerRow) => Promise<number>;
+
+export interface VerifyOptions {
+  outputDir: string;
+  telemetryFile: string;
+  startDate?: string;
+  endDate?: string;
+  serverCount?: ServerCount;
+  onDay?: (check: DayCheck) => void;
+}
+
+export async function verifyOutput(o: VerifyOptions): Promise<DayCheck[]> {
+  const latest = latestByDay(await readLedger(o.telemetryFile));
+  const lo = o.startDate ? parseDay(o.startDate)! : Number.NEGATIVE_INFINITY;
+  const hi = o.endDate ? parseDay(o.endDate)! : Number.POSITIVE_INFINITY;
+  const rows = [...latest.values()]
+    .filter((r) => r.status === 'DOWNLOADED')
+    .filter((r) => {
+      const t = parseDay(r.chunk_date_utc)!;
+      return t >= lo && t <= hi;
+    })
+    .sort((a, b) => a.chunk_date_utc.localeCompare(b.chunk_date_utc));
+  const checks: DayCheck[] = [];
+  for (const row of rows) {
+    const check = await verifyDay(o.outputDir, row, o.serverCount);
+    o.onDay?.(check);
+    checks.push(check);
+  }
+  return checks;
+}
+
+async function verifyDay(outputDir: string, row: LedgerRow, serverCount: ServerCount | undefined): Promise<DayCheck> {
+  const day = dayWindow(row.chunk_date_utc);
+  const format = row.output_format === 'json' ? 'json' : 'csv';
+  const path = join(outputDir, artifactName(row.sensor_id || 'ALL', day, format));
+  const check: DayCheck = { day: day.day, path, records: 0, ledgerRecords: Number(row.records_downloaded), problems: [] };
+  if (!existsSync(path)) {
+    check.problems.push('artifact missing');
+    return check;
+  }
+  const lo = new Date(day.startMs).toISOString();
+  const hi = new Date(day.endMs).toISOString();
+  const ids = new Set<string>();
+  let prev = '';
+  let outside = 0;
+  let backwards = 0;
+  let duplicates = 0;
+  try {
+    const records: AsyncIterable<ScannedRecord> = format === 'csv' ? scanCsv(path) : scanJson(path);
+    for await (const r of records) {
+      check.records++;
+      const t = canonical(r.obTime);
+      if (!(t >= lo && t < hi)) outside++;
+      if (t < prev) backwards++;
+      prev = t;
+      if (ids.has(r.id)) duplicates++;
+      else ids.add(r.id);
+    }
+  } catch (err) {
+    check.problems.push(`does not parse: ${(err as Error).message}`);
+    return check;
+  }
+  if (outside) check.problems.push(`${outside} record(s) outside ${formatDay(day.startMs)}`);
+  if (backwards) check.problems.push(`${backwards} record(s) out of obTime order`);
+  if (duplicates) check.problems.push(`${duplicates} duplicate id(s)`);
+  if (check.records !== check.ledgerRecords) check.problems.push(`${check.records} records but the ledger says ${row.records_downloaded}`);
+  if (serverCount) {
+    try {
+      check.serverCount = await serverCount(row);
+      if (check.serverCount !== check.records) check.problems.push(`${check.records} records but the server's /count says ${check.serverCount}`);
+    } catch (err) {
+      check.serverNote = `server count unavailable: ${(err as Error).message}`;
+    }
+  }
+  return check;
+}
+
+function canonical(t: string): string {
+  if (t.length === 24 && t.endsWith('Z')) return t;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+}
