@@ -1,0 +1,66 @@
+/** Option validation shared by `status` and `report`: raw strings in, a typed value or a UsageError out. */
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { OutputFormat } from '../artifacts/naming.js';
+import { UsageError } from '../config.js';
+import { parseDay } from '../plan/dates.js';
+
+export interface RawCommonOptions {
+  outputDir?: string;
+  telemetryFile?: string;
+  startDate?: string;
+  endDate?: string;
+}
+
+export interface CommonOptions {
+  outputDir: string;
+  telemetryFile: string;
+  startDate: string | undefined;
+  endDate: string | undefined;
+}
+
+export function validateCommon(raw: RawCommonOptions): CommonOptions {
+  if (!raw.outputDir) throw new UsageError('--output-dir is required');
+  const outputDir = resolve(raw.outputDir);
+  const startDate = optionalDate('--start-date', raw.startDate);
+  const endDate = optionalDate('--end-date', raw.endDate);
+  if (startDate !== undefined && endDate !== undefined && endDate < startDate) {
+    throw new UsageError(`--end-date ${endDate} is before --start-date ${startDate}; the range is inclusive, give the earlier date first`);
+  }
+  return {
+    outputDir,
+    telemetryFile: raw.telemetryFile ? resolve(raw.telemetryFile) : join(outputDir, 'download_telemetry.csv'),
+    startDate,
+    endDate,
+  };
+}
+
+export function validateSensorId(v: string | undefined): string | undefined {
+  if (v === undefined || v === 'ALL' || /^REACH-\d+$/.test(v)) return v;
+  throw new UsageError(`--sensor-id ${JSON.stringify(v)} is not ALL or a sensor id like REACH-101`);
+}
+
+export function validateFormat(v: string | undefined): OutputFormat | undefined {
+  if (v === undefined || v === 'csv' || v === 'json') return v;
+  throw new UsageError(`--output-format ${JSON.stringify(v)} must be csv or json`);
+}
+
+/** A missing output dir is fine (nothing downloaded yet); one that is a file is a usage error. */
+export async function checkOutputDir(dir: string): Promise<boolean> {
+  try {
+    const s = await stat(dir);
+    if (!s.isDirectory()) throw new UsageError(`--output-dir ${dir} is not a directory; point it at the download's output dir`);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return false;
+    if (code === 'ENOTDIR') throw new UsageError(`--output-dir ${dir} lies under a file, not a directory`);
+    throw err;
+  }
+}
+
+function optionalDate(flag: string, v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (parseDay(v) === undefined) throw new UsageError(`${flag} ${JSON.stringify(v)} is not a real date in YYYY-MM-DD form`);
+  return v;
+}
