@@ -1,0 +1,51 @@
+/** The embedded UDL simulator: synthetic REACH data over the UDL REST subset the client uses. */
+
+export {
+  startSim,
+  SimListenError,
+  DATA_PATH,
+  COUNT_PATH,
+  STATS_PATH,
+  STATS_RESET_PATH,
+  type RunningSim,
+  type SimStats,
+} from './server.js';
+export {
+  resolveSimOptions,
+  parseDay,
+  SimConfigError,
+  DEFAULT_MAX_RESULTS,
+  DEFAULT_SLOW_MS,
+  DEFAULT_DESCRIPTORS,
+  DEFAULT_DATA_START,
+  DEFAULT_DATA_END,
+  type SimOptions,
+  type ResolvedSimOptions,
+} from './options.js';
+export {
+  Dataset,
+  RecordCursor,
+  DATA_MODE,
+  SOURCE,
+  TICK_MS,
+  HOUR_MS,
+  DAY_MS,
+  TICKS_PER_HOUR,
+  TICKS_PER_DAY,
+  extraOffsetMs,
+  type DatasetConfig,
+  type Selection,
+  type RecordFilter,
+} from './data.js';
+export {
+  QueryError,
+  parseUdlTime,
+  formatUdlTime,
+  parseObTime,
+  parseSpaceEnvQuery,
+  type TimeBounds,
+  type SpaceEnvQuery,
+} from './query.js';
+export { createPrng, FaultPlan, FAULT_KINDS, type Prng, type Fault, type FaultKind, type FaultShares } from './faults.js';
+export { TokenBucket, retryAfterSeconds, type Clock, type TakeResult } from './throttle.js';
+export { loadSensors, sensorIdentity, SensorListError, type SensorSpec, type SensorIdentity } from './sensors.js';

@@ -1,0 +1,362 @@
+/** The simulator's HTTP server: the UDL spaceenvobservation subset plus a stats endpoint. */
+
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { Dataset, type RecordCursor } from './data.js';
+import { FaultPlan, type FaultKind } from './faults.js';
+import { resolveSimOptions, SimConfigError, type ResolvedSimOptions, type SimOptions } from './options.js';
+import { parseSpaceEnvQuery, QueryError, type SpaceEnvQuery } from './query.js';
+import { loadSensors } from './sensors.js';
+import { retryAfterSeconds, TokenBucket } from './throttle.js';
+
+export const DATA_PATH = '/udl/spaceenvobservation';
+export const COUNT_PATH = '/udl/spaceenvobservation/count';
+export const STATS_PATH = '/_sim/stats';
+export const STATS_RESET_PATH = '/_sim/stats/reset';
+
+/** Counters since start or the last reset. */
+export interface SimStats {
+  /** Every request received, by endpoint, whatever its outcome. */
+  requests: { total: number; data: number; count: number; stats: number; other: number };
+  /** Data requests that passed auth, throttling and validation (faults are drawn for these). */
+  dataRequests: number;
+  /** Count requests that passed auth, throttling and validation. */
+  countRequests: number;
+  status400: number;
+  status401: number;
+  status404: number;
+  status405: number;
+  status429: number;
+  /** Faults injected, by kind. */
+  faults: Record<FaultKind, number>;
+  /** Rows in data responses sent in full. */
+  rowsServed: number;
+  /** Body bytes written by the UDL endpoints (including cut-short bodies). */
+  bytesServed: number;
+}
+
+/** A simulator listening on 127.0.0.1. */
+export interface RunningSim {
+  /** Base URL, e.g. `http://127.0.0.1:41234`; append `/udl/spaceenvobservation?...`. */
+  readonly url: string;
+  readonly port: number;
+  /** A snapshot of the counters. */
+  stats(): SimStats;
+  resetStats(): void;
+  /** Stops listening, drops open connections (idle or busy) and cancels pending delays. */
+  close(): Promise<void>;
+}
+
+/** The simulator could not listen (e.g. the port is taken); `code` is Node's, like `EADDRINUSE`. */
+export class SimListenError extends Error {
+  override readonly name = 'SimListenError';
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** ~100 KB per socket write: large enough to amortise the write, small enough to stream. */
+const ROWS_PER_WRITE = 128;
+/** Longer than clients' idle keep-alive timeouts, so the client, not the server, retires idle sockets. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+function emptyStats(): SimStats {
+  return {
+    requests: { total: 0, data: 0, count: 0, stats: 0, other: 0 },
+    dataRequests: 0,
+    countRequests: 0,
+    status400: 0,
+    status401: 0,
+    status404: 0,
+    status405: 0,
+    status429: 0,
+    faults: { fail5xx: 0, reset: 0, truncate: 0, slow: 0 },
+    rowsServed: 0,
+    bytesServed: 0,
+  };
+}
+
+/** Resolves true on 'drain', false if the response is closed first. */
+function drained(res: ServerResponse): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onDrain = (): void => {
+      res.off('close', onClose);
+      resolve(true);
+    };
+    const onClose = (): void => {
+      res.off('drain', onDrain);
+      resolve(false);
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+}
+
+class SimServer {
+  private counters = emptyStats();
+  private readonly bucket: TokenBucket | undefined;
+  private readonly faults: FaultPlan;
+  private readonly expectedAuth: Buffer | undefined;
+  /** Cancels every pending delay, so close() does not wait for slow answers. */
+  private readonly waiters = new Set<() => void>();
+  readonly server: Server;
+
+  constructor(
+    private readonly cfg: ResolvedSimOptions,
+    private readonly dataset: Dataset,
+  ) {
+    this.bucket =
+      cfg.rate === undefined ? undefined : new TokenBucket(cfg.rate, cfg.burst ?? Math.max(1, cfg.rate), cfg.clock);
+    this.faults = new FaultPlan(cfg, cfg.seed >>> 0);
+    this.expectedAuth = cfg.auth === undefined ? undefined : Buffer.from(cfg.auth);
+    this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => {
+      this.handle(req, res).catch((err: unknown) => this.internalError(res, err));
+    });
+    this.server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    this.server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  }
+
+  stats(): SimStats {
+    return structuredClone(this.counters);
+  }
+
+  resetStats(): void {
+    this.counters = emptyStats();
+  }
+
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void =>
+        reject(new SimListenError(`cannot listen on 127.0.0.1:${port}: ${err.message}`, err.code));
+      this.server.once('error', onError);
+      this.server.listen({ host: '127.0.0.1', port }, () => {
+        this.server.off('error', onError);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    for (const cancel of [...this.waiters]) cancel();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private internalError(res: ServerResponse, err: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    this.text(res, 500, `simulator internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+
+  private text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+    this.counters.bytesServed += Buffer.byteLength(body);
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      ...headers,
+    });
+    res.end(body);
+  }
+
+  private json(res: ServerResponse, value: unknown): void {
+    const body = JSON.stringify(value);
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  /** Waits `ms`; resolves false instead if the client goes away or the server closes. */
+  private wait(ms: number, res: ServerResponse): Promise<boolean> {
+    if (ms <= 0) return Promise.resolve(!res.destroyed);
+    return new Promise((resolve) => {
+      const finish = (alive: boolean): void => {
+        clearTimeout(timer);
+        this.waiters.delete(cancel);
+        res.off('close', cancel);
+        resolve(alive);
+      };
+      const cancel = (): void => finish(false);
+      const timer = setTimeout(() => finish(true), ms);
+      this.waiters.add(cancel);
+      res.once('close', cancel);
+    });
+  }
+
+  private authorized(header: string | undefined): boolean {
+    if (this.expectedAuth === undefined) return true;
+    if (header === undefined) return false;
+    const given = Buffer.from(header);
+    return given.length === this.expectedAuth.length && timingSafeEqual(given, this.expectedAuth);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const c = this.counters;
+    c.requests.total++;
+    let url: URL;
+    try {
+      url = new URL(`http://127.0.0.1${req.url ?? '/'}`);
+    } catch {
+      c.requests.other++;
+      c.status400++;
+      this.text(res, 400, 'malformed request target\n');
+      return;
+    }
+
+    if (url.pathname === STATS_PATH || url.pathname === STATS_RESET_PATH) {
+      c.requests.stats++;
+      const reset = url.pathname === STATS_RESET_PATH;
+      if (req.method !== (reset ? 'POST' : 'GET')) {
+        c.status405++;
+        this.text(res, 405, 'method not allowed\n', { Allow: reset ? 'POST' : 'GET' });
+        return;
+      }
+      const snapshot = this.stats();
+      if (reset) this.resetStats();
+      this.json(res, snapshot);
+      return;
+    }
+
+    const endpoint = url.pathname === DATA_PATH ? 'data' : url.pathname === COUNT_PATH ? 'count' : undefined;
+    if (endpoint === undefined) {
+      c.requests.other++;
+      c.status404++;
+      this.text(res, 404, `no such endpoint: ${url.pathname}\n`);
+      return;
+    }
+    c.requests[endpoint]++;
+    if (req.method !== 'GET') {
+      c.status405++;
+      this.text(res, 405, 'method not allowed\n', { Allow: 'GET' });
+      return;
+    }
+    if (!this.authorized(req.headers.authorization)) {
+      c.status401++;
+      this.text(res, 401, 'unauthorized\n', { 'WWW-Authenticate': 'Basic realm="UDL"' });
+      return;
+    }
+    if (this.bucket !== undefined) {
+      const token = this.bucket.take();
+      if (!token.ok) {
+        c.status429++;
+        this.text(res, 429, 'too many requests\n', { 'Retry-After': String(retryAfterSeconds(token.retryAfterMs)) });
+        return;
+      }
+    }
+    let query: SpaceEnvQuery;
+    try {
+      query = parseSpaceEnvQuery(url.searchParams, this.cfg.maxResults);
+    } catch (err) {
+      if (!(err instanceof QueryError)) throw err;
+      c.status400++;
+      this.text(res, 400, `${err.message}\n`);
+      return;
+    }
+    if (endpoint === 'count') {
+      c.countRequests++;
+      const count = this.dataset.count(this.dataset.select(query), query.obTime);
+      if (await this.wait(this.cfg.latencyMs, res)) this.text(res, 200, String(count));
+      return;
+    }
+    await this.serveData(req, res, query);
+  }
+
+  private async serveData(req: IncomingMessage, res: ServerResponse, query: SpaceEnvQuery): Promise<void> {
+    const c = this.counters;
+    c.dataRequests++;
+    const fault = this.faults.next();
+    if (fault.kind !== 'none') c.faults[fault.kind]++;
+    const sel = this.dataset.select(query);
+    let delay = this.cfg.latencyMs + (fault.kind === 'slow' ? this.cfg.slowMs : 0);
+    if (this.cfg.perRowUs > 0) {
+      const rows = Math.max(0, Math.min(query.maxResults, this.dataset.count(sel, query.obTime) - query.firstResult));
+      delay += (rows * this.cfg.perRowUs) / 1000;
+    }
+    if (!(await this.wait(delay, res))) return;
+    switch (fault.kind) {
+      case 'fail5xx':
+        this.text(res, fault.status, `simulated fault: ${fault.status} ${STATUS_CODES[fault.status] ?? ''}\n`);
+        return;
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return;
+      case 'truncate':
+        this.truncated(res, this.dataset.cursor(sel, query.obTime, query.firstResult, query.maxResults));
+        return;
+      default:
+        await this.stream(res, this.dataset.cursor(sel, query.obTime, query.firstResult, query.maxResults));
+    }
+  }
+
+  /** Streams a page with backpressure; chunked, since its length is only known at the end. */
+  private async stream(res: ServerResponse, cursor: RecordCursor): Promise<void> {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    let rows = 0;
+    for (;;) {
+      const before = cursor.remaining;
+      const slice = cursor.next(ROWS_PER_WRITE);
+      if (slice === '') break;
+      const chunk = (rows === 0 ? '[' : ',') + slice;
+      rows += before - cursor.remaining;
+      this.counters.bytesServed += chunk.length;
+      if (!res.write(chunk) && !(await drained(res))) return;
+    }
+    const end = rows === 0 ? '[]' : ']';
+    this.counters.bytesServed += end.length;
+    res.end(end);
+    this.counters.rowsServed += rows;
+  }
+
+  /**
+   * Promises the whole page in Content-Length, sends about half of it and drops the
+   * connection: the client must notice the short body rather than parse a prefix.
+   */
+  private truncated(res: ServerResponse, cursor: RecordCursor): void {
+    const parts: string[] = [];
+    for (let slice = cursor.next(ROWS_PER_WRITE); slice !== ''; slice = cursor.next(ROWS_PER_WRITE)) parts.push(slice);
+    const body = `[${parts.join(',')}]`;
+    const cut = body.slice(0, Math.floor(body.length / 2));
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+    this.counters.bytesServed += cut.length;
+    res.write(cut, () => res.socket?.destroy());
+  }
+}
+
+/**
+ * Starts a simulator on 127.0.0.1.
+ * @throws SimConfigError for invalid options, SimListenError if it cannot listen.
+ */
+export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
+  const cfg = resolveSimOptions(options);
+  const all = await loadSensors();
+  const n = cfg.sensors ?? all.length;
+  if (n > all.length) throw new SimConfigError(`sensors must be at most ${all.length}, got ${n}`);
+  const dataset = new Dataset({
+    sensors: all.slice(0, n),
+    descriptors: cfg.descriptors,
+    seed: cfg.seed,
+    gapShare: cfg.gapShare,
+    emptyDays: cfg.emptyDays,
+    subSecondShare: cfg.subSecondShare,
+    start: cfg.dataStart,
+    end: cfg.dataEnd,
+  });
+  const sim = new SimServer(cfg, dataset);
+  const port = await sim.listen(cfg.port);
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stats: () => sim.stats(),
+    resetStats: () => sim.resetStats(),
+    close: () => (closing ??= sim.close()),
+  };
+}
