@@ -41,5 +41,5 @@ export async function listArtifacts(dir: string): Promise<DayArtifact[]> {
     .filter((e) => e.isFile())
     .map((e) => parseArtifactName(e.name, dir))
     .filter((a): a is DayArtifact => a !== undefined)
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
