@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { writeReport, type RawReportOptions } from '../report/report.js';
+import { fail } from './output.js';
+
+const MB = 1e6;
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description(
+      'Write a self-contained HTML page (works offline): a heatmap of records per sensor-day counted in the day files,\n' +
+        'availability per day, and the FAILED and missing days. Counts are cached in <output-dir>/.reach-udl/counts/.',
+    )
+    .requiredOption('--output-dir <dir>', 'the download output dir')
+    .requiredOption('--out <file>', 'the HTML page to write, e.g. report.html')
+    .option('--svg <file>', 'also write the heatmap alone as an SVG file')
+    .option('--start-date <YYYY-MM-DD>', 'first UTC day (default: the first day in the ledger or the files)')
+    .option('--end-date <YYYY-MM-DD>', 'last UTC day (default: the last day in the ledger or the files)')
+    .option('--telemetry-file <file>', 'the ledger CSV (default: <output-dir>/download_telemetry.csv)')
+    .exitOverride()
+    .action(async (opts: RawReportOptions) => {
+      try {
+        const result = await writeReport(opts, {
+          onCount: (a, r) => {
+            if (r.fromCache) return;
+            const rate = r.seconds > 0 ? ` (${(r.bytes / MB / r.seconds).toFixed(0)} MB/s)` : '';
+            process.stderr.write(`counted ${a.name}: ${r.records.toLocaleString('en-US')} records, ${(r.bytes / MB).toFixed(1)} MB in ${r.seconds.toFixed(2)} s${rate}\n`);
+            if (r.cacheError) process.stderr.write(`note: counts not cached (${r.cacheError}); the next report counts again\n`);
+          },
+        });
+        for (const w of result.warnings) process.stderr.write(`warning: chart: ${w}\n`);
+        const m = result.model;
+        const c = m.counting;
+        process.stdout.write(
+          `wrote ${result.htmlPath}${result.svgPath ? ` and ${result.svgPath}` : ''}: ${m.days.length} days x ${m.sensors.length} sensors, ` +
+            `${c.artifacts} day files (${c.fromCache} cached), ${m.problems.length} days need attention, ${result.seconds.toFixed(1)} s\n`,
+        );
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
