@@ -1,0 +1,808 @@
+/**
+ * Response pages to CSV rows (or to raw JSON record texts) without building objects.
+ *
+ * A day is ~1.1 M records; `JSON.parse` alone would cost more than the whole client budget, and a per-byte
+ * JS loop costs about as much. So the common shape of a record (compact JSON, the same keys in the same
+ * order, strings without escapes) is matched whole by one sticky RegExp built from a record of that
+ * shape: irregexp runs it as native code, it validates the record while it captures the values, and the
+ * row is the captures joined. Anything the pattern does not match (escapes, whitespace, a new key or
+ * order, a value of another type) goes through an exact validator plus `JSON.parse` for that record only.
+ * `referenceCsv` is the plain `JSON.parse` + csv-stringify writer; the fast path equals it byte for byte.
+ */
+import { stringify } from 'csv-stringify/sync';
+
+/** One response page transcoded to CSV rows. */
+export interface CsvPage {
+  /** Column order: the record keys in order of first appearance within this page. */
+  keys: string[];
+  /** CSV rows, no header, each ending in "\n", cells in `keys` order. */
+  rows: string;
+  /** rowEnds[i] = offset in `rows` just past record i's "\n" (so rows.slice(0, rowEnds[k-1]) is the first k records). */
+  rowEnds: Uint32Array | number[];
+  /** obTimes[i] = record i's obTime string exactly as sent (e.g. "2026-01-01T00:05:00.500Z"); "" if absent or not a string. */
+  obTimes: string[];
+  count: number;
+}
+
+/** One response page kept as raw JSON record texts, for json output. */
+export interface JsonPage {
+  /** Each record's exact JSON text as sent. */
+  records: string[];
+  obTimes: string[];
+  count: number;
+}
+
+/** The body is not a page of records: invalid or truncated JSON, or an element that is not an object. */
+export class PageFormatError extends Error {
+  readonly code = 'ERR_PAGE_FORMAT';
+  /** Offset in the body text (UTF-16 code units) where the problem was found. */
+  readonly offset: number;
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = 'PageFormatError';
+    this.offset = offset;
+  }
+}
+
+type Row = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------------
+// Reference writer
+
+/** The reference: JSON.parse the body, then write with csv-stringify. Slow, obviously right. */
+export function referenceCsv(body: string): { keys: string[]; rows: string } {
+  const records = parseRecords(body);
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const r of records) {
+    for (const k of Object.keys(r)) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        keys.push(k);
+      }
+    }
+  }
+  // Rows go to csv-stringify as arrays: given objects it would read `columns` as lodash paths ("a.b",
+  // "x[0]") and through the prototype ("toString"), so a missing key could yield another key's value.
+  const table = records.map((r) => keys.map((k) => (Object.hasOwn(r, k) ? r[k] : undefined)));
+  return { keys, rows: stringify(table, STRINGIFY_OPTIONS) };
+}
+
+/** CSV header line for keys (with "\n"), quoted by the same rules. */
+export function csvHeader(keys: string[]): string {
+  return stringify([keys], STRINGIFY_OPTIONS);
+}
+
+// csv-stringify's default writes booleans as "1" and ""; the CSV says what JSON said.
+const STRINGIFY_OPTIONS = { cast: { boolean: (v: boolean) => (v ? 'true' : 'false') } };
+
+function parseRecords(body: string): Row[] {
+  const start = skipWs(body, 0);
+  if (start === body.length) return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    // The validator names the offset and quotes at most a few dozen characters; JSON.parse does neither reliably.
+    expectEnd(body, scanValue(body, start));
+    throw new PageFormatError('invalid JSON', start);
+  }
+  if (value === null) return [];
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      if (!isRecord(v)) throw new PageFormatError(`element ${i} of the page is ${describeType(v)}, not an object`, start);
+    });
+    return value as Row[];
+  }
+  if (isRecord(value)) return [value];
+  throw new PageFormatError(`the page is ${describeType(value)}, not an array of records`, start);
+}
+
+function isRecord(v: unknown): v is Row {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Exact JSON validation (the slow path's and the errors' ground truth)
+
+const WS_RE = /[ \t\n\r]*/y;
+// One character per iteration: `(?:[^"\\]+|...)*` would backtrack exponentially on an unterminated string.
+const STRING_RE = /"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+function skipWs(body: string, i: number): number {
+  const c = body.charCodeAt(i);
+  if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i;
+  WS_RE.lastIndex = i;
+  WS_RE.test(body);
+  return WS_RE.lastIndex;
+}
+
+function fail(body: string, i: number, expected: string): never {
+  if (i >= body.length) throw new PageFormatError(`truncated page: text ends at offset ${i} where ${expected} was expected`, i);
+  const from = Math.max(0, i - 20);
+  const near = JSON.stringify(body.slice(from, i + 20));
+  throw new PageFormatError(`invalid JSON at offset ${i}: expected ${expected}, near ${near}`, i);
+}
+
+function matchAt(re: RegExp, body: string, i: number, what: string): number {
+  re.lastIndex = i;
+  if (!re.test(body)) fail(body, re === STRING_RE ? stringFault(body, i) : i, what);
+  return re.lastIndex;
+}
+
+/** Where the string starting at i goes wrong: a raw control character, a bad escape, or the end of the text. */
+function stringFault(body: string, i: number): number {
+  const n = body.length;
+  for (let j = i + 1; j < n; j++) {
+    const c = body.charCodeAt(j);
+    if (c === 34 || c < 0x20) return j;
+    if (c !== 92) continue;
+    if (j + 1 === n) return n;
+    const e = body.charAt(j + 1);
+    if (e === 'u') {
+      const hex = body.slice(j + 2, j + 6);
+      if (!/^[0-9a-fA-F]*$/.test(hex)) return j;
+      if (hex.length < 4) return n;
+      j += 5;
+    } else if ('"\\/bfnrt'.includes(e)) j++;
+    else return j;
+  }
+  return n;
+}
+
+/** Validates the JSON value starting exactly at `start`; returns the offset just past it. */
+function scanValue(body: string, start: number): number {
+  // Iterative: JSON.parse accepts deep nesting, so recursion here could overflow where it does not.
+  const open: number[] = [];
+  let i = start;
+  for (;;) {
+    const c = body.charCodeAt(i);
+    if (c === 123) {
+      i = skipWs(body, i + 1);
+      if (body.charCodeAt(i) === 125) i++;
+      else {
+        open.push(125);
+        i = scanKey(body, i);
+        continue;
+      }
+    } else if (c === 91) {
+      i = skipWs(body, i + 1);
+      if (body.charCodeAt(i) === 93) i++;
+      else {
+        open.push(93);
+        continue;
+      }
+    } else if (c === 34) i = matchAt(STRING_RE, body, i, 'a valid string');
+    else if (c === 45 || (c >= 48 && c <= 57)) i = matchAt(NUMBER_RE, body, i, 'a valid number');
+    else if (c === 116 && body.startsWith('true', i)) i += 4;
+    else if (c === 102 && body.startsWith('false', i)) i += 5;
+    else if (c === 110 && body.startsWith('null', i)) i += 4;
+    else fail(body, ['true', 'false', 'null'].some((w) => w.startsWith(body.slice(i)) && i < body.length) ? body.length : i, 'a JSON value');
+    for (;;) {
+      const close = open[open.length - 1];
+      if (close === undefined) return i;
+      i = skipWs(body, i);
+      const d = body.charCodeAt(i);
+      if (d === 44) {
+        i = skipWs(body, i + 1);
+        if (close === 125) i = scanKey(body, i);
+        break;
+      }
+      if (d !== close) fail(body, i, close === 125 ? "',' or '}'" : "',' or ']'");
+      open.pop();
+      i++;
+    }
+  }
+}
+
+function scanKey(body: string, i: number): number {
+  if (body.charCodeAt(i) !== 34) fail(body, i, 'a key string');
+  i = skipWs(body, matchAt(STRING_RE, body, i, 'a valid key string'));
+  if (body.charCodeAt(i) !== 58) fail(body, i, "':'");
+  return skipWs(body, i + 1);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Numbers: raw text is copied only when it is certainly String(Number(text))
+
+const POW10 = new Float64Array(23);
+const POW10_HI = new Float64Array(23);
+const POW10_LO = new Float64Array(23);
+const SPLITTER = 134217729; // 2^27 + 1: Veltkamp split into two 26-bit halves
+for (let i = 0; i < 23; i++) {
+  const s = Number(`1e${i}`);
+  const t = SPLITTER * s;
+  POW10[i] = s;
+  POW10_HI[i] = t - (t - s);
+  POW10_LO[i] = s - POW10_HI[i]!;
+}
+/** ULP_OF_EXPONENT[e] = the spacing of doubles whose biased exponent is e. */
+const ULP_OF_EXPONENT = new Float64Array(2047);
+for (let e = 1; e < 2047; e++) ULP_OF_EXPONENT[e] = 2 ** (e - 1075);
+const F64 = new Float64Array(1);
+const F64_WORDS = new Uint32Array(F64.buffer);
+const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const MARGIN = 1e-6;
+
+/**
+ * True when `t` (valid JSON number text) is certainly what String(Number(t)) prints, so it can be copied.
+ * False means "convert": the answer may still be yes, and the caller then pays String(+t).
+ *
+ * JS prints the shortest digit string that reads back as the same double, the closest one if several,
+ * in plain notation for 1e-6 <= |x| < 1e21, without trailing fractional zeros and with "0" for -0.
+ * Up to 15 significant digits a decimal reads back exactly (DBL_DIG), so plain canonical-looking text is
+ * the answer. With 16 or 17 digits (the real lat/lon/alt/senPos) the digits D (value D / 10^f) are checked
+ * in double-double arithmetic against d = the double nearest: |d*10^f - D| is computed exactly and must
+ * show that (1) d really is Number(t), (2) t is the nearest 16/17-digit decimal to d, and (3) no multiple
+ * of 10 (a shorter decimal) lies within d's rounding interval. Cases near a tie fall to conversion.
+ */
+export function isCanonicalNumber(t: string): boolean {
+  const len = t.length;
+  let i = t.charCodeAt(0) === 45 ? 1 : 0;
+  let digits = 0;
+  let hi = 0;
+  let lo = 0;
+  let loDigits = 0;
+  let frac = -1;
+  for (; i < len; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 46) {
+      frac = 0;
+      continue;
+    }
+    if (c > 57) return false;
+    if (frac >= 0) frac++;
+    if (digits === 0) {
+      if (c === 48) continue;
+      hi = c - 48;
+      digits = 1;
+    } else if (++digits <= 9) hi = hi * 10 + (c - 48);
+    else {
+      lo = lo * 10 + (c - 48);
+      loDigits++;
+    }
+  }
+  if (digits === 0) return len === 1;
+  if (frac >= 0) {
+    if (t.charCodeAt(len - 1) === 48) return false;
+    if (frac - digits > 5) return false;
+  } else frac = 0;
+  if (digits <= 15) return true;
+  if (digits > 17 || hi === 100000000) return false;
+  const a = hi * POW10[loDigits]!; // exact: hi * 5^loDigits < 2^53
+  const s = POW10[frac]!;
+  const d = (a + lo) / s;
+  F64[0] = d;
+  const w = F64_WORDS[HIGH_WORD]!;
+  // A power of two has a narrower rounding interval below it; not worth the special case.
+  if ((w & 0xfffff) === 0 && F64_WORDS[1 - HIGH_WORD] === 0) return false;
+  const half = ULP_OF_EXPONENT[(w >>> 20) & 0x7ff]! * s * 0.5;
+  const p = d * s;
+  const dt = SPLITTER * d;
+  const dHi = dt - (dt - d);
+  const dLo = d - dHi;
+  const sHi = POW10_HI[frac]!;
+  const sLo = POW10_LO[frac]!;
+  const err = dHi * sHi - p + dHi * sLo + dLo * sHi + dLo * sLo;
+  const diff = p - a - lo + err; // d*10^f - D; p - a is exact (Sterbenz), the rest is small
+  const dist = diff < 0 ? -diff : diff;
+  if (dist >= half - MARGIN || dist >= 0.5 - MARGIN) return false;
+  const above = (lo % 10) + diff; // distance from d*10^f down to the multiple of 10 below D
+  return above > half + MARGIN && 10 - above > half + MARGIN;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Generic cells (slow path), by csv-stringify's rules
+
+const NEEDS_QUOTES = /[,"\r\n]/;
+
+function quoteCell(s: string): string {
+  return NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function cellOf(v: unknown): string {
+  switch (typeof v) {
+    case 'string':
+      return quoteCell(v);
+    case 'number':
+      return String(v);
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object':
+      return v === null ? '' : quoteCell(JSON.stringify(v));
+    default:
+      return '';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Record templates
+
+/** How a captured value becomes CSV text. */
+/** Escape-free string without commas (top level), or any escape-free string inside a nested cell. */
+const RAW = 0;
+/** Escape-free top-level string that may hold commas. */
+const COMMA = 1;
+/** Top-level number. */
+const NUM = 2;
+/** Number inside a nested value, as JSON.stringify would print it. */
+const INNER_NUM = 3;
+type Kind = typeof RAW | typeof COMMA | typeof NUM | typeof INNER_NUM;
+
+const STR_SRC = '"([^"\\\\\\x00-\\x1f,]*)"';
+const STR_COMMA_SRC = '"([^"\\\\\\x00-\\x1f]*)"';
+// JSON.stringify escapes lone surrogates, so inside nested values only paired ones can be copied.
+const INNER_STR_SRC = '"((?:[^"\\\\\\x00-\\x1f\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*)"';
+const PLAIN_STR_SRC = '"[^"\\\\\\x00-\\x1f]*"';
+const NUM_SRC = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
+const MAX_TEMPLATE_SOURCE = 1 << 16;
+const MAX_TEMPLATE_GROUPS = 1000;
+const MAX_CACHED_TEMPLATES = 256;
+const MAX_ACTIVE_TEMPLATES = 4;
+
+/** How one field's cell is made: fixed text, or glue[0] + capture 0 + glue[1] + ... + glue[n]. */
+interface FieldCell {
+  fixed: string | null;
+  groups: number[];
+  kinds: Kind[];
+  glue: string[];
+}
+
+interface Template {
+  /** Sticky; matches one record of this shape, `{` to `}`, capturing the scalars the cells need. */
+  csv: RegExp;
+  /** Sticky; the same shape, capturing only a string obTime (group 1), if the shape has one. */
+  split: RegExp;
+  keys: string[];
+  fields: FieldCell[];
+  obTimeGroup: number;
+}
+
+const templateCache = new Map<string, Template>();
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+function keySource(key: string): string {
+  return escapeRegExp(JSON.stringify(key));
+}
+
+/**
+ * The template for records shaped like `record`, or null if it would be unreasonably large. A template
+ * matches exactly the text JSON.stringify writes for such a record, provided its strings need no escapes;
+ * a record sent any other way misses it and takes the slow path.
+ */
+function templateOf(record: Row): Template | null {
+  const keys = Object.keys(record);
+  const fields: FieldCell[] = [];
+  const csvParts: string[] = [];
+  const splitParts: string[] = [];
+  let group = 0;
+  let obTimeGroup = 0;
+  for (const key of keys) {
+    const v = record[key];
+    const prefix = `${keySource(key)}:`;
+    if (typeof v === 'string') {
+      const kind = v.includes(',') ? COMMA : RAW;
+      fields.push({ fixed: null, groups: [++group], kinds: [kind], glue: ['', ''] });
+      csvParts.push(prefix + (kind === RAW ? STR_SRC : STR_COMMA_SRC));
+      if (key === 'obTime') {
+        obTimeGroup = group;
+        splitParts.push(prefix + STR_COMMA_SRC);
+      } else splitParts.push(prefix + PLAIN_STR_SRC);
+    } else if (typeof v === 'number') {
+      fields.push({ fixed: null, groups: [++group], kinds: [NUM], glue: ['', ''] });
+      csvParts.push(`${prefix}(${NUM_SRC})`);
+      splitParts.push(prefix + NUM_SRC);
+    } else if (typeof v !== 'object' || v === null) {
+      fields.push({ fixed: cellOf(v), groups: [], kinds: [], glue: [] });
+      csvParts.push(prefix + String(v));
+      splitParts.push(prefix + String(v));
+    } else {
+      const nested = nestedShape(v, () => ++group);
+      fields.push(nested.cell);
+      csvParts.push(prefix + nested.csv);
+      splitParts.push(prefix + nested.split);
+    }
+  }
+  const csvSource = `\\{${csvParts.join(',')}\\}`;
+  if (csvSource.length > MAX_TEMPLATE_SOURCE || group > MAX_TEMPLATE_GROUPS) return null;
+  let t = templateCache.get(csvSource);
+  if (t === undefined) {
+    if (templateCache.size >= MAX_CACHED_TEMPLATES) templateCache.clear();
+    t = { csv: new RegExp(csvSource, 'y'), split: new RegExp(`\\{${splitParts.join(',')}\\}`, 'y'), keys, fields, obTimeGroup };
+    templateCache.set(csvSource, t);
+  }
+  return t;
+}
+
+/**
+ * A nested value's patterns and cell. Its cell is its JSON text quoted for CSV, and that quoting depends
+ * only on the shape (strings or keys inside mean quotes to double, several items mean commas), so the
+ * text between the captured scalars is fixed glue, quoted once here.
+ */
+function nestedShape(v: object, nextGroup: () => number): { cell: FieldCell; csv: string; split: string } {
+  const text = JSON.stringify(v);
+  const doubling = text.includes('"');
+  const wrap = doubling || text.includes(',') ? '"' : '';
+  const cell: FieldCell = { fixed: null, groups: [], kinds: [], glue: [wrap] };
+  const glue = (s: string): void => {
+    cell.glue[cell.glue.length - 1] += doubling ? s.replaceAll('"', '""') : s;
+  };
+  const capture = (kind: Kind): void => {
+    cell.groups.push(nextGroup());
+    cell.kinds.push(kind);
+    cell.glue.push('');
+  };
+  /** [csv pattern, split pattern] of x's shape. */
+  const shape = (x: unknown): [string, string] => {
+    if (typeof x === 'string') {
+      glue('"');
+      capture(RAW);
+      glue('"');
+      return [INNER_STR_SRC, PLAIN_STR_SRC];
+    }
+    if (typeof x === 'number') {
+      capture(INNER_NUM);
+      return [`(${NUM_SRC})`, NUM_SRC];
+    }
+    if (typeof x !== 'object' || x === null) {
+      glue(String(x));
+      return [String(x), String(x)];
+    }
+    const parts: [string, string][] = [];
+    if (Array.isArray(x)) {
+      glue('[');
+      x.forEach((item, i) => {
+        if (i > 0) glue(',');
+        parts.push(shape(item));
+      });
+      glue(']');
+    } else {
+      const o = x as Row;
+      glue('{');
+      Object.keys(o).forEach((k, i) => {
+        glue(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`);
+        const [csv, split] = shape(o[k]);
+        parts.push([`${keySource(k)}:${csv}`, `${keySource(k)}:${split}`]);
+      });
+      glue('}');
+    }
+    const [open, close] = Array.isArray(x) ? ['\\[', '\\]'] : ['\\{', '\\}'];
+    return [open + parts.map((q) => q[0]).join(',') + close, open + parts.map((q) => q[1]).join(',') + close];
+  };
+  const [csv, split] = shape(v);
+  cell.glue[cell.glue.length - 1] += wrap;
+  if (cell.groups.length === 0) return { cell: { fixed: cell.glue[0]!, groups: [], kinds: [], glue: [] }, csv, split };
+  return { cell, csv, split };
+}
+
+/** Matches `re` exactly over body[start, end). */
+function matchesWhole(re: RegExp, body: string, start: number, end: number): boolean {
+  re.lastIndex = start;
+  return re.test(body) && re.lastIndex === end;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Page walking
+
+/**
+ * Walks the page's records in order: `record(p, index)` handles the record starting at p and returns the
+ * offset just past it. Enforces the page grammar around the records, lenient forms included.
+ */
+function walkPage(body: string, record: (p: number, index: number) => number): number {
+  const len = body.length;
+  let p = skipWs(body, 0);
+  if (p === len) return 0;
+  const c = body.charCodeAt(p);
+  if (c === 123) {
+    expectEnd(body, record(p, 0));
+    return 1;
+  }
+  if (c === 110 && body.startsWith('null', p)) {
+    expectEnd(body, p + 4);
+    return 0;
+  }
+  if (c !== 91) {
+    expectEnd(body, scanValue(body, p));
+    throw new PageFormatError(`the page is not an array of records: it starts with ${JSON.stringify(body.slice(p, p + 20))}`, p);
+  }
+  p = skipWs(body, p + 1);
+  if (body.charCodeAt(p) === 93) {
+    expectEnd(body, p + 1);
+    return 0;
+  }
+  for (let index = 0; ; ) {
+    let q = record(p, index++);
+    let d = body.charCodeAt(q);
+    if (d === 44) {
+      p = q + 1;
+      if (body.charCodeAt(p) !== 123) p = skipWs(body, p);
+      continue;
+    }
+    q = skipWs(body, q);
+    d = body.charCodeAt(q);
+    if (d === 44) p = skipWs(body, q + 1);
+    else if (d === 93) {
+      expectEnd(body, q + 1);
+      return index;
+    } else fail(body, q, "',' or ']'");
+  }
+}
+
+function expectEnd(body: string, i: number): void {
+  const j = skipWs(body, i);
+  if (j !== body.length) fail(body, j, 'the end of the page');
+}
+
+/** Validates and parses the record at p the slow way. */
+function slowRecord(body: string, p: number, index: number): { record: Row; end: number } {
+  const end = scanValue(body, p);
+  if (body.charCodeAt(p) !== 123) {
+    throw new PageFormatError(`element ${index} of the page is not an object: ${JSON.stringify(body.slice(p, Math.min(end, p + 40)))}`, p);
+  }
+  return { record: JSON.parse(body.slice(p, end)) as Row, end };
+}
+
+function obTimeOf(record: Row): string {
+  const t = Object.hasOwn(record, 'obTime') ? record['obTime'] : undefined;
+  return typeof t === 'string' ? t : '';
+}
+
+/**
+ * The templates in use for one page, most recently matched first. A slow record proposes the template of
+ * its own shape, kept only if it matches that very record; pretty-printed or escaped text, which no
+ * template matches, soon stops proposing (then only every 64th slow record tries).
+ */
+class TemplateSet<A extends { template: Template }> {
+  readonly list: A[] = [];
+  private misses = 0;
+  private slow = 0;
+
+  constructor(
+    private readonly activate: (t: Template) => A,
+    private readonly pattern: (t: Template) => RegExp,
+  ) {}
+
+  learn(body: string, record: Row, start: number, end: number): void {
+    this.slow++;
+    if (this.misses >= 8 && (this.slow & 63) !== 0) return;
+    const t = templateOf(record);
+    if (t === null || !matchesWhole(this.pattern(t), body, start, end)) {
+      this.misses++;
+      return;
+    }
+    this.misses = 0;
+    const at = this.list.findIndex((a) => a.template === t);
+    this.list.unshift(at >= 0 ? this.list.splice(at, 1)[0]! : this.activate(t));
+    if (this.list.length > MAX_ACTIVE_TEMPLATES) this.list.pop();
+  }
+
+  promote(k: number): void {
+    this.list.unshift(this.list.splice(k, 1)[0]!);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CSV
+
+/**
+ * A template laid out for the page's current keys: a row is glue[0] + piece 0 + glue[1] + ... where the
+ * pieces are the captures in column order and the glue holds separators, fixed cells, empty cells for
+ * keys the shape lacks, nested values' JSON punctuation, and the final "\n".
+ */
+interface CsvLayout {
+  template: Template;
+  groups: number[];
+  kinds: Kind[];
+  glue: string[];
+  glueLength: number;
+  version: number;
+}
+
+function layOut(layout: CsvLayout, keys: readonly string[], columns: ReadonlyMap<string, number>, version: number): void {
+  const t = layout.template;
+  const fieldOf = new Array<number>(keys.length).fill(-1);
+  t.keys.forEach((k, f) => {
+    fieldOf[columns.get(k)!] = f;
+  });
+  const groups: number[] = [];
+  const kinds: Kind[] = [];
+  const glue = [''];
+  const add = (s: string): void => {
+    glue[glue.length - 1] += s;
+  };
+  fieldOf.forEach((f, column) => {
+    if (column > 0) add(',');
+    if (f < 0) return;
+    const cell = t.fields[f]!;
+    if (cell.fixed !== null) {
+      add(cell.fixed);
+      return;
+    }
+    add(cell.glue[0]!);
+    cell.groups.forEach((g, i) => {
+      groups.push(g);
+      kinds.push(cell.kinds[i]!);
+      glue.push(cell.glue[i + 1]!);
+    });
+  });
+  add('\n');
+  layout.groups = groups;
+  layout.kinds = kinds;
+  layout.glue = glue;
+  layout.glueLength = glue.reduce((n, s) => n + s.length, 0);
+  layout.version = version;
+}
+
+/** Rows are gathered into arrays of about this many strings, joined as they fill. */
+const BATCH = 4096;
+
+/** One response page transcoded to CSV rows: equal to `referenceCsv`, plus row offsets and obTimes. */
+export function transcodePageToCsv(body: string): CsvPage {
+  const keys: string[] = [];
+  const columns = new Map<string, number>();
+  let version = 0;
+  const chunks: string[] = [];
+  // Fresh small arrays keep the captured strings young and short-lived; one page-long array of them
+  // would drag every capture through the garbage collector's copying.
+  let batch: string[] = [];
+  const obTimes: string[] = [];
+  /** (first row index, width) each time the keys grew. */
+  const widths: number[] = [];
+  let rowEnds = new Uint32Array(Math.min(1 << 16, (body.length >>> 9) + 16));
+  let total = 0;
+
+  const templates = new TemplateSet<CsvLayout>(
+    (template) => {
+      const layout: CsvLayout = { template, groups: [], kinds: [], glue: [], glueLength: 0, version: -1 };
+      layOut(layout, keys, columns, version);
+      return layout;
+    },
+    (t) => t.csv,
+  );
+
+  const count = walkPage(body, (p, index) => {
+    if (batch.length >= BATCH) {
+      chunks.push(batch.join(''));
+      batch = [];
+    }
+    let end = -1;
+    let length = 0;
+    const list = templates.list;
+    for (let k = 0; k < list.length; k++) {
+      const layout = list[k]!;
+      const t = layout.template;
+      const re = t.csv;
+      re.lastIndex = p;
+      const m = re.exec(body);
+      if (m === null) continue;
+      if (k > 0) templates.promote(k);
+      if (layout.version !== version) layOut(layout, keys, columns, version);
+      const { groups, kinds, glue } = layout;
+      const mark = batch.length;
+      length = layout.glueLength;
+      batch.push(glue[0]!);
+      let j = 0;
+      for (; j < groups.length; j++) {
+        let v = m[groups[j]!]!;
+        const kind = kinds[j];
+        if (kind === COMMA) {
+          if (v.indexOf(',') !== -1) v = `"${v}"`;
+        } else if (kind !== RAW && !isCanonicalNumber(v)) {
+          const x = +v;
+          // JSON.stringify writes an overflowing number as null, String as Infinity: leave it to the slow path.
+          if (kind === INNER_NUM && !Number.isFinite(x)) break;
+          v = String(x);
+        }
+        length += v.length;
+        batch.push(v, glue[j + 1]!);
+      }
+      if (j < groups.length) {
+        batch.length = mark;
+        break;
+      }
+      obTimes.push(t.obTimeGroup === 0 ? '' : m[t.obTimeGroup]!);
+      end = re.lastIndex;
+      break;
+    }
+    if (end < 0) {
+      const slow = slowRecord(body, p, index);
+      const record = slow.record;
+      end = slow.end;
+      for (const k of Object.keys(record)) {
+        if (!columns.has(k)) {
+          columns.set(k, keys.length);
+          keys.push(k);
+          version++;
+          widths.push(index, keys.length);
+        }
+      }
+      const row = `${keys.map((k) => (Object.hasOwn(record, k) ? cellOf(record[k]) : '')).join(',')}\n`;
+      batch.push(row);
+      length = row.length;
+      obTimes.push(obTimeOf(record));
+      templates.learn(body, record, p, end);
+    }
+    total += length;
+    if (index === rowEnds.length) {
+      const grown = new Uint32Array(index * 2);
+      grown.set(rowEnds);
+      rowEnds = grown;
+    }
+    rowEnds[index] = total;
+    return end;
+  });
+
+  chunks.push(batch.join(''));
+  const ends = rowEnds.subarray(0, count);
+  let rows = chunks.length === 1 ? chunks[0]! : chunks.join('');
+  if (widths.length > 0 && widths[widths.length - 2]! > 0) rows = padRows(rows, ends, widths, keys.length);
+  return { keys, rows, rowEnds: ends, obTimes, count };
+}
+
+/**
+ * Rows written before a later record brought new keys have fewer cells: adds the empty ones and moves
+ * `ends` along. `widths` holds (first row index, width) pairs in row order.
+ */
+function padRows(rows: string, ends: Uint32Array, widths: readonly number[], width: number): string {
+  const parts: string[] = [];
+  let from = 0;
+  let shift = 0;
+  for (let w = 0, i = 0; i < ends.length; i++) {
+    while (w + 2 < widths.length && widths[w + 2]! <= i) w += 2;
+    const had = i < widths[0]! ? 0 : widths[w + 1]!;
+    const missing = had === 0 ? width - 1 : width - had;
+    const end = ends[i]!;
+    if (missing > 0) {
+      parts.push(rows.slice(from, end - 1), ','.repeat(missing));
+      from = end - 1;
+      shift += missing;
+    }
+    ends[i] = end + shift;
+  }
+  parts.push(rows.slice(from));
+  return parts.join('');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// JSON
+
+/** One response page kept as raw JSON record texts, for json output. */
+export function splitPageJson(body: string): JsonPage {
+  const records: string[] = [];
+  const obTimes: string[] = [];
+  const templates = new TemplateSet<{ template: Template }>(
+    (template) => ({ template }),
+    (t) => t.split,
+  );
+  const count = walkPage(body, (p, index) => {
+    const list = templates.list;
+    for (let k = 0; k < list.length; k++) {
+      const t = list[k]!.template;
+      const re = t.split;
+      re.lastIndex = p;
+      const m = re.exec(body);
+      if (m === null) continue;
+      if (k > 0) templates.promote(k);
+      const end = re.lastIndex;
+      records.push(body.slice(p, end));
+      obTimes.push(t.obTimeGroup === 0 ? '' : m[1]!);
+      return end;
+    }
+    const { record, end } = slowRecord(body, p, index);
+    records.push(body.slice(p, end));
+    obTimes.push(obTimeOf(record));
+    templates.learn(body, record, p, end);
+    return end;
+  });
+  return { records, obTimes, count };
+}
