@@ -164,6 +164,14 @@ describe('records', () => {
     }
   });
 
+  it('are compact JSON exactly as JSON.stringify writes it', () => {
+    const ds = dataset({ subSecondShare: 0.02 });
+    const cursor = ds.cursor(ds.select({}), range('2026-01-01T00:00:00.000Z', '2026-01-01T00:01:00.000Z'), 0, 5000);
+    const text = `[${cursor.next(5000)}]`;
+    expect(JSON.stringify(JSON.parse(text))).toBe(text);
+    expect(cursor.next(1)).toBe('');
+  });
+
   it('label DOSE1 and DOSE2 with the flavors of sensors.json', () => {
     const ds = dataset();
     const recs = all(ds, ds.select({ descriptor: 'QUICKLOOK' }), range('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'));

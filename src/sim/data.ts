@@ -77,6 +77,7 @@ const SALT_OFFSET = 0xa54ff53a;
 const SALT_VALUE = 0x510e527f;
 const SALT_ID = 0x9b05688c;
 const SALT_TIMES = 0x1f83d9ab;
+const SALT_PARTICLE = 0x5be0cd19;
 
 const PARTICLE_TYPES = ['PROTONS', 'PROTONS+ELECTRONS', 'ELECTRONS'] as const;
 const QUALITIES = ['0', '4', '16'] as const;
@@ -91,7 +92,6 @@ function floorDiv(a: number, b: number): number {
 
 /** Precomputed per-sensor constants: hash keys, orbit and every string fragment that never changes. */
 interface SensorModel {
-  readonly id: string;
   readonly key: number;
   readonly orbit: Orbit;
   /** From `","idOnOrbit"` up to `"lat":`. */
@@ -183,7 +183,7 @@ export class Dataset {
       `"origSensorId":"${ident.origSensorId}","observatoryType":"ONORBIT",` +
       `"observatoryName":"${ident.observatoryName}","instrumentType":"DOSIMETER","lat":`;
     const doseMid = spec.flavors.map((flavor, dose) => {
-      const u = unit(hash4(key, dose, 0x7a3f));
+      const u = unit(hash4(SALT_PARTICLE, key, dose));
       const particle = PARTICLE_TYPES[u < 0.7 ? 0 : u < 0.9 ? 1 : 2];
       return `${flavor}","particleType":"${particle}","obTime":"`;
     }) as unknown as [string, string];
@@ -197,7 +197,6 @@ export class Dataset {
       ),
     );
     return {
-      id: spec.id,
       key,
       orbit: orbitFor(index, key),
       identity,
@@ -232,15 +231,6 @@ export class Dataset {
     const hours = Math.round(24 * Math.min(1, share * flaky * today));
     const first = hours === 24 ? 0 : hash4(this.config.seed ^ SALT_OUTAGE, key, day, 1) % (25 - hours);
     return [first, hours];
-  }
-
-  /** Whether sensor `s` has data in hour `hour` (absolute hour number). */
-  isAvailable(s: number, hour: number): boolean {
-    const day = floorDiv(hour, 24);
-    if (this.emptyDays.has(day)) return false;
-    const [first, hours] = this.outage(s, day);
-    const h = hour - day * 24;
-    return h < first || h >= first + hours;
   }
 
   private extrasIn(key: number, hour: number): number {
