@@ -68,12 +68,16 @@ function dayAxis(days: number, title: string | null) {
   };
 }
 
+function listSome(items: readonly string[], max: number): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
 export function heatmapSpec(model: ReportModel): TopLevelSpec {
   const step = dayStep(model.days.length);
   const dark = model.sensors.filter((s) => model.cells.some((c) => c.sensor === s && c.covered) && model.cells.every((c) => c.sensor !== s || !c.covered || c.records === 0));
   const subtitle = [
     `Records per sensor per UTC day counted in the day files, against ${fmtInt(EXPECTED_PER_SENSOR_DAY)} expected (2 dosimeters x one record per 5 s).`,
-    `Grey: no day file holds that sensor-day.${dark.length > 0 ? ` No records at all from ${dark.join(', ')}.` : ''}`,
+    `Grey: no day file holds that sensor-day.${dark.length > 0 ? ` No records at all from ${listSome(dark, 6)}.` : ''}`,
   ];
   return {
     name: 'reach_heatmap',

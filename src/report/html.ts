@@ -34,9 +34,10 @@ section { margin: 0 0 26px; }
 .chart svg { display: block; max-width: none; }
 table { border-collapse: collapse; font-size: 13px; }
 th, td { text-align: left; padding: 6px 12px 6px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-size: 12px; color: var(--muted); font-weight: 600; text-transform: uppercase; letter-spacing: .04em; }
+th { font-size: 12px; color: var(--muted); font-weight: 600; text-transform: uppercase; letter-spacing: .04em; white-space: nowrap; }
 td.day { font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.detail { max-width: 720px; overflow-wrap: anywhere; }
+td.detail { max-width: 640px; overflow-wrap: break-word; }
+td.nowrap { white-space: nowrap; }
 .tag { display: inline-block; border-radius: 4px; padding: 0 6px; font-size: 12px; font-weight: 600; color: #fff; }
 .tag.failed { background: #d1343a; }
 .tag.missing { background: #8a8f98; }
@@ -52,7 +53,7 @@ export function renderHtml(model: ReportModel, charts: ReportCharts): string {
   const byStatus = Object.entries(t.byStatus)
     .map(([k, n]) => `${n} ${k === NO_ROW ? 'no row' : k}`)
     .join(', ');
-  const countedSummary = `${fmtInt(model.counted.records)} of ${fmtInt(model.counted.expected)} records`;
+  const countedSummary = `${fmtInt(model.counted.records)} of ${fmtInt(model.counted.expected)} expected records`;
   const rerun = s.rerun.days.length;
   const retry = s.rerun.retryFailedAdds.length;
   const c = model.counting;
@@ -113,7 +114,7 @@ function problemsTable(model: ReportModel): string {
     .map(
       (p) =>
         `<tr><td class="day">${escapeHtml(p.day)}</td><td><span class="tag ${p.category.replace(' ', '-')}">${escapeHtml(p.category)}</span></td>` +
-        `<td>${escapeHtml(p.status)}</td><td class="detail">${escapeHtml(p.detail)}</td><td>${escapeHtml(p.rerun)}</td></tr>`,
+        `<td class="nowrap">${escapeHtml(p.status)}</td><td class="detail">${escapeHtml(p.detail)}</td><td class="nowrap">${escapeHtml(p.rerun)}</td></tr>`,
     )
     .join('\n');
   return `<table>
