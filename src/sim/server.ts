@@ -105,7 +105,7 @@ class SimServer {
   private readonly expectedAuth: Buffer | undefined;
   /** Cancels every pending delay, so close() does not wait for slow answers. */
   private readonly waiters = new Set<() => void>();
-  readonly server: Server;
+  private readonly server: Server;
 
   constructor(
     private readonly cfg: ResolvedSimOptions,
