@@ -77,6 +77,8 @@ describe('CSV counting', () => {
   it('rejects a header without idSensor and a file cut inside a quoted cell', () => {
     expect(() => scan(csv, 'id,sensor\n1,REACH-1\n')).toThrow(ArtifactFormatError);
     expect(() => scan(csv, 'idSensor,x\nREACH-1,"never closed\n')).toThrow(/quoted cell is never closed/);
+    // Not a CSV at all (one endless line): refused once the cell passes 1 MiB instead of buffering the file.
+    expect(() => scan(csv, 'x'.repeat((1 << 20) + 1))).toThrow(/header cell longer than/);
   });
 
   it('agrees with csv-parse on random tables cut at random places', () => {

@@ -162,13 +162,13 @@ export function dailySpec(model: ReportModel): TopLevelSpec {
       ...(step >= 14
         ? [
             {
-              mark: { type: 'text' as const, angle: 270, fontSize: 10, fontWeight: 600, opacity: 0.85 },
+              mark: { type: 'text' as const, angle: 270, fontSize: 10, fontWeight: 600 as const, opacity: 0.85 },
               encoding: { y: { datum: 50 }, text: { field: 'tag' } },
             },
           ]
         : []),
     ],
-  } as TopLevelSpec;
+  };
 }
 
 /** Keeps vega's and vega-lite's warnings (a spec mistake, not a data problem) instead of printing them. */

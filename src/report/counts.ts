@@ -3,7 +3,8 @@
  * with a per-artifact cache keyed by the file's size and mtime so a second report reads nothing.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../artifacts/fsutil.js';
 import { workDir } from '../artifacts/naming.js';
@@ -30,6 +31,7 @@ const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
 const SENSOR_KEY = 'idSensor';
+const MAX_CELL_BYTES = 1 << 20;
 
 const CR_BYTE = Buffer.from('\r');
 const LF_BYTE = Buffer.from('\n');
@@ -52,6 +54,7 @@ export class CsvSensorScanner implements Scanner {
   private afterQuote = false;
   private recordHasData = false;
   private parts: Buffer[] = [];
+  private partsBytes = 0;
   private lineEnd: 'crlf' | 'lf' | 'cr' | undefined;
   /** A CR outside quotes whose meaning depends on the next byte, which may be in the next chunk. */
   private pendingCR = false;
@@ -65,7 +68,7 @@ export class CsvSensorScanner implements Scanner {
       if (this.inQuotes) {
         const q = buf.indexOf(QUOTE, i);
         const stop = q < 0 ? n : q;
-        if (this.capturing()) this.parts.push(buf.subarray(i, stop));
+        if (this.capturing()) this.keep(buf.subarray(i, stop));
         i = stop;
         if (q >= 0) {
           this.inQuotes = false;
@@ -78,7 +81,7 @@ export class CsvSensorScanner implements Scanner {
       if (this.afterQuote) {
         this.afterQuote = false;
         if (c === QUOTE) {
-          if (this.capturing()) this.parts.push(buf.subarray(i, i + 1));
+          if (this.capturing()) this.keep(buf.subarray(i, i + 1));
           this.inQuotes = true;
           i++;
           continue;
@@ -140,13 +143,22 @@ export class CsvSensorScanner implements Scanner {
   }
 
   private content(bytes: Buffer, from = 0, to = bytes.length): void {
-    if (this.capturing()) this.parts.push(bytes.subarray(from, to));
+    if (this.capturing()) this.keep(bytes.subarray(from, to));
     this.fieldStart = false;
     this.recordHasData = true;
   }
 
   private endLine(): void {
     if (this.recordHasData || !this.fieldStart) this.endRecord();
+  }
+
+  /** Holds a piece of a cell being read; a cell this big means the file is not the CSV it claims to be. */
+  private keep(piece: Buffer): void {
+    this.partsBytes += piece.length;
+    if (this.partsBytes > MAX_CELL_BYTES) {
+      throw new ArtifactFormatError(this.path, `a ${this.header ? 'header' : SENSOR_KEY} cell longer than ${MAX_CELL_BYTES} bytes`);
+    }
+    this.parts.push(piece);
   }
 
   private capturing(): boolean {
@@ -156,6 +168,7 @@ export class CsvSensorScanner implements Scanner {
   private takeCell(): string {
     const text = this.parts.length === 1 ? this.parts[0]!.toString('utf8') : Buffer.concat(this.parts).toString('utf8');
     this.parts = [];
+    this.partsBytes = 0;
     return text;
   }
 
@@ -291,8 +304,14 @@ export function formatOf(path: string): ArtifactFormat {
 
 /** Streams the file through the scanner for its format. */
 export async function countFile(path: string, format: ArtifactFormat = formatOf(path)): Promise<SensorCounts> {
+  return countStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path, format);
+}
+
+const READ_CHUNK = 1 << 20;
+
+async function countStream(stream: AsyncIterable<unknown>, path: string, format: ArtifactFormat): Promise<SensorCounts> {
   const scanner: Scanner = format === 'json' ? new JsonSensorScanner(path) : new CsvSensorScanner(path);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) scanner.push(chunk as Buffer);
+  for await (const chunk of stream) scanner.push(chunk as Buffer);
   return scanner.end();
 }
 
@@ -325,15 +344,25 @@ export function countsCacheDir(outputDir: string): string {
  * file. A stale, unreadable or foreign cache entry is simply recounted and overwritten.
  */
 export async function countArtifact(path: string, cacheDir: string): Promise<CountResult> {
-  const st = await stat(path);
   const name = basename(path);
   const cachePath = join(cacheDir, `${name}.json`);
   const cached = await readCache(cachePath);
-  if (cached && cached.artifact === name && cached.size === st.size && cached.mtimeMs === st.mtimeMs) {
-    return { counts: cached.counts, records: sum(cached.counts), fromCache: true, bytes: st.size, seconds: 0 };
+  const now = await stat(path);
+  if (cached && cached.artifact === name && cached.size === now.size && cached.mtimeMs === now.mtimeMs) {
+    return { counts: cached.counts, records: sum(cached.counts), fromCache: true, bytes: now.size, seconds: 0 };
   }
+  // The key is taken from the open file, so a download replacing the file meanwhile cannot pair the new
+  // file's size and mtime with the old file's counts.
+  const fh = await open(path, 'r');
   const t0 = performance.now();
-  const counts = await countFile(path);
+  let st: Stats;
+  let counts: SensorCounts;
+  try {
+    st = await fh.stat();
+    counts = await countStream(fh.createReadStream({ highWaterMark: READ_CHUNK, autoClose: false }), path, formatOf(path));
+  } finally {
+    await fh.close();
+  }
   const seconds = (performance.now() - t0) / 1000;
   const entry: CacheEntry = { version: 1, artifact: name, size: st.size, mtimeMs: st.mtimeMs, counts };
   const result: CountResult = { counts, records: sum(counts), fromCache: false, bytes: st.size, seconds };
@@ -361,7 +390,7 @@ async function readCache(path: string): Promise<CacheEntry | undefined> {
   return e as CacheEntry;
 }
 
-export function sum(counts: SensorCounts): number {
+function sum(counts: SensorCounts): number {
   let n = 0;
   for (const v of Object.values(counts)) n += v;
   return n;

@@ -46,14 +46,13 @@ export function validateFormat(v: string | undefined): OutputFormat | undefined 
 }
 
 /** A missing output dir is fine (nothing downloaded yet); one that is a file is a usage error. */
-export async function checkOutputDir(dir: string): Promise<boolean> {
+export async function checkOutputDir(dir: string): Promise<void> {
   try {
     const s = await stat(dir);
     if (!s.isDirectory()) throw new UsageError(`--output-dir ${dir} is not a directory; point it at the download's output dir`);
-    return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return false;
+    if (code === 'ENOENT') return;
     if (code === 'ENOTDIR') throw new UsageError(`--output-dir ${dir} lies under a file, not a directory`);
     throw err;
   }

@@ -46,11 +46,11 @@ export function renderStatusText(model: StatusModel, ledger: LedgerInfo, outputD
   } else if (ledger.rows === 0) {
     out.push(`The ledger ${ledger.path} has no rows yet.`);
   } else {
-    out.push(`Ledger ${ledger.path} (${fmtInt(ledger.rows)} rows)`);
+    out.push(`Ledger  ${ledger.path} (${fmtInt(ledger.rows)} rows)`);
   }
   if (!model.range) return `${out.join('\n')}\n`;
   const r = model.range;
-  out.push(`Range  ${r.start} .. ${r.end} (${plural(r.days, 'day')}), sensor ${model.sensorId}, format ${model.outputFormat}`, '');
+  out.push(`Range   ${r.start} .. ${r.end} (${plural(r.days, 'day')}), sensor ${model.sensorId}, format ${model.outputFormat}`, '');
 
   const cells = model.days.map((d) => COLUMNS.map((c) => c.cell(d)));
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i]!.length)));
