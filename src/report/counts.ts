@@ -2,8 +2,7 @@
  * Records per sensor in an artifact, read by streaming (an ALL day is ~520 MB of CSV or ~860 MB of JSON),
  * with a per-artifact cache keyed by the file's size and mtime so a second report reads nothing.
  */
-import { createReadStream } from 'node:fs';
-import type { Stats } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../artifacts/fsutil.js';
@@ -302,12 +301,12 @@ export function formatOf(path: string): ArtifactFormat {
   return path.endsWith('.json') ? 'json' : 'csv';
 }
 
+const READ_CHUNK = 1 << 20;
+
 /** Streams the file through the scanner for its format. */
 export async function countFile(path: string, format: ArtifactFormat = formatOf(path)): Promise<SensorCounts> {
   return countStream(createReadStream(path, { highWaterMark: READ_CHUNK }), path, format);
 }
-
-const READ_CHUNK = 1 << 20;
 
 async function countStream(stream: AsyncIterable<unknown>, path: string, format: ArtifactFormat): Promise<SensorCounts> {
   const scanner: Scanner = format === 'json' ? new JsonSensorScanner(path) : new CsvSensorScanner(path);
