@@ -104,3 +104,11 @@ describe('LedgerWriter after a row without its newline', () => {
     expect((await readLedger(path)).map((r) => r.chunk_date_utc)).toEqual(['2026-01-01', '2026-01-02']);
   });
 });
+
+describe('a last row cut short', () => {
+  it('is not read, even when the fields it kept look valid', () => {
+    const whole = line({ chunk_date_utc: '2026-01-01', status: 'DOWNLOADED' });
+    const cut = line({ chunk_date_utc: '2026-01-02', status: 'DOWNLOADED', started_at_utc: '2026-01-02T00:00:00.000000+00:00' }).slice(0, -8);
+    expect(parseLedger(`${HEADER}\n${whole}\n${cut}`).map((r) => r.chunk_date_utc)).toEqual(['2026-01-01']);
+  });
+});

@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { downloadCommand } from './download-command.js';
 import { simCommand } from './sim-command.js';
 import { verifyCommand } from './verify-command.js';
+import { statusCommand } from './status-command.js';
+import { reportCommand } from './report-command.js';
 import { fail, EXIT } from './output.js';
 
 const program = new Command('reach-udl')
@@ -12,9 +14,16 @@ const program = new Command('reach-udl')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-for (const command of [downloadCommand(), simCommand(), verifyCommand()]) {
+const commands: Array<[Command, string]> = [
+  [downloadCommand(), 'backfill a date range, one file per UTC day, resumable'],
+  [statusCommand(), 'what the ledger says of each day, and what a rerun would fetch'],
+  [reportCommand(), 'self-contained HTML report: sensor-day heatmap, availability, problem days'],
+  [verifyCommand(), 'check the downloaded files against the ledger and the server'],
+  [simCommand(), 'run the embedded UDL simulator on 127.0.0.1'],
+];
+for (const [command, summary] of commands) {
   // Subcommands added whole do not inherit exitOverride; without it commander exits 1 on usage errors.
-  program.addCommand(command.copyInheritedSettings(program));
+  program.addCommand(command.summary(summary).copyInheritedSettings(program));
 }
 
 try {

@@ -14,13 +14,27 @@ export class LedgerFormatError extends Error {
 
 const HEADER_LINE = LEDGER_COLUMNS.join(',');
 
+/** A row is whole when its quotes balance and it parses to the ledger's column count. */
+export function isWholeRow(line: string): boolean {
+  if ((line.match(/"/g)?.length ?? 0) % 2 !== 0) return false;
+  try {
+    const [cells] = parse(line, { relax_column_count: true }) as string[][];
+    return cells?.length === LEDGER_COLUMNS.length;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Parses ledger text. Rows with an unparseable date or an unknown status are ignored, never fatal, and so
- * is a last line cut short by a crash; only a header that is not the ledger's is an error.
+ * is a last line cut short by a crash (the writer drops it before its next append); only a header that
+ * is not the ledger's is an error.
  */
 export function parseLedger(text: string, path = 'telemetry file'): LedgerRow[] {
   if (text.length === 0 || (!text.includes('\n') && HEADER_LINE.startsWith(text))) return [];
-  const records = parse(text, {
+  const lastNl = text.lastIndexOf('\n');
+  const body = lastNl >= 0 && lastNl < text.length - 1 && !isWholeRow(text.slice(lastNl + 1)) ? text.slice(0, lastNl + 1) : text;
+  const records = parse(body, {
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,

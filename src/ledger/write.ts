@@ -1,24 +1,15 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { fsyncDir } from '../artifacts/fsutil.js';
+import { isWholeRow } from './read.js';
 import { LEDGER_COLUMNS, type LedgerRow } from './schema.js';
 
 const HEADER = `${LEDGER_COLUMNS.join(',')}\n`;
 /** Enough of the file's end to hold its last row. */
 const TAIL_BYTES = 64 * 1024;
 
-/** A row is whole when its quotes balance and it parses to the ledger's column count. */
-function isWholeRow(line: string): boolean {
-  if ((line.match(/"/g)?.length ?? 0) % 2 !== 0) return false;
-  try {
-    const [cells] = parse(line, { relax_column_count: true }) as string[][];
-    return cells?.length === LEDGER_COLUMNS.length;
-  } catch {
-    return false;
-  }
-}
+
 
 /** Appends ledger rows, each fsync'ed before append() resolves, so a row on disk survives a crash. */
 export class LedgerWriter {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,4 +48,46 @@ export async function listFiles(dir: string): Promise<string[]> {
   } catch {
     return [];
   }
+}
+
+export interface LiveCli {
+  child: ChildProcess;
+  /** Resolves with the line that first matches, or rejects if the process ends first. */
+  waitForLine(re: RegExp): Promise<string>;
+  /** Resolves when the process has exited. */
+  done: Promise<CliResult>;
+}
+
+/** Starts the CLI and lets a test react to its stderr lines as they come. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): LiveCli {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const waiters: Array<{ re: RegExp; resolve: (l: string) => void; reject: (e: Error) => void }> = [];
+  let partial = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    const lines = (partial + d).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      for (const w of [...waiters]) {
+        if (w.re.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  });
+  const done = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => {
+      for (const w of waiters.splice(0)) w.reject(new Error(`CLI ended (code ${code}, signal ${signal}) before a line matched ${w.re}`));
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+  return {
+    child,
+    done,
+    waitForLine: (re) => new Promise((resolve, reject) => waiters.push({ re, resolve, reject })),
+  };
 }

@@ -1,0 +1,273 @@
+/**
+ * Nothing lost: crashes at random moments, chunk-level resume, server faults, the run lock, secrets,
+ * and verify. The real CLI as a child process against the simulator on 127.0.0.1.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSim, createPrng, type RunningSim, type SimOptions } from '../src/sim/index.js';
+import { latestByDay, readLedger } from '../src/ledger/read.js';
+import { Credential } from '../src/udl/auth.js';
+import { cleanEnv, listFiles, runCli, startCli, tempDir } from './helpers/cli.js';
+import { fetchDayTruth, readCsvArtifact } from './helpers/udl.js';
+
+const AUTH = `Basic ${Buffer.from('secretuser-XYZ:secretpass-ABC').toString('base64')}`;
+const env = cleanEnv({ BASICAUTH: AUTH });
+const artifact = (day: string, prefix = 'REACH-ALL', ext = 'csv') => {
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return `${prefix}_${day.replace(/-/g, '')}T000000_${next.replace(/-/g, '')}T000000.${ext}`;
+};
+const isTemp = (f: string) => /\.tmp(-|$)/.test(f);
+
+async function withSim<T>(opts: SimOptions, fn: (sim: RunningSim) => Promise<T>): Promise<T> {
+  const sim = await startSim(opts);
+  try {
+    return await fn(sim);
+  } finally {
+    await sim.close();
+  }
+}
+
+/** Every DOWNLOADED day's artifact exists and holds the number of records its row claims. */
+async function checkLedgerInvariant(out: string): Promise<number> {
+  const latest = latestByDay(await readLedger(join(out, 'download_telemetry.csv')));
+  let downloaded = 0;
+  for (const row of latest.values()) {
+    if (row.status !== 'DOWNLOADED') continue;
+    downloaded++;
+    const text = await readFile(join(out, artifact(row.chunk_date_utc)), 'utf8');
+    // The simulator's values hold no newlines, so lines - header = records.
+    expect(text.split('\n').length - 2, `${row.chunk_date_utc} record count`).toBe(Number(row.records_downloaded));
+  }
+  const visible = (await readdir(out)).filter((f) => f.startsWith('REACH-'));
+  for (const f of visible) {
+    const day = `${f.slice(10, 14)}-${f.slice(14, 16)}-${f.slice(16, 18)}`;
+    expect(latest.get(day)?.status, `${f} on disk must be a DOWNLOADED day`).toBe('DOWNLOADED');
+  }
+  return downloaded;
+}
+
+describe('crash safety: kill -9 at random moments, then rerun', () => {
+  const simOpts: SimOptions = { sensors: 2, subSecondShare: 0.01, seed: 11, auth: AUTH, latencyMs: 5 };
+  const days = ['--start-date', '2026-06-01', '--end-date', '2026-06-05'];
+  let sim: RunningSim;
+  beforeAll(async () => {
+    sim = await startSim(simOpts);
+  });
+  afterAll(() => sim.close());
+
+  it('ends byte-identical to an uninterrupted run, with a sound ledger and no temp file, over 25 kills', async () => {
+    const clean = await tempDir();
+    const common = [...days, '--udl-url', sim.url, '--max-results', '2500', '-vv', '--no-progress'];
+    expect((await runCli(['download', ...common, '--output-dir', clean], env)).code).toBe(0);
+
+    const out = await tempDir();
+    const prng = createPrng(20261129);
+    let kills = 0;
+    for (let i = 0; i < 40 && kills < 25; i++) {
+      const run = startCli(['download', ...common, '--output-dir', out], env);
+      // Kill on an event (the k-th progress line), then a random few ms later, to land anywhere:
+      // mid-request, mid-spool commit, mid-assembly, between rename and ledger row.
+      const k = 1 + Math.floor(prng() * 12);
+      let seen = 0;
+      const trigger = run.waitForLine(/windows \d+\/\d+/).then(async function next(): Promise<void> {
+        seen++;
+        if (seen < k) return run.waitForLine(/windows \d+\/\d+|DOWNLOADED/).then(next);
+      });
+      const ended = await Promise.race([trigger.then(() => false, () => true), run.done.then(() => true)]);
+      if (!ended) {
+        await new Promise((r) => setTimeout(r, Math.floor(prng() * 15)));
+        run.child.kill('SIGKILL');
+      }
+      const result = await run.done;
+      if (result.signal === 'SIGKILL') kills++;
+      await checkLedgerInvariant(out);
+    }
+    expect(kills).toBeGreaterThanOrEqual(20);
+
+    const last = await runCli(['download', ...common, '--output-dir', out], env);
+    expect(last.code).toBe(0);
+    expect(await checkLedgerInvariant(out)).toBe(5);
+    for (const f of (await readdir(clean)).filter((x) => x.startsWith('REACH-'))) {
+      expect((await readFile(join(out, f))).equals(await readFile(join(clean, f))), f).toBe(true);
+    }
+    expect((await listFiles(out)).filter(isTemp)).toEqual([]);
+    expect((await listFiles(out)).filter((f) => f.startsWith('.reach-udl/'))).toEqual([]);
+  });
+
+  it('resumes an interrupted day from its spooled windows: killed at 80%, the rerun fetches at most 25%', async () => {
+    await withSim({ sensors: 2, seed: 5, auth: AUTH, latencyMs: 10 }, async (s) => {
+      const out = await tempDir();
+      const args = ['download', '--start-date', '2026-07-01', '--end-date', '2026-07-01', '--output-dir', out, '--udl-url', s.url, '--max-results', '1000', '-vv', '--no-progress'];
+      const run = startCli(args, env);
+      const line = await run.waitForLine(/windows (\d+)\/(\d+)/);
+      const total = Number(/\/(\d+)/.exec(line)![1]);
+      await run.waitForLine(new RegExp(`windows ${Math.ceil(total * 0.8)}/${total}`));
+      run.child.kill('SIGKILL');
+      await run.done;
+      const firstRun = s.stats().requests.data;
+      s.resetStats();
+      const rerun = await runCli(args, env);
+      expect(rerun.code).toBe(0);
+      expect(rerun.stderr).toMatch(/resumed from spool/);
+      const refetched = s.stats().requests.data;
+      expect(refetched).toBeLessThanOrEqual(Math.ceil(0.25 * total));
+      expect(firstRun + refetched).toBeLessThan(total * 1.3);
+      const truth = await fetchDayTruth(s.url, '2026-07-01', { auth: AUTH });
+      expect((await readCsvArtifact(join(out, artifact('2026-07-01')))).map((r) => r.id)).toEqual(truth.map((r) => r.id));
+    });
+  });
+});
+
+describe('server faults', () => {
+  it('with 5% 5xx, 5% resets, 2% cut bodies and throttling, 5 days end with their exact records', async () => {
+    const data: SimOptions = { sensors: 2, subSecondShare: 0.01, seed: 21 };
+    await withSim({ ...data, fail5xx: 0.05, reset: 0.05, truncate: 0.02, rate: 15, burst: 5, auth: AUTH }, async (faulty) => {
+      const out = await tempDir();
+      const r = await runCli(['download', '--start-date', '2026-08-01', '--end-date', '2026-08-05', '--output-dir', out, '--udl-url', faulty.url, '--max-results', '2500', '--max-retries', '8', '-vv'], env);
+      expect(r.code).toBe(0);
+      const st = faulty.stats();
+      expect(st.faults.fail5xx + st.faults.reset + st.faults.truncate).toBeGreaterThan(3);
+      expect(r.stderr).toMatch(/retry \d/);
+      await withSim(data, async (truthSim) => {
+        for (const day of ['2026-08-01', '2026-08-02', '2026-08-03', '2026-08-04', '2026-08-05']) {
+          const truth = await fetchDayTruth(truthSim.url, day);
+          const got = await readCsvArtifact(join(out, artifact(day)));
+          expect(got.map((x) => x.id)).toEqual(truth.map((x) => x.id));
+        }
+      });
+    });
+  });
+
+  it.each([
+    [{ reset: 1 }, 'UdlNetworkError', /connection to UDL failed/],
+    [{ truncate: 1 }, 'UdlTruncatedError', /cut short/],
+    [{ slow: 1, slowMs: 5_000 }, 'UdlTimeoutError', /did not answer within 0.5 s/],
+  ])('a day the server never answers (%j) ends FAILED with error_type %s and no partial artifact', async (faults, type, message) => {
+    await withSim({ sensors: 1, ...faults }, async (s) => {
+      const out = await tempDir();
+      const r = await runCli(
+        ['download', '--start-date', '2026-09-01', '--end-date', '2026-09-01', '--output-dir', out, '--udl-url', s.url, '--sensor-id', 'REACH-101', '--max-retries', '1', '--request-timeout', '0.5'],
+        cleanEnv({ BASICAUTH: 'Basic eDp5' }),
+      );
+      expect(r.code).toBe(1);
+      const row = (await readLedger(join(out, 'download_telemetry.csv'))).at(-1)!;
+      expect(row.status).toBe('FAILED');
+      expect(row.error_type).toBe(type);
+      expect(row.error_message).toMatch(message);
+      expect((await listFiles(out)).filter((f) => f.startsWith('REACH-') || isTemp(f))).toEqual([]);
+    });
+  });
+});
+
+describe('bad input', () => {
+  it('refuses a telemetry file of random bytes, unchanged', async () => {
+    const dir = await tempDir();
+    const bytes = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7919) % 256));
+    await writeFile(join(dir, 'download_telemetry.csv'), bytes);
+    const r = await runCli(['download', '--start-date', '2026-01-01', '--end-date', '2026-01-01', '--output-dir', dir, '--udl-url', 'http://127.0.0.1:9'], cleanEnv({ BASICAUTH: 'Basic eDp5' }));
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await readFile(join(dir, 'download_telemetry.csv'))).equals(bytes)).toBe(true);
+  });
+
+  it('tolerates a ledger whose last line a crash cut short', async () => {
+    await withSim({ sensors: 1 }, async (s) => {
+      const out = await tempDir();
+      const args = ['download', '--start-date', '2026-01-01', '--end-date', '2026-01-02', '--output-dir', out, '--udl-url', s.url, '--sensor-id', 'REACH-101'];
+      expect((await runCli(args, cleanEnv({ BASICAUTH: 'Basic eDp5' }))).code).toBe(0);
+      const ledger = join(out, 'download_telemetry.csv');
+      const text = await readFile(ledger, 'utf8');
+      await writeFile(ledger, text.slice(0, text.length - 40));
+      const again = await runCli(args, cleanEnv({ BASICAUTH: 'Basic eDp5' }));
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/downloaded=1 skipped_existing=1/);
+      expect((await readLedger(ledger)).filter((x) => x.status === 'DOWNLOADED')).toHaveLength(2);
+    });
+  });
+});
+
+describe('one run per output dir', () => {
+  it('refuses a second run while the first holds the lock, and a killed run leaves no lock behind', async () => {
+    await withSim({ sensors: 2, latencyMs: 300, auth: AUTH }, async (s) => {
+      const out = await tempDir();
+      const args = ['download', '--start-date', '2026-10-01', '--end-date', '2026-10-02', '--output-dir', out, '--udl-url', s.url, '-vv', '--no-progress'];
+      const first = startCli(args, env);
+      await first.waitForLine(/windows 0\//);
+      const second = await runCli(args, env);
+      expect(second.code).toBe(2);
+      expect(second.stderr).toMatch(new RegExp(`another reach-udl run \\(pid ${first.child.pid}\\)`));
+      first.child.kill('SIGKILL');
+      await first.done;
+      const third = await runCli(args, env);
+      expect(third.code).toBe(0);
+      expect(third.stdout).toMatch(/downloaded=2/);
+    });
+  });
+});
+
+describe('secrets', () => {
+  it('never shows the credential or its decoded parts: -vv, json logs, failures, ledger, artifacts, spool', async () => {
+    const forms = new Credential(AUTH, 'BASICAUTH').leakForms();
+    expect(forms).toEqual(expect.arrayContaining(['secretuser-XYZ', 'secretpass-ABC']));
+    const out = await tempDir();
+    const outputs: string[] = [];
+    await withSim({ sensors: 2, auth: AUTH, fail5xx: 0.2, reset: 0.1, seed: 3 }, async (s) => {
+      const base = ['download', '--output-dir', out, '--udl-url', s.url, '--max-results', '5000', '-vv'];
+      for (const extra of [
+        ['--start-date', '2026-11-01', '--end-date', '2026-11-01'],
+        ['--start-date', '2026-11-02', '--end-date', '2026-11-02', '--log-format', 'json'],
+        ['--start-date', '2026-11-03', '--end-date', '2026-11-03', '--max-retries', '0'],
+      ]) {
+        const r = await runCli([...base, ...extra], env);
+        outputs.push(r.stdout, r.stderr);
+      }
+    });
+    await withSim({ sensors: 1, auth: 'Basic c29tZW9uZTplbHNl' }, async (s) => {
+      const r = await runCli(['download', '--start-date', '2026-11-04', '--end-date', '2026-11-05', '--output-dir', out, '--udl-url', s.url, '-vv'], env);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/credential was rejected/);
+      expect(r.stdout).toMatch(/failed=1/);
+      outputs.push(r.stdout, r.stderr);
+    });
+    const files = await listFiles(out);
+    expect(files.some((f) => f.startsWith('REACH-'))).toBe(true);
+    for (const f of files) outputs.push(await readFile(join(out, f), 'utf8'));
+    const all = outputs.join('\n');
+    for (const form of forms) expect(all.includes(form), `leaked ${form.length}-char form`).toBe(false);
+  });
+});
+
+describe('verify', () => {
+  it('passes a sound output dir and names each kind of damage, exiting 1', async () => {
+    await withSim({ sensors: 1, auth: AUTH }, async (s) => {
+      const out = await tempDir();
+      const dl = await runCli(['download', '--start-date', '2026-12-01', '--end-date', '2026-12-04', '--output-dir', out, '--udl-url', s.url, '--sensor-id', 'REACH-101'], env);
+      expect(dl.code).toBe(0);
+      const ok = await runCli(['verify', '--output-dir', out, '--udl-url', s.url], env);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/2026-12-01 {2}ok {4}34560 records \(ledger 34560, server 34560\)/);
+      expect(ok.stdout).toMatch(/verified=4 failed=0/);
+
+      const file = (d: string) => join(out, artifact(d, 'REACH-101'));
+      const lines = async (d: string) => (await readFile(file(d), 'utf8')).split('\n');
+      const d1 = await lines('2026-12-01');
+      await writeFile(file('2026-12-01'), [...d1.slice(0, 3), d1[2], ...d1.slice(3)].join('\n'));
+      const d2 = await lines('2026-12-02');
+      await writeFile(file('2026-12-02'), [...d2.slice(0, 5), ...d2.slice(6)].join('\n'));
+      const d3 = await lines('2026-12-03');
+      const d4 = await lines('2026-12-04');
+      await writeFile(file('2026-12-03'), [...d3.slice(0, -1), d4[1], ''].join('\n'));
+
+      const bad = await runCli(['verify', '--output-dir', out, '--udl-url', s.url], env);
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/2026-12-01 {2}FAIL .*1 duplicate id/);
+      expect(bad.stdout).toMatch(/2026-12-02 {2}FAIL .*34559 records but the ledger says 34560.*server's \/count says 34560/);
+      expect(bad.stdout).toMatch(/2026-12-03 {2}FAIL .*1 record\(s\) outside 2026-12-03/);
+      expect(bad.stdout).toMatch(/2026-12-04 {2}ok/);
+      expect(bad.stdout).toMatch(/verified=4 failed=3/);
+      expect(existsSync(file('2026-12-04'))).toBe(true);
+    });
+  });
+});
