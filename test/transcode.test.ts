@@ -544,7 +544,42 @@ const shapedPage = fc
     }),
   );
 
+/**
+ * Long pages of one shape whose strings stay the same for a while (the transcoder then matches them as
+ * literals) and then change, with numbers in odd forms between them.
+ */
+const longPage = fc
+  .tuple(
+    fc.uniqueArray(fc.tuple(keyText, fc.constantFrom('str', 'num', 'nested')), { minLength: 2, maxLength: 6, selector: ([k]) => k }),
+    fc.integer({ min: 70, max: 160 }),
+    fc.array(fc.nat(200), { minLength: 6, maxLength: 6 }),
+    fc.array(text, { minLength: 6, maxLength: 6 }),
+    fc.array(numberNode, { minLength: 8, maxLength: 8 }),
+  )
+  .map(([fields, count, changeAt, values, numbers]) =>
+    Array.from({ length: count }, (_, r): Json => ({
+      t: 'obj',
+      v: fields.map(([k, kind], f): [string, Json] => {
+        const value = `${values[f]!}${r >= changeAt[f]! ? r % 3 : ''}`;
+        const n = numbers[(r * 7 + f) % numbers.length]!;
+        if (kind === 'str') return [k, { t: 'str', v: value }];
+        if (kind === 'num') return [k, n];
+        return [k, { t: 'arr', v: [n, { t: 'obj', v: [['q', { t: 'str', v: value }], ['n', n]] }] }];
+      }),
+    })),
+  );
+
 describe('properties: fast path equals the reference', () => {
+  it('on long pages whose strings stay the same for a while', () => {
+    fc.assert(
+      fc.property(longPage, fc.integer(), (records, seed) => {
+        checkPage(JSON.stringify(records.map(valueOf)));
+        checkPage(page(records, seed, { ws: 0, escape: 0, oddNumber: 0.5 }, false));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('on random records written by JSON.stringify', () => {
     fc.assert(
       fc.property(fc.array(record, { maxLength: 8 }), (records) => {

@@ -244,15 +244,19 @@ const MARGIN = 1e-6;
  * of 10 (a shorter decimal) lies within d's rounding interval. Cases near a tie fall to conversion.
  */
 export function isCanonicalNumber(t: string): boolean {
-  const len = t.length;
-  let i = t.charCodeAt(0) === 45 ? 1 : 0;
+  return isCanonicalAt(t, 0, t.length);
+}
+
+/** isCanonicalNumber of s.slice(from, to), read in place: char reads from a flat body beat a slice's. */
+function isCanonicalAt(s: string, from: number, to: number): boolean {
+  let i = s.charCodeAt(from) === 45 ? from + 1 : from;
   let digits = 0;
   let hi = 0;
   let lo = 0;
   let loDigits = 0;
   let frac = -1;
-  for (; i < len; i++) {
-    const c = t.charCodeAt(i);
+  for (; i < to; i++) {
+    const c = s.charCodeAt(i);
     if (c === 46) {
       frac = 0;
       continue;
@@ -269,22 +273,22 @@ export function isCanonicalNumber(t: string): boolean {
       loDigits++;
     }
   }
-  if (digits === 0) return len === 1;
+  if (digits === 0) return to - from === 1;
   if (frac >= 0) {
-    if (t.charCodeAt(len - 1) === 48) return false;
+    if (s.charCodeAt(to - 1) === 48) return false;
     if (frac - digits > 5) return false;
   } else frac = 0;
   if (digits <= 15) return true;
   if (digits > 17 || hi === 100000000) return false;
   const a = hi * POW10[loDigits]!; // exact: hi * 5^loDigits < 2^53
-  const s = POW10[frac]!;
-  const d = (a + lo) / s;
+  const scale = POW10[frac]!;
+  const d = (a + lo) / scale;
   F64[0] = d;
   const w = F64_WORDS[HIGH_WORD]!;
   // A power of two has a narrower rounding interval below it; not worth the special case.
   if ((w & 0xfffff) === 0 && F64_WORDS[1 - HIGH_WORD] === 0) return false;
-  const half = ULP_OF_EXPONENT[(w >>> 20) & 0x7ff]! * s * 0.5;
-  const p = d * s;
+  const half = ULP_OF_EXPONENT[(w >>> 20) & 0x7ff]! * scale * 0.5;
+  const p = d * scale;
   const dt = SPLITTER * d;
   const dHi = dt - (dt - d);
   const dLo = d - dHi;
@@ -363,6 +367,13 @@ interface Template {
   keys: string[];
   fields: FieldCell[];
   obTimeGroup: number;
+  /** The record the shape was taken from, to derive specialised templates from. */
+  shape: Row;
+  /** Scalar numbers (capture groups of the general template) of the strings that may become literals. */
+  strings: number[];
+  /** Fixed text before each capture (see Counter). */
+  gaps: number[];
+  groupCount: number;
 }
 
 const templateCache = new Map<string, Template>();
@@ -376,49 +387,87 @@ function keySource(key: string): string {
 }
 
 /**
+ * Numbers the scalars (strings and numbers) of a shape in text order and its capture groups, and measures
+ * the fixed text before each capture, so that captures can be located in the body from their lengths.
+ */
+interface Counter {
+  scalar: number;
+  group: number;
+  /** Fixed text since the end of the last capture. */
+  gap: number;
+  /** gaps[g] = the fixed text between capture g - 1 (or the record's start) and capture g. */
+  gaps: number[];
+}
+
+function nextGroup(n: Counter): number {
+  n.gaps[++n.group] = n.gap;
+  n.gap = 0;
+  return n.group;
+}
+
+/**
  * The template for records shaped like `record`, or null if it would be unreasonably large. A template
  * matches exactly the text JSON.stringify writes for such a record, provided its strings need no escapes;
- * a record sent any other way misses it and takes the slow path.
+ * a record sent any other way misses it and takes the slow path. `literals` (by scalar number) turns
+ * strings that stay the same across a page into fixed text: fewer captures, fewer pieces to join.
  */
-function templateOf(record: Row): Template | null {
+function templateOf(record: Row, literals: ReadonlyMap<number, string> | null): Template | null {
   const keys = Object.keys(record);
   const fields: FieldCell[] = [];
+  const strings: number[] = [];
   const csvParts: string[] = [];
   const splitParts: string[] = [];
-  let group = 0;
+  const n: Counter = { scalar: 0, group: 0, gap: 1, gaps: [0] };
   let obTimeGroup = 0;
   for (const key of keys) {
     const v = record[key];
     const prefix = `${keySource(key)}:`;
+    n.gap += (csvParts.length > 0 ? 1 : 0) + JSON.stringify(key).length + 1;
     if (typeof v === 'string') {
-      const kind = v.includes(',') ? COMMA : RAW;
-      fields.push({ fixed: null, groups: [++group], kinds: [kind], glue: ['', ''] });
-      csvParts.push(prefix + (kind === RAW ? STR_SRC : STR_COMMA_SRC));
+      const scalar = ++n.scalar;
+      const literal = key === 'obTime' ? undefined : literals?.get(scalar);
+      if (literal !== undefined) {
+        fields.push({ fixed: quoteCell(literal), groups: [], kinds: [], glue: [] });
+        csvParts.push(`${prefix}"${escapeRegExp(literal)}"`);
+        n.gap += literal.length + 2;
+      } else {
+        const kind = v.includes(',') ? COMMA : RAW;
+        n.gap++;
+        fields.push({ fixed: null, groups: [nextGroup(n)], kinds: [kind], glue: ['', ''] });
+        n.gap++;
+        csvParts.push(prefix + (kind === RAW ? STR_SRC : STR_COMMA_SRC));
+      }
       if (key === 'obTime') {
-        obTimeGroup = group;
+        obTimeGroup = n.group;
         splitParts.push(prefix + STR_COMMA_SRC);
-      } else splitParts.push(prefix + PLAIN_STR_SRC);
+      } else {
+        strings.push(scalar);
+        splitParts.push(prefix + PLAIN_STR_SRC);
+      }
     } else if (typeof v === 'number') {
-      fields.push({ fixed: null, groups: [++group], kinds: [NUM], glue: ['', ''] });
+      n.scalar++;
+      fields.push({ fixed: null, groups: [nextGroup(n)], kinds: [NUM], glue: ['', ''] });
       csvParts.push(`${prefix}(${NUM_SRC})`);
       splitParts.push(prefix + NUM_SRC);
     } else if (typeof v !== 'object' || v === null) {
       fields.push({ fixed: cellOf(v), groups: [], kinds: [], glue: [] });
       csvParts.push(prefix + String(v));
+      n.gap += String(v).length;
       splitParts.push(prefix + String(v));
     } else {
-      const nested = nestedShape(v, () => ++group);
+      const nested = nestedShape(v, n, literals, strings);
       fields.push(nested.cell);
       csvParts.push(prefix + nested.csv);
       splitParts.push(prefix + nested.split);
     }
   }
   const csvSource = `\\{${csvParts.join(',')}\\}`;
-  if (csvSource.length > MAX_TEMPLATE_SOURCE || group > MAX_TEMPLATE_GROUPS) return null;
+  if (csvSource.length > MAX_TEMPLATE_SOURCE || n.group > MAX_TEMPLATE_GROUPS) return null;
   let t = templateCache.get(csvSource);
   if (t === undefined) {
     if (templateCache.size >= MAX_CACHED_TEMPLATES) templateCache.clear();
-    t = { csv: new RegExp(csvSource, 'y'), split: new RegExp(`\\{${splitParts.join(',')}\\}`, 'y'), keys, fields, obTimeGroup };
+    const split = new RegExp(`\\{${splitParts.join(',')}\\}`, 'y');
+    t = { csv: new RegExp(csvSource, 'y'), split, keys, fields, obTimeGroup, shape: record, strings, gaps: n.gaps, groupCount: n.group };
     templateCache.set(csvSource, t);
   }
   return t;
@@ -429,28 +478,42 @@ function templateOf(record: Row): Template | null {
  * only on the shape (strings or keys inside mean quotes to double, several items mean commas), so the
  * text between the captured scalars is fixed glue, quoted once here.
  */
-function nestedShape(v: object, nextGroup: () => number): { cell: FieldCell; csv: string; split: string } {
+function nestedShape(
+  v: object,
+  n: Counter,
+  literals: ReadonlyMap<number, string> | null,
+  strings: number[],
+): { cell: FieldCell; csv: string; split: string } {
   const text = JSON.stringify(v);
   const doubling = text.includes('"');
   const wrap = doubling || text.includes(',') ? '"' : '';
   const cell: FieldCell = { fixed: null, groups: [], kinds: [], glue: [wrap] };
   const glue = (s: string): void => {
     cell.glue[cell.glue.length - 1] += doubling ? s.replaceAll('"', '""') : s;
+    n.gap += s.length;
   };
   const capture = (kind: Kind): void => {
-    cell.groups.push(nextGroup());
+    cell.groups.push(nextGroup(n));
     cell.kinds.push(kind);
     cell.glue.push('');
   };
   /** [csv pattern, split pattern] of x's shape. */
   const shape = (x: unknown): [string, string] => {
     if (typeof x === 'string') {
+      const scalar = ++n.scalar;
+      strings.push(scalar);
+      const literal = literals?.get(scalar);
+      if (literal !== undefined) {
+        glue(`"${literal}"`);
+        return [`"${escapeRegExp(literal)}"`, PLAIN_STR_SRC];
+      }
       glue('"');
       capture(RAW);
       glue('"');
       return [INNER_STR_SRC, PLAIN_STR_SRC];
     }
     if (typeof x === 'number') {
+      n.scalar++;
       capture(INNER_NUM);
       return [`(${NUM_SRC})`, NUM_SRC];
     }
@@ -575,24 +638,47 @@ class TemplateSet<A extends { template: Template }> {
   learn(body: string, record: Row, start: number, end: number): void {
     this.slow++;
     if (this.misses >= 8 && (this.slow & 63) !== 0) return;
-    const t = templateOf(record);
+    const t = templateOf(record, null);
     if (t === null || !matchesWhole(this.pattern(t), body, start, end)) {
       this.misses++;
       return;
     }
     this.misses = 0;
-    const at = this.list.findIndex((a) => a.template === t);
-    this.list.unshift(at >= 0 ? this.list.splice(at, 1)[0]! : this.activate(t));
+    const known = this.list.find((a) => a.template === t);
+    this.toFront(known ?? this.activate(t));
+  }
+
+  toFront(a: A): void {
+    const at = this.list.indexOf(a);
+    if (at === 0) return;
+    if (at > 0) this.list.splice(at, 1);
+    this.list.unshift(a);
     if (this.list.length > MAX_ACTIVE_TEMPLATES) this.list.pop();
   }
 
-  promote(k: number): void {
-    this.list.unshift(this.list.splice(k, 1)[0]!);
+  remove(a: A): void {
+    const at = this.list.indexOf(a);
+    if (at >= 0) this.list.splice(at, 1);
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
 // CSV
+
+/** Records a general template watches before making the strings that never changed into literals. */
+const LEARN_RECORDS = 64;
+/** Specialisations per general template and page: each one follows a "constant" that changed. */
+const MAX_SPECIALISATIONS = 6;
+
+interface Learning {
+  /** Records still to watch. */
+  left: number;
+  /** Candidate strings (by scalar number) that had the same value in every record seen, with it. */
+  same: Map<number, string>;
+  /** Candidates seen to change: never literals again on this page. */
+  changed: Set<number>;
+  rounds: number;
+}
 
 /**
  * A template laid out for the page's current keys: a row is glue[0] + piece 0 + glue[1] + ... where the
@@ -604,8 +690,14 @@ interface CsvLayout {
   groups: number[];
   kinds: Kind[];
   glue: string[];
+  /** When the pieces come in text order (the usual case): the fixed text before each one. */
+  gaps: number[] | null;
   glueLength: number;
   version: number;
+  /** A general layout learns which strings stay the same on this page; null for specialised ones. */
+  learning: Learning | null;
+  /** A specialised layout's general one. */
+  general: CsvLayout | null;
 }
 
 function layOut(layout: CsvLayout, keys: readonly string[], columns: ReadonlyMap<string, number>, version: number): void {
@@ -637,14 +729,20 @@ function layOut(layout: CsvLayout, keys: readonly string[], columns: ReadonlyMap
   });
   add('\n');
   layout.groups = groups;
+  layout.gaps = groups.length === t.groupCount && groups.every((g, j) => g === j + 1) ? groups.map((g) => t.gaps[g]!) : null;
   layout.kinds = kinds;
   layout.glue = glue;
   layout.glueLength = glue.reduce((n, s) => n + s.length, 0);
   layout.version = version;
 }
 
-/** Rows are gathered into arrays of about this many strings, joined as they fill. */
+/**
+ * Row pieces are gathered into arrays of about BATCH strings, joined as they fill, and those joins into
+ * chunks of CHUNK characters or more. Small arrays keep the captured strings short-lived; chunks that
+ * large are allocated outside the young generation, so the page's CSV is never copied by the scavenger.
+ */
 const BATCH = 4096;
+const CHUNK = 1 << 18;
 
 /** One response page transcoded to CSV rows: equal to `referenceCsv`, plus row offsets and obTimes. */
 export function transcodePageToCsv(body: string): CsvPage {
@@ -652,8 +750,6 @@ export function transcodePageToCsv(body: string): CsvPage {
   const columns = new Map<string, number>();
   let version = 0;
   const chunks: string[] = [];
-  // Fresh small arrays keep the captured strings young and short-lived; one page-long array of them
-  // would drag every capture through the garbage collector's copying.
   let batch: string[] = [];
   const obTimes: string[] = [];
   /** (first row index, width) each time the keys grew. */
@@ -661,20 +757,69 @@ export function transcodePageToCsv(body: string): CsvPage {
   let rowEnds = new Uint32Array(Math.min(1 << 16, (body.length >>> 9) + 16));
   let total = 0;
 
+  const activate = (template: Template, general: CsvLayout | null): CsvLayout => {
+    const learning = general === null ? { left: LEARN_RECORDS, same: new Map<number, string>(), changed: new Set<number>(), rounds: 0 } : null;
+    const layout: CsvLayout = { template, groups: [], kinds: [], glue: [], gaps: null, glueLength: 0, version: -1, learning, general };
+    layOut(layout, keys, columns, version);
+    return layout;
+  };
   const templates = new TemplateSet<CsvLayout>(
-    (template) => {
-      const layout: CsvLayout = { template, groups: [], kinds: [], glue: [], glueLength: 0, version: -1 };
-      layOut(layout, keys, columns, version);
-      return layout;
-    },
+    (t) => activate(t, null),
     (t) => t.csv,
   );
+  /** Puts in front a specialisation of `general` for the strings that never changed, if any are left. */
+  const specialise = (general: CsvLayout): void => {
+    const learning = general.learning!;
+    if (learning.same.size === 0 || learning.rounds >= MAX_SPECIALISATIONS) return;
+    const t = templateOf(general.template.shape, learning.same);
+    if (t === null) return;
+    learning.rounds++;
+    templates.toFront(templates.list.find((a) => a.template === t) ?? activate(t, general));
+  };
+  /** `general` matched a record its specialisation in front missed: some "constant" changed. */
+  const respecialise = (general: CsvLayout, m: RegExpExecArray): void => {
+    const learning = general.learning!;
+    for (const [scalar, value] of learning.same) {
+      if (m[scalar] !== value) {
+        learning.same.delete(scalar);
+        learning.changed.add(scalar);
+      }
+    }
+    templates.remove(templates.list[0]!);
+    templates.toFront(general);
+    specialise(general);
+  };
+  const watch = (general: CsvLayout, m: RegExpExecArray): void => {
+    const learning = general.learning!;
+    for (const scalar of general.template.strings) {
+      if (learning.changed.has(scalar)) continue;
+      const v = m[scalar]!;
+      const seen = learning.same.get(scalar);
+      if (seen === undefined) learning.same.set(scalar, v);
+      else if (seen !== v) {
+        learning.same.delete(scalar);
+        learning.changed.add(scalar);
+      }
+    }
+    if (--learning.left === 0) specialise(general);
+  };
+
+  let pending: string[] = [];
+  let pendingLength = 0;
+  const flush = (): void => {
+    const chunk = batch.join('');
+    batch = [];
+    pending.push(chunk);
+    pendingLength += chunk.length;
+    if (pendingLength >= CHUNK) {
+      chunks.push(pending.join(''));
+      pending = [];
+      pendingLength = 0;
+    }
+  };
 
   const count = walkPage(body, (p, index) => {
-    if (batch.length >= BATCH) {
-      chunks.push(batch.join(''));
-      batch = [];
-    }
+    if (batch.length >= BATCH) flush();
     let end = -1;
     let length = 0;
     const list = templates.list;
@@ -685,19 +830,25 @@ export function transcodePageToCsv(body: string): CsvPage {
       re.lastIndex = p;
       const m = re.exec(body);
       if (m === null) continue;
-      if (k > 0) templates.promote(k);
+      if (k > 0) {
+        if (list[0]!.general === layout) respecialise(layout, m);
+        else templates.toFront(layout);
+      } else if (layout.learning !== null && layout.learning.left > 0) watch(layout, m);
       if (layout.version !== version) layOut(layout, keys, columns, version);
-      const { groups, kinds, glue } = layout;
+      const { groups, kinds, glue, gaps } = layout;
       const mark = batch.length;
       length = layout.glueLength;
       batch.push(glue[0]!);
       let j = 0;
+      let at = p;
       for (; j < groups.length; j++) {
         let v = m[groups[j]!]!;
         const kind = kinds[j];
+        const from = gaps === null ? 0 : at + gaps[j]!;
+        if (gaps !== null) at = from + v.length;
         if (kind === COMMA) {
           if (v.indexOf(',') !== -1) v = `"${v}"`;
-        } else if (kind !== RAW && !isCanonicalNumber(v)) {
+        } else if (kind !== RAW && !(gaps === null ? isCanonicalAt(v, 0, v.length) : isCanonicalAt(body, from, at))) {
           const x = +v;
           // JSON.stringify writes an overflowing number as null, String as Infinity: leave it to the slow path.
           if (kind === INNER_NUM && !Number.isFinite(x)) break;
@@ -742,7 +893,8 @@ export function transcodePageToCsv(body: string): CsvPage {
     return end;
   });
 
-  chunks.push(batch.join(''));
+  flush();
+  chunks.push(...pending);
   const ends = rowEnds.subarray(0, count);
   let rows = chunks.length === 1 ? chunks[0]! : chunks.join('');
   if (widths.length > 0 && widths[widths.length - 2]! > 0) rows = padRows(rows, ends, widths, keys.length);
@@ -792,7 +944,7 @@ export function splitPageJson(body: string): JsonPage {
       re.lastIndex = p;
       const m = re.exec(body);
       if (m === null) continue;
-      if (k > 0) templates.promote(k);
+      if (k > 0) templates.toFront(list[k]!);
       const end = re.lastIndex;
       records.push(body.slice(p, end));
       obTimes.push(t.obTimeGroup === 0 ? '' : m[1]!);
