@@ -143,7 +143,8 @@ async function fetchWindow(
   let req: PageRequest | undefined = { startMs: q.startMs, endMs: q.endMs, firstResult: 0 };
   while (req) {
     const page = await fetchPage(ctx, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult);
-    const step = afterPage(req, page.count, ctx.maxResults, page.obTimesMs());
+    // obTimes as numbers matter only to continue after a full page; most pages are not.
+    const step = afterPage(req, page.count, ctx.maxResults, page.count >= ctx.maxResults ? page.obTimesMs() : []);
     if (step.keep > 0) kept.push(page.take(step.keep));
     req = step.done ? undefined : step.next;
   }
@@ -225,18 +226,24 @@ function parsePage(text: string, format: OutputFormat, startMs: number, endMs: n
 
 /**
  * Every row must lie inside the asked window and come sorted by obTime: the exactness of the whole day
- * rests on it. Canonical ISO strings (24 chars, ms, Z) compare as text; any other form is normalised first.
+ * rests on it. Sorted means the bounds need checking only at the ends. Canonical ISO strings (24 chars,
+ * ms, Z) compare as text; any other form is normalised first.
  */
 function checkObTimes(obTimes: readonly string[], startMs: number, endMs: number): void {
+  if (obTimes.length === 0) return;
   const lo = new Date(startMs).toISOString();
   const hi = new Date(endMs).toISOString();
+  const fail = (i: number) => {
+    throw new RangeError(`record ${i} has obTime ${obTimes[i] || '(none)'} outside [${lo}, ${hi}) or out of order`);
+  };
   let prev = lo;
   for (let i = 0; i < obTimes.length; i++) {
     const raw = obTimes[i]!;
     const t = raw.length === 24 && raw.charCodeAt(23) === 90 ? raw : canonicalIso(raw);
-    if (t < prev || t >= hi) throw new RangeError(`record ${i} has obTime ${raw || '(none)'} outside [${lo}, ${hi}) or out of order`);
+    if (t < prev) fail(i);
     prev = t;
   }
+  if (prev >= hi) fail(obTimes.length - 1);
 }
 
 function canonicalIso(t: string): string {
