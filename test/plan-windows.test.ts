@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { dayWindow } from '../src/plan/dates.js';
 import { afterPage } from '../src/plan/paging.js';
-import { EXPECTED_ALL_DAY, TICK_MS, obTimeRange, planWindows, recordsPerTick } from '../src/plan/windows.js';
+import { EXPECTED_ALL_DAY, TICK_MS, obTimeRange, planWindows, planningDensity, recordsPerTick } from '../src/plan/windows.js';
 
 const day = dayWindow('2026-01-01');
 
@@ -26,6 +26,16 @@ describe('planWindows', () => {
   });
   it('sizes from a measured density: 2 sensors fit in 7 windows', () => {
     expect(planWindows(day, 69_120 / 17_280, 10_000)).toHaveLength(7);
+  });
+  it.each([
+    ['a full ALL day', 1_105_920, 'ALL', 111],
+    ['an ALL day with 5% gaps still plans nominal windows', 1_050_624, 'ALL', 111],
+    ['an ALL day with a few sub-second extras', 1_107_000, 'ALL', 113],
+    ['2 of 32 sensors, with room for uneven gaps', 69_120, 'ALL', 9],
+    ['one full sensor', 34_560, 'REACH-101', 4],
+    ['one sensor dark half the day', 17_280, 'REACH-101', 3],
+  ])('plans %s from /count', (_, counted, sensor, windows) => {
+    expect(planWindows(day, planningDensity(counted, sensor), 10_000)).toHaveLength(windows);
   });
   it('partitions the day: contiguous, no overlap, first at 00:00:00.000, last ending at the next day', () => {
     fc.assert(

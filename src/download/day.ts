@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { DayWindow } from '../plan/dates.js';
 import { afterPage, type PageRequest } from '../plan/paging.js';
-import { TICKS_PER_DAY, planWindows, recordsPerTick } from '../plan/windows.js';
+import { planWindows, planningDensity, recordsPerTick } from '../plan/windows.js';
 import { assembleArtifact } from '../artifacts/assemble.js';
 import { artifactName, spoolDir, type OutputFormat } from '../artifacts/naming.js';
 import { DaySpool, type ChunkMeta, type Segment, type SpoolManifest } from '../artifacts/spool.js';
@@ -72,7 +72,7 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
   if (!spool.manifest) {
     const count = await countOrUndefined(ctx.client, { ...query, startMs: day.startMs, endMs: day.endMs });
     if (count === 0) return { status: 'SKIPPED_NO_DATA', records: 0, bytes: 0, path, spool };
-    const perTick = count === undefined ? recordsPerTick(ctx.sensorId) : count / TICKS_PER_DAY;
+    const perTick = count === undefined ? recordsPerTick(ctx.sensorId) : planningDensity(count, ctx.sensorId);
     const manifest: SpoolManifest = {
       version: 1,
       artifact,

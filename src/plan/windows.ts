@@ -50,6 +50,18 @@ export function planWindows(day: DayWindow, perTick: number, maxResults: number)
   return windows;
 }
 
+/**
+ * The density (records per tick) to plan a day's windows for, from what /count measured. Gaps are
+ * uneven (a sensor dark for hours, not a little every minute), so a day below the nominal density still
+ * plans near nominal, lest its gap-free hours overflow every page; a day above it (more sensors,
+ * sub-second extras) plans with a small margin.
+ */
+export function planningDensity(counted: number, sensorId: string): number {
+  const nominal = recordsPerTick(sensorId);
+  const measured = counted / TICKS_PER_DAY;
+  return measured <= nominal ? Math.min(nominal, measured * 1.25) : measured * 1.02;
+}
+
 /** The inclusive obTime range that selects exactly [startMs, endMs). */
 export function obTimeRange(startMs: number, endMs: number): string {
   if (!(endMs > startMs)) throw new RangeError(`empty window [${startMs}, ${endMs})`);
