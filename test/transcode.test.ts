@@ -181,6 +181,15 @@ describe('page leniency', () => {
     const page = checkPage(JSON.stringify(records));
     expect(page.count).toBe(300);
   });
+
+  it('reads long pages, also when text beyond Latin-1 turns up late in one', () => {
+    const records = Array.from({ length: 4000 }, (_, i) => ({ ...SAMPLE_RECORDS[i % 2]!, satNo: i, lat: i / 7, alt: 800 + i / 3 }));
+    const latin1 = JSON.stringify(records);
+    expect(checkPage(latin1).rows.length).toBeGreaterThan(1 << 20);
+    records[3500] = { ...records[3500]!, obSetId: 'REACH_€', idSensor: 'REACH-😀' };
+    checkPage(JSON.stringify(records));
+    checkPage(latin1);
+  });
 });
 
 describe('page errors', () => {
@@ -266,6 +275,13 @@ describe('cells', () => {
       ['1e-400', '0'],
       ['3235.698743768994', '3235.698743768994'],
       ['3235.6987437689940', '3235.698743768994'],
+      ['6.910299003322243e-08', '6.910299003322243e-8'],
+      ['6.910299003322243e-8', '6.910299003322243e-8'],
+      ['1.0186092066601347e-7', '1.0186092066601347e-7'],
+      ['1.79769334809917e+308', 'Infinity'],
+      ['1.7976931348623157e+308', '1.7976931348623157e+308'],
+      ['1.7976931348623159e+308', 'Infinity'],
+      ['2.2250738585072014e-308', '2.2250738585072014e-308'],
     ];
     for (const [text, cell] of cases) {
       expect(csvOf(`[{"n":${text}}]`)).toBe(`${cell}\n`);
@@ -379,10 +395,10 @@ describe('isCanonicalNumber', () => {
       }
     }
     expect(copied / n).toBeGreaterThan(0.85);
-    for (const t of ['0', '5', '-5', '0.5', '41917', '-63.3098145203956', '803.1896429092334', '0.000001', '100000000000000']) {
+    for (const t of ['0', '5', '-5', '0.5', '41917', '-63.3098145203956', '803.1896429092334', '0.000001', '100000000000000', '1e-7', '1e+21', '-6.910299003322243e-8', '1.0186092066601347e-7']) {
       expect(isCanonicalNumber(t)).toBe(true);
     }
-    for (const t of ['-0', '0.0', '1.50', '1e3', '1E3', '0.0000001', '9007199254740993', '0.3000000000000000444']) {
+    for (const t of ['-0', '0.0', '1.50', '1e3', '1E3', '0.0000001', '9007199254740993', '0.3000000000000000444', '1e-07', '1e21', '1.0e-7', '1.79769334809917e+308']) {
       expect(isCanonicalNumber(t)).toBe(false);
     }
   });

@@ -212,16 +212,21 @@ function scanKey(body: string, i: number): number {
 // ---------------------------------------------------------------------------------------------------
 // Numbers: raw text is copied only when it is certainly String(Number(text))
 
-const POW10 = new Float64Array(23);
-const POW10_HI = new Float64Array(23);
-const POW10_LO = new Float64Array(23);
+/** Largest m for which 10^-m scaling is tried; beyond, numbers are converted. */
+const MAX_SCALE = 40;
+/** 10^m as a double-double POW10[m] + POW10_REST[m] (exact up to m = 22), and POW10[m] split in halves. */
+const POW10 = new Float64Array(MAX_SCALE + 1);
+const POW10_REST = new Float64Array(MAX_SCALE + 1);
+const POW10_HI = new Float64Array(MAX_SCALE + 1);
+const POW10_LO = new Float64Array(MAX_SCALE + 1);
 const SPLITTER = 134217729; // 2^27 + 1: Veltkamp split into two 26-bit halves
-for (let i = 0; i < 23; i++) {
-  const s = Number(`1e${i}`);
-  const t = SPLITTER * s;
-  POW10[i] = s;
-  POW10_HI[i] = t - (t - s);
-  POW10_LO[i] = s - POW10_HI[i]!;
+for (let m = 0; m <= MAX_SCALE; m++) {
+  const p = Number(`1e${m}`);
+  const t = SPLITTER * p;
+  POW10[m] = p;
+  POW10_REST[m] = Number(10n ** BigInt(m) - BigInt(p));
+  POW10_HI[m] = t - (t - p);
+  POW10_LO[m] = p - POW10_HI[m]!;
 }
 /** ULP_OF_EXPONENT[e] = the spacing of doubles whose biased exponent is e. */
 const ULP_OF_EXPONENT = new Float64Array(2047);
@@ -235,13 +240,13 @@ const MARGIN = 1e-6;
  * True when `t` (valid JSON number text) is certainly what String(Number(t)) prints, so it can be copied.
  * False means "convert": the answer may still be yes, and the caller then pays String(+t).
  *
- * JS prints the shortest digit string that reads back as the same double, the closest one if several,
- * in plain notation for 1e-6 <= |x| < 1e21, without trailing fractional zeros and with "0" for -0.
- * Up to 15 significant digits a decimal reads back exactly (DBL_DIG), so plain canonical-looking text is
- * the answer. With 16 or 17 digits (the real lat/lon/alt/senPos) the digits D (value D / 10^f) are checked
- * in double-double arithmetic against d = the double nearest: |d*10^f - D| is computed exactly and must
- * show that (1) d really is Number(t), (2) t is the nearest 16/17-digit decimal to d, and (3) no multiple
- * of 10 (a shorter decimal) lies within d's rounding interval. Cases near a tie fall to conversion.
+ * JS prints the shortest digit string that reads back as the same double, the closest one if several:
+ * plainly for 1e-6 <= |x| < 1e21 (no trailing fractional zeros, "0" for -0), else as d.ddde-n / d.ddde+n.
+ * Up to 15 significant digits a decimal reads back exactly (DBL_DIG), so text in that form is the answer.
+ * With 16 or 17 digits (the real lat/lon/alt/senPos/obValue) the digits D, value D / 10^m, are checked
+ * in double-double arithmetic against d = D / 10^m rounded: |d*10^m - D| is computed and must show that
+ * (1) d really is Number(t), (2) t is the nearest 16/17-digit decimal to d, and (3) no multiple of 10 (a
+ * shorter decimal) lies within d's rounding interval. Anything near a tie or a boundary is converted.
  */
 export function isCanonicalNumber(t: string): boolean {
   return isCanonicalAt(t, 0, t.length);
@@ -249,20 +254,16 @@ export function isCanonicalNumber(t: string): boolean {
 
 /** isCanonicalNumber of s.slice(from, to), read in place: char reads from a flat body beat a slice's. */
 function isCanonicalAt(s: string, from: number, to: number): boolean {
-  let i = s.charCodeAt(from) === 45 ? from + 1 : from;
+  const intStart = s.charCodeAt(from) === 45 ? from + 1 : from;
+  let i = intStart;
   let digits = 0;
   let hi = 0;
   let lo = 0;
   let loDigits = 0;
-  let frac = -1;
+  let c = 0;
   for (; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46) {
-      frac = 0;
-      continue;
-    }
-    if (c > 57) return false;
-    if (frac >= 0) frac++;
+    c = s.charCodeAt(i);
+    if (c === 46 || c > 57) break;
     if (digits === 0) {
       if (c === 48) continue;
       hi = c - 48;
@@ -273,32 +274,71 @@ function isCanonicalAt(s: string, from: number, to: number): boolean {
       loDigits++;
     }
   }
-  if (digits === 0) return to - from === 1;
-  if (frac >= 0) {
-    if (s.charCodeAt(to - 1) === 48) return false;
-    if (frac - digits > 5) return false;
-  } else frac = 0;
+  const intDigits = i - intStart;
+  let fracDigits = 0;
+  if (c === 46) {
+    const fracStart = ++i;
+    for (; i < to; i++) {
+      c = s.charCodeAt(i);
+      if (c > 57) break;
+      if (digits === 0) {
+        if (c === 48) continue;
+        hi = c - 48;
+        digits = 1;
+      } else if (++digits <= 9) hi = hi * 10 + (c - 48);
+      else {
+        lo = lo * 10 + (c - 48);
+        loDigits++;
+      }
+    }
+    fracDigits = i - fracStart;
+    if (s.charCodeAt(i - 1) === 48) return false;
+  }
+  let exp = 0;
+  if (i < to) {
+    // JS writes d[.ddd]e+n or d[.ddd]e-n, lower case, signed, no leading zeros, only outside [1e-6, 1e21);
+    // within 1e±307 the double is normal and finite, where the 15-digit rule holds.
+    const sign = s.charCodeAt(i + 1);
+    if (s.charCodeAt(i) !== 101 || (sign !== 43 && sign !== 45) || s.charCodeAt(i + 2) === 48 || to - i > 5) return false;
+    for (i += 2; i < to; i++) exp = exp * 10 + (s.charCodeAt(i) - 48);
+    if (sign === 45) exp = -exp;
+    if (intDigits !== 1 || digits === 0 || (exp > -7 && exp < 21) || exp < -307 || exp > 307) return false;
+  } else {
+    if (digits === 0) return to - from === 1;
+    if (intDigits > 21 || (digits <= fracDigits && fracDigits - digits > 5)) return false;
+  }
   if (digits <= 15) return true;
-  if (digits > 17 || hi === 100000000) return false;
+  const m = fracDigits - exp;
+  if (digits > 17 || m < 0 || m > MAX_SCALE || hi === 100000000) return false;
   const a = hi * POW10[loDigits]!; // exact: hi * 5^loDigits < 2^53
-  const scale = POW10[frac]!;
-  const d = (a + lo) / scale;
-  F64[0] = d;
-  const w = F64_WORDS[HIGH_WORD]!;
-  // A power of two has a narrower rounding interval below it; not worth the special case.
-  if ((w & 0xfffff) === 0 && F64_WORDS[1 - HIGH_WORD] === 0) return false;
-  const half = ULP_OF_EXPONENT[(w >>> 20) & 0x7ff]! * scale * 0.5;
-  const p = d * scale;
-  const dt = SPLITTER * d;
-  const dHi = dt - (dt - d);
-  const dLo = d - dHi;
-  const sHi = POW10_HI[frac]!;
-  const sLo = POW10_LO[frac]!;
-  const err = dHi * sHi - p + dHi * sLo + dLo * sHi + dLo * sLo;
-  const diff = p - a - lo + err; // d*10^f - D; p - a is exact (Sterbenz), the rest is small
-  const dist = diff < 0 ? -diff : diff;
-  if (dist >= half - MARGIN || dist >= 0.5 - MARGIN) return false;
-  const above = (lo % 10) + diff; // distance from d*10^f down to the multiple of 10 below D
+  const scale = POW10[m]!;
+  const sHi = POW10_HI[m]!;
+  const sLo = POW10_LO[m]!;
+  const rest = POW10_REST[m]!;
+  // The first guess is off by an ulp when D > 2^53 or 10^m is inexact; the neighbour then is the one.
+  let d = (a + lo) / scale;
+  let diff = 0;
+  let half = 0;
+  for (let attempt = 0; ; attempt++) {
+    F64[0] = d;
+    const w = F64_WORDS[HIGH_WORD]!;
+    // A power of two has a narrower rounding interval below it; not worth the special case.
+    if ((w & 0xfffff) === 0 && F64_WORDS[1 - HIGH_WORD] === 0) return false;
+    const ulp = ULP_OF_EXPONENT[(w >>> 20) & 0x7ff]!;
+    half = ulp * scale * 0.5;
+    const p = d * scale;
+    const dt = SPLITTER * d;
+    const dHi = dt - (dt - d);
+    const dLo = d - dHi;
+    const err = dHi * sHi - p + dHi * sLo + dLo * sHi + dLo * sLo + d * rest;
+    diff = p - a - lo + err; // d*10^m - D; p - a is exact (Sterbenz), the rest is small
+    const dist = diff < 0 ? -diff : diff;
+    if (dist < half - MARGIN) break;
+    if (attempt > 0 || dist < half + MARGIN) return false;
+    d = diff > 0 ? d - ulp : d + ulp;
+  }
+  if ((diff < 0 ? -diff : diff) >= 0.5 - MARGIN) return false;
+  const above = (lo % 10) + diff; // distance from d*10^m down to the multiple of 10 below D
   return above > half + MARGIN && 10 - above > half + MARGIN;
 }
 
@@ -737,20 +777,26 @@ function layOut(layout: CsvLayout, keys: readonly string[], columns: ReadonlyMap
 }
 
 /**
- * Row pieces are gathered into arrays of about BATCH strings, joined as they fill, and those joins into
- * chunks of CHUNK characters or more. Small arrays keep the captured strings short-lived; chunks that
- * large are allocated outside the young generation, so the page's CSV is never copied by the scavenger.
+ * Row pieces gather in arrays of BATCH strings, joined while the captures they hold are still young. The
+ * joined text goes into a scratch buffer reused from page to page, and the page's string is made from it
+ * once. Kept as strings until the end, the joins would be copied by the garbage collector and grow the
+ * heap by fresh memory every page, which on the measured machine cost as much as all the joining.
+ * Text beyond Latin-1 (rare here) cannot go through the buffer and stays in strings.
  */
 const BATCH = 4096;
-const CHUNK = 1 << 18;
+const NOT_LATIN1 = /[^\x00-\xff]/;
+const SCRATCH_KEPT = 1 << 26;
+let scratch = Buffer.allocUnsafe(1 << 20);
 
 /** One response page transcoded to CSV rows: equal to `referenceCsv`, plus row offsets and obTimes. */
 export function transcodePageToCsv(body: string): CsvPage {
   const keys: string[] = [];
   const columns = new Map<string, number>();
   let version = 0;
-  const chunks: string[] = [];
   let batch: string[] = [];
+  let written = 0;
+  /** Set once text beyond Latin-1 shows up: the page's text so far, in order. */
+  let wide = null as string[] | null;
   const obTimes: string[] = [];
   /** (first row index, width) each time the keys grew. */
   const widths: number[] = [];
@@ -804,18 +850,20 @@ export function transcodePageToCsv(body: string): CsvPage {
     if (--learning.left === 0) specialise(general);
   };
 
-  let pending: string[] = [];
-  let pendingLength = 0;
   const flush = (): void => {
     const chunk = batch.join('');
     batch = [];
-    pending.push(chunk);
-    pendingLength += chunk.length;
-    if (pendingLength >= CHUNK) {
-      chunks.push(pending.join(''));
-      pending = [];
-      pendingLength = 0;
+    if (wide === null && NOT_LATIN1.test(chunk)) wide = [scratch.toString('latin1', 0, written)];
+    if (wide !== null) {
+      wide.push(chunk);
+      return;
     }
+    if (written + chunk.length > scratch.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * scratch.length, written + chunk.length));
+      scratch.copy(grown, 0, 0, written);
+      scratch = grown;
+    }
+    written += scratch.write(chunk, written, 'latin1');
   };
 
   const count = walkPage(body, (p, index) => {
@@ -894,9 +942,9 @@ export function transcodePageToCsv(body: string): CsvPage {
   });
 
   flush();
-  chunks.push(...pending);
+  let rows = wide === null ? scratch.toString('latin1', 0, written) : wide.join('');
+  if (scratch.length > SCRATCH_KEPT) scratch = Buffer.allocUnsafe(1 << 20);
   const ends = rowEnds.subarray(0, count);
-  let rows = chunks.length === 1 ? chunks[0]! : chunks.join('');
   if (widths.length > 0 && widths[widths.length - 2]! > 0) rows = padRows(rows, ends, widths, keys.length);
   return { keys, rows, rowEnds: ends, obTimes, count };
 }
