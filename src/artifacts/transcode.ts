@@ -418,6 +418,11 @@ interface Template {
 
 const templateCache = new Map<string, Template>();
 
+/** A copy sharing no memory with the string it came from (V8 slices keep their parent alive). */
+function detach(s: string): string {
+  return Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
 function escapeRegExp(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 }
@@ -841,7 +846,8 @@ export function transcodePageToCsv(body: string): CsvPage {
       if (learning.changed.has(scalar)) continue;
       const v = m[scalar]!;
       const seen = learning.same.get(scalar);
-      if (seen === undefined) learning.same.set(scalar, v);
+      // A capture is a slice of the page: a literal made of it would keep the whole page alive in the template cache.
+      if (seen === undefined) learning.same.set(scalar, detach(v));
       else if (seen !== v) {
         learning.same.delete(scalar);
         learning.changed.add(scalar);
