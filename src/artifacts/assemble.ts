@@ -10,6 +10,8 @@ import { tempPath } from './naming.js';
 import type { ChunkMeta, DaySpool, Segment } from './spool.js';
 import { csvHeader } from './transcode.js';
 
+const COPY_BUFFER_BYTES = 1 << 20;
+
 export interface Assembled {
   path: string;
   records: number;
@@ -39,15 +41,29 @@ export async function assembleArtifact(
     await fh.write(buf);
     bytes += buf.length;
   };
+  // One buffer carries every window's bytes across: no per-window allocation left for the collector.
+  const carry = Buffer.allocUnsafeSlow(COPY_BUFFER_BYTES);
+  const copyInto = async (path: string) => {
+    const src = await open(path, 'r');
+    try {
+      for (;;) {
+        const { bytesRead } = await src.read(carry, 0, carry.length, null);
+        if (bytesRead === 0) break;
+        await fh.write(carry, 0, bytesRead);
+        bytes += bytesRead;
+      }
+    } finally {
+      await src.close();
+    }
+  };
   try {
     if (format === 'csv') {
       const keys = unionKeys(ordered);
       await write(csvHeader(keys));
       for (const c of ordered) {
         if (c.records === 0) continue;
-        const data = await readFile(spool.dataPath(c.index));
-        if (c.segments.every((s) => sameKeys(s.keys, keys))) await write(data);
-        else await write(remapSegments(data, c.segments, keys));
+        if (c.segments.every((s) => sameKeys(s.keys, keys))) await copyInto(spool.dataPath(c.index));
+        else await write(remapSegments(await readFile(spool.dataPath(c.index)), c.segments, keys));
       }
     } else {
       await write('[\n');
@@ -55,7 +71,7 @@ export async function assembleArtifact(
       for (const c of ordered) {
         if (c.records === 0) continue;
         await write(first ? '' : ',\n');
-        await write(await readFile(spool.dataPath(c.index)));
+        await copyInto(spool.dataPath(c.index));
         first = false;
       }
       await write('\n]\n');

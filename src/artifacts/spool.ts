@@ -8,7 +8,7 @@
  * - `wNNNNN.data`: the window's rows (CSV rows without header, or JSON record texts joined by ",\n").
  * - `wNNNNN.meta.json`: written last, atomically; its presence is what marks the window done.
  */
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitFile, writeFileAtomic } from './fsutil.js';
 
@@ -94,7 +94,14 @@ export class DaySpool {
   async commit(index: number, data: string, segments: Segment[]): Promise<ChunkMeta> {
     const dataPath = join(this.dir, dataName(index));
     const tmp = `${dataPath}.tmp`;
-    await writeFile(tmp, data);
+    // fh.write encodes a string into memory freed as soon as the write completes; writeFile(string)
+    // would make a Buffer that lingers until the next collection.
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.write(data, 0, 'utf8');
+    } finally {
+      await fh.close();
+    }
     await commitFile(tmp, dataPath);
     const meta: ChunkMeta = { index, records: segments.reduce((n, s) => n + s.records, 0), segments };
     await writeFileAtomic(join(this.dir, metaName(index)), JSON.stringify(meta));

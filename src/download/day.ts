@@ -192,9 +192,9 @@ async function fetchPage(
   firstResult: number,
 ): Promise<FetchedPage> {
   for (let attempt = 0; ; attempt++) {
-    const body = await ctx.client.page(q, firstResult, ctx.maxResults);
+    const text = await ctx.client.page(q, firstResult, ctx.maxResults);
     try {
-      return parsePage(body.toString('utf8'), ctx.format, q.startMs, q.endMs);
+      return parsePage(text, ctx.format, q.startMs, q.endMs);
     } catch (err) {
       const bad =
         err instanceof PageFormatError || err instanceof RangeError

@@ -45,14 +45,13 @@ export class UdlClient {
   /** Rows matching the query, from /count. */
   async count(q: UdlQuery): Promise<number> {
     const url = `${this.base}/udl/spaceenvobservation/count?${params(q).toString()}`;
-    const body = await this.get(url, 'count');
-    const text = body.toString('utf8').trim();
+    const text = (await this.get(url, 'count')).trim();
     if (!/^\d+$/.test(text)) throw new UdlHttpError(200, pathOf(url), `count was not a number: ${JSON.stringify(text.slice(0, 40))}`);
     return Number(text);
   }
 
-  /** One page of rows sorted by obTime: the raw JSON body. */
-  async page(q: UdlQuery, firstResult: number, maxResults: number): Promise<Buffer> {
+  /** One page of rows sorted by obTime: the JSON body as text. */
+  async page(q: UdlQuery, firstResult: number, maxResults: number): Promise<string> {
     const p = params(q);
     p.set('sort', 'obTime');
     if (firstResult > 0) p.set('firstResult', String(firstResult));
@@ -60,7 +59,8 @@ export class UdlClient {
     return this.get(`${this.base}/udl/spaceenvobservation?${p.toString()}`, 'data');
   }
 
-  private async get(url: string, endpoint: 'data' | 'count'): Promise<Buffer> {
+  /** The body as text; the receive buffer goes back to the pool at once. */
+  private async get(url: string, endpoint: 'data' | 'count'): Promise<string> {
     const { gate, clock } = this.o;
     for (let attempt = 0; ; attempt++) {
       let sentAt = 0;
@@ -70,12 +70,14 @@ export class UdlClient {
           return this.o.http(url, { authorization: this.o.credential.header() }, this.o.timeoutMs);
         });
         this.o.onEvent?.({ type: 'response', endpoint, status: res.status, bytes: res.body.length, ms: clock.now() - sentAt });
+        const text = res.status === 200 ? res.body.toString('utf8') : snippet(res.body);
+        res.release();
         if (res.status === 200) {
           gate.success();
-          return res.body;
+          return text;
         }
         if (res.status === 401 || res.status === 403) throw new UdlAuthError(res.status);
-        throw new UdlHttpError(res.status, pathOf(url), snippet(res.body), parseRetryAfter(header(res.headers['retry-after']), Date.now()));
+        throw new UdlHttpError(res.status, pathOf(url), text, parseRetryAfter(header(res.headers['retry-after']), Date.now()));
       } catch (err) {
         if (!(err instanceof UdlError) || !err.retryable || attempt >= this.o.maxRetries) throw err;
         if (err.congestion || err.code === 'ERR_UDL_NETWORK' || err.code === 'ERR_UDL_TIMEOUT') {

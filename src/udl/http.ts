@@ -7,13 +7,34 @@ import http from 'node:http';
 import https from 'node:https';
 import { UdlNetworkError, UdlTimeoutError, UdlTruncatedError } from './errors.js';
 
-/** Bodies up to this size are received into one preallocated buffer; a page of 10,000 rows is ~8 MB. */
+/** Bodies up to this size are received into one pooled buffer; a page of 10,000 rows is ~8 MB. */
 const MAX_PREALLOCATE = 256 * 1024 * 1024;
 
 export interface HttpResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
+  /** Valid until release(). */
   body: Buffer;
+  /** Hands the body's memory back for the next response; the body must not be used after. */
+  release(): void;
+}
+
+/**
+ * Receive buffers, reused. Bodies are read once (decoded to text) and dropped, so handing their memory
+ * straight to the next response keeps ~8 MB per page from piling up as garbage between collections.
+ */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+  constructor(private readonly keep: number) {}
+  acquire(size: number): Buffer {
+    const i = this.free.findIndex((b) => b.length >= size);
+    if (i >= 0) return this.free.splice(i, 1)[0]!.subarray(0, size);
+    return Buffer.allocUnsafeSlow(Math.ceil(size / 1048576) * 1048576).subarray(0, size);
+  }
+  release(buf: Buffer): void {
+    const whole = Buffer.from(buf.buffer, buf.byteOffset, buf.buffer.byteLength - buf.byteOffset);
+    if (this.free.length < this.keep) this.free.push(whole);
+  }
 }
 
 /** What the day downloader needs from the network; tests may hand in their own. */
@@ -25,6 +46,7 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
     'http:': new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
     'https:': new https.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
   };
+  const pool = new BufferPool(maxSockets + 1);
   const get: HttpGet = (url, headers, timeoutMs) =>
     new Promise<HttpResponse>((resolve, reject) => {
       const target = new URL(url);
@@ -43,7 +65,7 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
       const req = lib.get(target, { agent, headers: { accept: 'application/json', ...headers } }, (res) => {
         // With a Content-Length the body goes straight into one buffer: no chunk list, no concat copy.
         const declared = lengthOf(res);
-        const whole = declared !== undefined && declared <= MAX_PREALLOCATE ? Buffer.allocUnsafe(declared) : undefined;
+        const whole = declared !== undefined && declared <= MAX_PREALLOCATE ? pool.acquire(declared) : undefined;
         const chunks: Buffer[] = [];
         let received = 0;
         res.on('data', (chunk: Buffer) => {
@@ -51,18 +73,27 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
           else chunks.push(chunk);
           received += chunk.length;
         });
-        res.on('aborted', () => fail(new UdlTruncatedError(received, declared, redact(target))));
-        res.on('error', () => fail(new UdlTruncatedError(received, declared, redact(target))));
+        const cutShort = () => {
+          if (whole && !settled) pool.release(whole);
+          fail(new UdlTruncatedError(received, declared, redact(target)));
+        };
+        res.on('aborted', cutShort);
+        res.on('error', cutShort);
         res.on('end', () => {
           if (!res.complete || (declared !== undefined && received !== declared)) {
-            fail(new UdlTruncatedError(received, declared, redact(target)));
+            cutShort();
             return;
           }
           if (settled) return;
           settled = true;
           clearTimeout(timer);
           const body = whole ?? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+          let released = false;
+          const release = () => {
+            if (whole && !released) pool.release(whole);
+            released = true;
+          };
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, release });
         });
       });
       req.on('error', (err: NodeJS.ErrnoException) => fail(new UdlNetworkError(err.code ?? err.message, redact(target))));
