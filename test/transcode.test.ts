@@ -289,6 +289,12 @@ describe('cells', () => {
     }
   });
 
+  it('writes arrays of numbers of any length', () => {
+    const body = JSON.stringify([3, 3, 2, 1, 0, 3, 5].map((n, i) => ({ id: `r${i}`, senPos: [1.5, -2.25, 3e-7, 1e21, 4, 5].slice(0, n) })));
+    expect(csvOf(body)).toBe('r0,"[1.5,-2.25,3e-7]"\nr1,"[1.5,-2.25,3e-7]"\nr2,"[1.5,-2.25]"\nr3,[1.5]\nr4,[]\nr5,"[1.5,-2.25,3e-7]"\nr6,"[1.5,-2.25,3e-7,1e+21,4]"\n');
+    expect(csvOf('[{"p":[1,2]},{"p":[1.0,2E0]},{"p":[1e400,-0]},{"p":[1,2]}]')).toBe('"[1,2]"\n"[1,2]"\n"[null,0]"\n"[1,2]"\n');
+  });
+
   it('writes nested values as compact JSON', () => {
     expect(csvOf('[{"s":[ 1 , 2.50 ],"o":{ "k" : "v\\/\\u00e9" , "n" : null }}]')).toBe('"[1,2.5]","{""k"":""v/é"",""n"":null}"\n');
     expect(csvOf('[{"a":[],"b":{},"c":[1],"d":[null],"e":[true,false]}]')).toBe('[],{},[1],[null],"[true,false]"\n');
@@ -360,6 +366,7 @@ describe('isCanonicalNumber', () => {
 
   const variants = (x: number): string[] => {
     const out = [String(x), x.toExponential(), x.toPrecision(15), x.toPrecision(16), x.toPrecision(17)];
+    if (Math.abs(x) < 1e21) out.push(x.toFixed(20), x.toFixed(8));
     for (const s of [...out]) if (s.includes('.') && !s.includes('e')) out.push(s.replace(/0+$/, '').replace(/\.$/, ''));
     const t = String(x);
     const last = t.charCodeAt(t.length - 1);
@@ -566,7 +573,7 @@ const shapedPage = fc
  */
 const longPage = fc
   .tuple(
-    fc.uniqueArray(fc.tuple(keyText, fc.constantFrom('str', 'num', 'nested')), { minLength: 2, maxLength: 6, selector: ([k]) => k }),
+    fc.uniqueArray(fc.tuple(keyText, fc.constantFrom('str', 'num', 'nums', 'nested')), { minLength: 2, maxLength: 6, selector: ([k]) => k }),
     fc.integer({ min: 70, max: 160 }),
     fc.array(fc.nat(200), { minLength: 6, maxLength: 6 }),
     fc.array(text, { minLength: 6, maxLength: 6 }),
@@ -580,6 +587,7 @@ const longPage = fc
         const n = numbers[(r * 7 + f) % numbers.length]!;
         if (kind === 'str') return [k, { t: 'str', v: value }];
         if (kind === 'num') return [k, n];
+        if (kind === 'nums') return [k, { t: 'arr', v: numbers.slice(0, r % 7 < 5 ? 3 : r % 4) }];
         return [k, { t: 'arr', v: [n, { t: 'obj', v: [['q', { t: 'str', v: value }], ['n', n]] }] }];
       }),
     })),

@@ -254,44 +254,52 @@ export function isCanonicalNumber(t: string): boolean {
 
 /** isCanonicalNumber of s.slice(from, to), read in place: char reads from a flat body beat a slice's. */
 function isCanonicalAt(s: string, from: number, to: number): boolean {
+  // D is read as hi * 10^loDigits + lo, hi taking the first 9 significant digits: with up to 17 digits,
+  // hi * 10^loDigits is then exact (hi * 5^loDigits < 2^53).
   const intStart = s.charCodeAt(from) === 45 ? from + 1 : from;
   let i = intStart;
-  let digits = 0;
-  let hi = 0;
-  let lo = 0;
-  let loDigits = 0;
   let c = 0;
+  let hi = 0;
   for (; i < to; i++) {
     c = s.charCodeAt(i);
-    if (c === 46 || c > 57) break;
-    if (digits === 0) {
-      if (c === 48) continue;
-      hi = c - 48;
-      digits = 1;
-    } else if (++digits <= 9) hi = hi * 10 + (c - 48);
-    else {
-      lo = lo * 10 + (c - 48);
-      loDigits++;
-    }
+    if (c < 48 || c > 57) break;
+    hi = hi * 10 + (c - 48);
   }
   const intDigits = i - intStart;
+  let digits = hi === 0 ? 0 : intDigits;
+  let lo = 0;
+  let loDigits = 0;
+  if (intDigits > 9) {
+    hi = 0;
+    for (let k = intStart; k < i; k++) {
+      if (k < intStart + 9) hi = hi * 10 + (s.charCodeAt(k) - 48);
+      else lo = lo * 10 + (s.charCodeAt(k) - 48);
+    }
+    loDigits = intDigits - 9;
+  }
   let fracDigits = 0;
+  const belowOne = digits === 0;
   if (c === 46) {
     const fracStart = ++i;
-    for (; i < to; i++) {
+    if (belowOne) while (i < to && s.charCodeAt(i) === 48) i++;
+    const zeros = i - fracStart;
+    const split = Math.min(to, i + 9 - Math.min(9, digits));
+    for (; i < split; i++) {
       c = s.charCodeAt(i);
       if (c > 57) break;
-      if (digits === 0) {
-        if (c === 48) continue;
-        hi = c - 48;
-        digits = 1;
-      } else if (++digits <= 9) hi = hi * 10 + (c - 48);
-      else {
+      hi = hi * 10 + (c - 48);
+    }
+    if (i === split) {
+      const loStart = i;
+      for (; i < to; i++) {
+        c = s.charCodeAt(i);
+        if (c > 57) break;
         lo = lo * 10 + (c - 48);
-        loDigits++;
       }
+      loDigits += i - loStart;
     }
     fracDigits = i - fracStart;
+    digits += fracDigits - zeros;
     if (s.charCodeAt(i - 1) === 48) return false;
   }
   let exp = 0;
@@ -305,12 +313,14 @@ function isCanonicalAt(s: string, from: number, to: number): boolean {
     if (intDigits !== 1 || digits === 0 || (exp > -7 && exp < 21) || exp < -307 || exp > 307) return false;
   } else {
     if (digits === 0) return to - from === 1;
-    if (intDigits > 21 || (digits <= fracDigits && fracDigits - digits > 5)) return false;
+    if (intDigits > 21 || (belowOne && fracDigits - digits > 5)) return false;
   }
   if (digits <= 15) return true;
   const m = fracDigits - exp;
-  if (digits > 17 || m < 0 || m > MAX_SCALE || hi === 100000000) return false;
-  const a = hi * POW10[loDigits]!; // exact: hi * 5^loDigits < 2^53
+  if (digits > 17 || m < 0 || m > MAX_SCALE) return false;
+  const a = hi * POW10[loDigits]!;
+  // Just above a power of ten the shorter neighbours are not multiples of 10; rare, so convert.
+  if (a + lo - POW10[digits - 1]! < 21) return false;
   const scale = POW10[m]!;
   const sHi = POW10_HI[m]!;
   const sLo = POW10_LO[m]!;
@@ -340,6 +350,18 @@ function isCanonicalAt(s: string, from: number, to: number): boolean {
   if ((diff < 0 ? -diff : diff) >= 0.5 - MARGIN) return false;
   const above = (lo % 10) + diff; // distance from d*10^m down to the multiple of 10 below D
   return above > half + MARGIN && 10 - above > half + MARGIN;
+}
+
+/** isCanonicalNumber of every number in the array text s.slice(from, to), `[` to `]`. */
+function areCanonicalAt(s: string, from: number, to: number): boolean {
+  const last = to - 1;
+  for (let i = from + 1; i < last; ) {
+    let j = s.indexOf(',', i);
+    if (j < 0 || j > last) j = last;
+    if (!isCanonicalAt(s, i, j)) return false;
+    i = j + 1;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -378,7 +400,9 @@ const COMMA = 1;
 const NUM = 2;
 /** Number inside a nested value, as JSON.stringify would print it. */
 const INNER_NUM = 3;
-type Kind = typeof RAW | typeof COMMA | typeof NUM | typeof INNER_NUM;
+/** Top-level array of numbers, of any length, captured whole: one piece, its numbers checked in place. */
+const NUM_ARRAY = 4;
+type Kind = typeof RAW | typeof COMMA | typeof NUM | typeof INNER_NUM | typeof NUM_ARRAY;
 
 const STR_SRC = '"([^"\\\\\\x00-\\x1f,]*)"';
 const STR_COMMA_SRC = '"([^"\\\\\\x00-\\x1f]*)"';
@@ -386,6 +410,9 @@ const STR_COMMA_SRC = '"([^"\\\\\\x00-\\x1f]*)"';
 const INNER_STR_SRC = '"((?:[^"\\\\\\x00-\\x1f\\ud800-\\udfff]|[\\ud800-\\udbff][\\udc00-\\udfff])*)"';
 const PLAIN_STR_SRC = '"[^"\\\\\\x00-\\x1f]*"';
 const NUM_SRC = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
+// Whether the cell is quoted depends on the comma, so arrays of two or more numbers have a pattern of their own.
+const NUMS_SRC = `\\[${NUM_SRC}(?:,${NUM_SRC})+\\]`;
+const NUMS_0_1_SRC = `\\[(?:${NUM_SRC})?\\]`;
 const MAX_TEMPLATE_SOURCE = 1 << 16;
 const MAX_TEMPLATE_GROUPS = 1000;
 const MAX_CACHED_TEMPLATES = 256;
@@ -499,6 +526,12 @@ function templateOf(record: Row, literals: ReadonlyMap<number, string> | null): 
       csvParts.push(prefix + String(v));
       n.gap += String(v).length;
       splitParts.push(prefix + String(v));
+    } else if (Array.isArray(v) && v.every((x) => typeof x === 'number')) {
+      n.scalar++;
+      const wrap = v.length > 1 ? '"' : '';
+      fields.push({ fixed: null, groups: [nextGroup(n)], kinds: [NUM_ARRAY], glue: [wrap, wrap] });
+      csvParts.push(`${prefix}(${v.length > 1 ? NUMS_SRC : NUMS_0_1_SRC})`);
+      splitParts.push(prefix + (v.length > 1 ? NUMS_SRC : NUMS_0_1_SRC));
     } else {
       const nested = nestedShape(v, n, literals, strings);
       fields.push(nested.cell);
@@ -593,6 +626,16 @@ function nestedShape(
   return { cell, csv, split };
 }
 
+/** The record's general template; none for a shape nested too deeply to describe without overflowing the stack. */
+function shapeTemplate(record: Row): Template | null {
+  try {
+    return templateOf(record, null);
+  } catch (err) {
+    if (err instanceof RangeError) return null;
+    throw err;
+  }
+}
+
 /** Matches `re` exactly over body[start, end). */
 function matchesWhole(re: RegExp, body: string, start: number, end: number): boolean {
   re.lastIndex = start;
@@ -683,7 +726,7 @@ class TemplateSet<A extends { template: Template }> {
   learn(body: string, record: Row, start: number, end: number): void {
     this.slow++;
     if (this.misses >= 8 && (this.slow & 63) !== 0) return;
-    const t = templateOf(record, null);
+    const t = shapeTemplate(record);
     if (t === null || !matchesWhole(this.pattern(t), body, start, end)) {
       this.misses++;
       return;
@@ -902,6 +945,8 @@ export function transcodePageToCsv(body: string): CsvPage {
         if (gaps !== null) at = from + v.length;
         if (kind === COMMA) {
           if (v.indexOf(',') !== -1) v = `"${v}"`;
+        } else if (kind === NUM_ARRAY) {
+          if (!(gaps === null ? areCanonicalAt(v, 0, v.length) : areCanonicalAt(body, from, at))) v = JSON.stringify(JSON.parse(v));
         } else if (kind !== RAW && !(gaps === null ? isCanonicalAt(v, 0, v.length) : isCanonicalAt(body, from, at))) {
           const x = +v;
           // JSON.stringify writes an overflowing number as null, String as Infinity: leave it to the slow path.
