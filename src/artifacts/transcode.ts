@@ -438,9 +438,11 @@ interface Template {
   shape: Row;
   /** Scalar numbers (capture groups of the general template) of the strings that may become literals. */
   strings: number[];
-  /** Fixed text before each capture (see Counter). */
-  gaps: number[];
+  /** Fixed text before each capture (see Counter); not fixed when the template allows whitespace. */
+  gaps: number[] | null;
   groupCount: number;
+  /** Whether it allows whitespace between tokens, as pretty-printed pages have. */
+  spaced: boolean;
 }
 
 const templateCache = new Map<string, Template>();
@@ -477,13 +479,17 @@ function nextGroup(n: Counter): number {
   return n.group;
 }
 
+const WS_SRC = '[ \\t\\n\\r]*';
+
 /**
  * The template for records shaped like `record`, or null if it would be unreasonably large. A template
- * matches exactly the text JSON.stringify writes for such a record, provided its strings need no escapes;
- * a record sent any other way misses it and takes the slow path. `literals` (by scalar number) turns
- * strings that stay the same across a page into fixed text: fewer captures, fewer pieces to join.
+ * matches exactly the text JSON.stringify writes for such a record (with whitespace between tokens if
+ * `spaced`), provided its strings need no escapes; a record sent any other way misses it and takes the
+ * slow path. `literals` (by scalar number) turns strings that stay the same across a page into fixed
+ * text: fewer captures, fewer pieces to join.
  */
-function templateOf(record: Row, literals: ReadonlyMap<number, string> | null): Template | null {
+function templateOf(record: Row, literals: ReadonlyMap<number, string> | null, spaced: boolean): Template | null {
+  const ws = spaced ? WS_SRC : '';
   const keys = Object.keys(record);
   const fields: FieldCell[] = [];
   const strings: number[] = [];
@@ -493,7 +499,7 @@ function templateOf(record: Row, literals: ReadonlyMap<number, string> | null): 
   let obTimeGroup = 0;
   for (const key of keys) {
     const v = record[key];
-    const prefix = `${keySource(key)}:`;
+    const prefix = `${keySource(key)}${ws}:${ws}`;
     n.gap += (csvParts.length > 0 ? 1 : 0) + JSON.stringify(key).length + 1;
     if (typeof v === 'string') {
       const scalar = ++n.scalar;
@@ -526,26 +532,27 @@ function templateOf(record: Row, literals: ReadonlyMap<number, string> | null): 
       csvParts.push(prefix + String(v));
       n.gap += String(v).length;
       splitParts.push(prefix + String(v));
-    } else if (Array.isArray(v) && v.every((x) => typeof x === 'number')) {
+    } else if (!spaced && Array.isArray(v) && v.every((x) => typeof x === 'number')) {
       n.scalar++;
       const wrap = v.length > 1 ? '"' : '';
       fields.push({ fixed: null, groups: [nextGroup(n)], kinds: [NUM_ARRAY], glue: [wrap, wrap] });
       csvParts.push(`${prefix}(${v.length > 1 ? NUMS_SRC : NUMS_0_1_SRC})`);
       splitParts.push(prefix + (v.length > 1 ? NUMS_SRC : NUMS_0_1_SRC));
     } else {
-      const nested = nestedShape(v, n, literals, strings);
+      const nested = nestedShape(v, n, literals, strings, ws);
       fields.push(nested.cell);
       csvParts.push(prefix + nested.csv);
       splitParts.push(prefix + nested.split);
     }
   }
-  const csvSource = `\\{${csvParts.join(',')}\\}`;
+  const csvSource = `\\{${ws}${csvParts.join(`${ws},${ws}`)}${ws}\\}`;
   if (csvSource.length > MAX_TEMPLATE_SOURCE || n.group > MAX_TEMPLATE_GROUPS) return null;
   let t = templateCache.get(csvSource);
   if (t === undefined) {
     if (templateCache.size >= MAX_CACHED_TEMPLATES) templateCache.clear();
-    const split = new RegExp(`\\{${splitParts.join(',')}\\}`, 'y');
-    t = { csv: new RegExp(csvSource, 'y'), split, keys, fields, obTimeGroup, shape: record, strings, gaps: n.gaps, groupCount: n.group };
+    const split = new RegExp(`\\{${ws}${splitParts.join(`${ws},${ws}`)}${ws}\\}`, 'y');
+    const gaps = spaced ? null : n.gaps;
+    t = { csv: new RegExp(csvSource, 'y'), split, keys, fields, obTimeGroup, shape: record, strings, gaps, groupCount: n.group, spaced };
     templateCache.set(csvSource, t);
   }
   return t;
@@ -561,6 +568,7 @@ function nestedShape(
   n: Counter,
   literals: ReadonlyMap<number, string> | null,
   strings: number[],
+  ws: string,
 ): { cell: FieldCell; csv: string; split: string } {
   const text = JSON.stringify(v);
   const doubling = text.includes('"');
@@ -613,12 +621,13 @@ function nestedShape(
       Object.keys(o).forEach((k, i) => {
         glue(`${i > 0 ? ',' : ''}${JSON.stringify(k)}:`);
         const [csv, split] = shape(o[k]);
-        parts.push([`${keySource(k)}:${csv}`, `${keySource(k)}:${split}`]);
+        parts.push([`${keySource(k)}${ws}:${ws}${csv}`, `${keySource(k)}${ws}:${ws}${split}`]);
       });
       glue('}');
     }
-    const [open, close] = Array.isArray(x) ? ['\\[', '\\]'] : ['\\{', '\\}'];
-    return [open + parts.map((q) => q[0]).join(',') + close, open + parts.map((q) => q[1]).join(',') + close];
+    const [open, close] = Array.isArray(x) ? [`\\[${ws}`, `${ws}\\]`] : [`\\{${ws}`, `${ws}\\}`];
+    const sep = `${ws},${ws}`;
+    return [open + parts.map((q) => q[0]).join(sep) + close, open + parts.map((q) => q[1]).join(sep) + close];
   };
   const [csv, split] = shape(v);
   cell.glue[cell.glue.length - 1] += wrap;
@@ -627,9 +636,9 @@ function nestedShape(
 }
 
 /** The record's general template; none for a shape nested too deeply to describe without overflowing the stack. */
-function shapeTemplate(record: Row): Template | null {
+function shapeTemplate(record: Row, spaced: boolean): Template | null {
   try {
-    return templateOf(record, null);
+    return templateOf(record, null, spaced);
   } catch (err) {
     if (err instanceof RangeError) return null;
     throw err;
@@ -726,7 +735,9 @@ class TemplateSet<A extends { template: Template }> {
   learn(body: string, record: Row, start: number, end: number): void {
     this.slow++;
     if (this.misses >= 8 && (this.slow & 63) !== 0) return;
-    const t = shapeTemplate(record);
+    // Compact text first; whitespace between tokens (pretty-printed pages) costs the pattern a little more.
+    let t = shapeTemplate(record, false);
+    if (t !== null && !matchesWhole(this.pattern(t), body, start, end)) t = shapeTemplate(record, true);
     if (t === null || !matchesWhole(this.pattern(t), body, start, end)) {
       this.misses++;
       return;
@@ -817,7 +828,8 @@ function layOut(layout: CsvLayout, keys: readonly string[], columns: ReadonlyMap
   });
   add('\n');
   layout.groups = groups;
-  layout.gaps = groups.length === t.groupCount && groups.every((g, j) => g === j + 1) ? groups.map((g) => t.gaps[g]!) : null;
+  const gaps = t.gaps;
+  layout.gaps = gaps !== null && groups.length === t.groupCount && groups.every((g, j) => g === j + 1) ? groups.map((g) => gaps[g]!) : null;
   layout.kinds = kinds;
   layout.glue = glue;
   layout.glueLength = glue.reduce((n, s) => n + s.length, 0);
@@ -865,7 +877,7 @@ export function transcodePageToCsv(body: string): CsvPage {
   const specialise = (general: CsvLayout): void => {
     const learning = general.learning!;
     if (learning.same.size === 0 || learning.rounds >= MAX_SPECIALISATIONS) return;
-    const t = templateOf(general.template.shape, learning.same);
+    const t = templateOf(general.template.shape, learning.same, general.template.spaced);
     if (t === null) return;
     learning.rounds++;
     templates.toFront(templates.list.find((a) => a.template === t) ?? activate(t, general));
