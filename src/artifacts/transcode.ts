@@ -1,12 +1,15 @@
 /**
  * Response pages to CSV rows (or to raw JSON record texts) without building objects.
  *
- * A day is ~1.1 M records; `JSON.parse` alone would cost more than the whole client budget, and a per-byte
- * JS loop costs about as much. So the common shape of a record (compact JSON, the same keys in the same
- * order, strings without escapes) is matched whole by one sticky RegExp built from a record of that
- * shape: irregexp runs it as native code, it validates the record while it captures the values, and the
- * row is the captures joined. Anything the pattern does not match (escapes, whitespace, a new key or
- * order, a value of another type) goes through an exact validator plus `JSON.parse` for that record only.
+ * A day is ~1.1 M records; `JSON.parse` alone would cost more than the transcoding budget, and a per-byte
+ * JS loop about as much. So a record of the common shape (the same keys in the same order, strings
+ * without escapes) is matched whole by one sticky RegExp, a template built from an earlier record of that
+ * shape: irregexp runs it as native code, validating the record while capturing its scalars, and the row
+ * is the captures joined with the fixed text between them. Per page, strings that stay the same (dataType,
+ * source, ...) become part of the pattern, so there is less to capture and join. Numbers are copied only
+ * when they are certainly what String(Number(text)) prints (isCanonicalNumber). A record no template
+ * matches (escapes, a new key or order, a value of another type) goes through an exact validator plus
+ * `JSON.parse`, alone, and proposes the template of its shape for the records after it.
  * `referenceCsv` is the plain `JSON.parse` + csv-stringify writer; the fast path equals it byte for byte.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -719,8 +722,8 @@ function obTimeOf(record: Row): string {
 
 /**
  * The templates in use for one page, most recently matched first. A slow record proposes the template of
- * its own shape, kept only if it matches that very record; pretty-printed or escaped text, which no
- * template matches, soon stops proposing (then only every 64th slow record tries).
+ * its own shape, kept only if it matches that very record; a page of escaped text, which no template
+ * matches, soon stops proposing (then only every 64th slow record tries).
  */
 class TemplateSet<A extends { template: Template }> {
   readonly list: A[] = [];
