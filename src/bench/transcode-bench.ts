@@ -144,10 +144,12 @@ async function main(): Promise<void> {
     ['JSON split, pretty-printed', timeDay(pretty, json)],
     ['JSON.parse alone (yardstick)', timeDay(long, parse)],
   ];
-  console.log(`one ALL day: ${PAGES_PER_DAY} pages of ${RECORDS_PER_PAGE} records, ${(long[0]!.length / RECORDS_PER_PAGE).toFixed(0)} bytes per record`);
+  const bytes = (long[0]!.length / RECORDS_PER_PAGE).toFixed(0);
+  console.log(`one ALL day: ${PAGES_PER_DAY} pages of ${RECORDS_PER_PAGE} records, ${bytes} bytes per record`);
   for (const [name, r] of rows) {
     const us = (r.cpuSeconds / r.records) * 1e6;
-    console.log(`${name.padEnd(32)} ${r.cpuSeconds.toFixed(2).padStart(6)} CPU-s  ${us.toFixed(2).padStart(5)} us/record  ${r.mb.toFixed(0)} MB`);
+    const cpu = r.cpuSeconds.toFixed(2).padStart(6);
+    console.log(`${name.padEnd(32)} ${cpu} CPU-s  ${us.toFixed(2).padStart(5)} us/record  ${r.mb.toFixed(0)} MB`);
   }
 }
 
