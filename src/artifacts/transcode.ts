@@ -416,9 +416,12 @@ const NUM_SRC = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
 // Whether the cell is quoted depends on the comma, so arrays of two or more numbers have a pattern of their own.
 const NUMS_SRC = `\\[${NUM_SRC}(?:,${NUM_SRC})+\\]`;
 const NUMS_0_1_SRC = `\\[(?:${NUM_SRC})?\\]`;
+// Bounds: records too large for a sensible pattern stay on the slow path; compiled patterns hold native
+// code, and pages specialise templates on values (genTime, ...), so the cache is dropped when it fills;
+// a page tries at most a few shapes per record before the slow path.
 const MAX_TEMPLATE_SOURCE = 1 << 16;
 const MAX_TEMPLATE_GROUPS = 1000;
-const MAX_CACHED_TEMPLATES = 256;
+const MAX_CACHED_TEMPLATES = 64;
 const MAX_ACTIVE_TEMPLATES = 4;
 
 /** How one field's cell is made: fixed text, or glue[0] + capture 0 + glue[1] + ... + glue[n]. */
