@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { RawDownloadOptions } from '../config.js';
 import type { SimStats } from '../sim/index.js';
+import { benchTranscode } from './transcode-bench.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/cli/main.js');
@@ -170,11 +171,14 @@ for (const s of scenarios.filter((x) => only.length === 0 || only.some((o) => x.
   process.stderr.write(`bench: ${s.name} ...\n`);
   results.push(await runScenario(s));
 }
+const transcoder = await benchTranscode();
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
-const md = `${table(results)}\n\nMeasured ${new Date().toISOString().slice(0, 10)} on ${machine}; sim and client in separate processes on the same machine.`;
+const md =
+  `${table(results)}\n\nThe JSON-to-CSV transcoder alone: ${transcoder.cpuSeconds.toFixed(2)} CPU s for ${transcoder.records.toLocaleString('en-US')} records ` +
+  `(${transcoder.mb.toFixed(0)} MB of JSON). Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; sim and client in separate processes on the same machine.`;
 process.stdout.write(`${md}\n`);
 await mkdir(join(root, 'bench'), { recursive: true });
-await writeFile(join(root, 'bench/results.json'), `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
+await writeFile(join(root, 'bench/results.json'), `${JSON.stringify({ machine, date: new Date().toISOString(), results, transcoder }, null, 2)}\n`);
 if (process.argv.includes('--update-readme')) {
   const readmePath = join(root, 'README.md');
   const readme = await readFile(readmePath, 'utf8');

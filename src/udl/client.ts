@@ -2,6 +2,7 @@
  * The UDL spaceenvobservation endpoints with retries: every attempt passes the shared RequestGate,
  * back-off waits happen outside it so a sleeping retry does not hold a slot.
  */
+import { isAscii } from 'node:buffer';
 import { obTimeRange } from '../plan/windows.js';
 import { backoffDelay, parseRetryAfter, type BackoffParams, DEFAULT_BACKOFF } from './backoff.js';
 import type { Credential } from './auth.js';
@@ -70,7 +71,7 @@ export class UdlClient {
           return this.o.http(url, { authorization: this.o.credential.header() }, this.o.timeoutMs);
         });
         this.o.onEvent?.({ type: 'response', endpoint, status: res.status, bytes: res.body.length, ms: clock.now() - sentAt });
-        const text = res.status === 200 ? res.body.toString('utf8') : snippet(res.body);
+        const text = res.status === 200 ? decode(res.body) : snippet(res.body);
         res.release();
         if (res.status === 200) {
           gate.success();
@@ -100,6 +101,11 @@ function params(q: UdlQuery): URLSearchParams {
   p.set('dataMode', 'REAL');
   p.set('descriptor', q.descriptor);
   return p;
+}
+
+/** UTF-8 text of a body. Pure ASCII (the usual page) decodes as Latin-1: the same string, 4x cheaper. */
+function decode(body: Buffer): string {
+  return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
 }
 
 function header(v: string | string[] | undefined): string | undefined {
