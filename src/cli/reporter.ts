@@ -27,16 +27,16 @@ export function createReporter(o: ReporterOptions): Reporter {
   const out = o.out ?? process.stdout;
   const err = o.err ?? process.stderr;
   const stats = { requests: 0, throttled: 0, retries: 0, startedAt: performance.now(), daysDone: 0, daysTotal: 0 };
+  let multibar: cliProgress.MultiBar | undefined;
   let bar: cliProgress.SingleBar | undefined;
   let windows = { done: 0, total: 0 };
 
   const line = (level: string, msg: string, fields: Record<string, unknown> = {}) => {
     if (o.format === 'json') {
       err.write(`${JSON.stringify({ ts: new Date().toISOString(), level, msg, ...fields })}\n`);
-    } else if (bar) {
-      bar.stop();
-      err.write(`${msg}\n`);
-      bar.start(stats.daysTotal, stats.daysDone + fraction(windows), payload());
+    } else if (multibar) {
+      // Printed above the bar, which keeps its place and its ETA.
+      multibar.log(`${msg}\n`);
     } else {
       err.write(`${msg}\n`);
     }
@@ -64,17 +64,17 @@ export function createReporter(o: ReporterOptions): Reporter {
             }
           }
           if (o.tty && !o.dryRun && stats.daysTotal > 0) {
-            bar = new cliProgress.SingleBar(
+            multibar = new cliProgress.MultiBar(
               {
                 format: '{bar} {percentage}% | days {days} | windows {windows} | {records} records | {rps} req/s | 429s {throttled} | ETA {eta_formatted}',
                 hideCursor: true,
                 clearOnComplete: true,
-                etaBuffer: 50,
+                etaBuffer: 200,
                 stream: err,
               },
               cliProgress.Presets.shades_classic,
             );
-            bar.start(stats.daysTotal, 0, payload());
+            bar = multibar.create(stats.daysTotal, 0, payload());
           }
           break;
         }
@@ -129,7 +129,10 @@ export function createReporter(o: ReporterOptions): Reporter {
       }
     },
     finish(s) {
-      bar?.stop();
+      // log() lines wait for the next render; draw once more so the last day's line is not lost.
+      multibar?.update();
+      multibar?.stop();
+      multibar = undefined;
       const fields = {
         run_id: s.runId,
         planned: s.planned,
