@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { writeReport, type RawReportOptions } from '../report/report.js';
+import type { RawReportOptions } from '../report/report.js';
 import { fail } from './output.js';
 
 const MB = 1e6;
@@ -19,6 +19,8 @@ export function reportCommand(): Command {
     .exitOverride()
     .action(async (opts: RawReportOptions) => {
       try {
+        // Vega is heavy; only the report pays for loading it, not every download start.
+        const { writeReport } = await import('../report/report.js');
         const result = await writeReport(opts, {
           onCount: (a, r) => {
             if (r.fromCache) return;
