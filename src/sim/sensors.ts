@@ -1,49 +1,14 @@
-/** The REACH sensor list (package data) and the per-sensor identity fields of UDL records. */
+/** The per-sensor identity fields of UDL records, for the simulator's synthetic data. */
 
-import { readFile } from 'node:fs/promises';
+import type { SensorSpec } from '../reach/sensors.js';
 
-/** One REACH payload: its id and the flavors of its two dosimeters (DOSE1, DOSE2). */
-export interface SensorSpec {
-  /** `REACH-nnn` */
-  readonly id: string;
-  /** Flavor letters, e.g. `['X', 'W']`: first = DOSE1, second = DOSE2. */
-  readonly flavors: readonly [string, string];
-}
+export { loadSensors, SensorListError, type SensorSpec } from '../reach/sensors.js';
 
 /** Identity fields UDL repeats in every record of a sensor. */
 export interface SensorIdentity {
   readonly satNo: number;
   readonly observatoryName: string;
   readonly origSensorId: string;
-}
-
-/** Thrown when data/sensors.json is missing or not in the expected shape. */
-export class SensorListError extends Error {
-  override readonly name = 'SensorListError';
-}
-
-// Resolved relative to this module: src/sim/ during tests, dist/sim/ once built; data/ sits
-// two levels up from both.
-const SENSORS_URL = new URL('../../data/sensors.json', import.meta.url);
-
-/** Reads data/sensors.json, keeping its order (the order `sensors: n` takes the first n from). */
-export async function loadSensors(): Promise<SensorSpec[]> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(SENSORS_URL, 'utf8'));
-  } catch (err) {
-    throw new SensorListError(`cannot read ${SENSORS_URL.pathname}: ${(err as Error).message}`);
-  }
-  if (typeof raw !== 'object' || raw === null) throw new SensorListError('sensors.json: expected an object');
-  return Object.entries(raw).map(([id, entry]) => {
-    const dosimeters: unknown = (entry as { dosimeters?: unknown } | null)?.dosimeters;
-    const flavors = Array.isArray(dosimeters) ? dosimeters.map((d) => /^Flavor ([A-Z])$/.exec(String(d))?.[1]) : [];
-    const [dose1, dose2] = flavors;
-    if (!/^REACH-\d+$/.test(id) || flavors.length !== 2 || dose1 === undefined || dose2 === undefined) {
-      throw new SensorListError(`sensors.json: bad entry for '${id}': expected { "dosimeters": ["Flavor X", "Flavor W"] }`);
-    }
-    return { id, flavors: [dose1, dose2] as const };
-  });
 }
 
 // Host satellites as seen in real REACH records on UDL. The last three never appeared in the
