@@ -856,18 +856,35 @@ let scratch = Buffer.allocUnsafe(1 << 20);
 
 /** One response page transcoded to CSV rows: equal to `referenceCsv`, plus row offsets and obTimes. */
 export function transcodePageToCsv(body: string): CsvPage {
+  return createCsvPageTranscoder().push(body);
+}
+
+/** One page delivered as consecutive pieces, each a JSON array text (or the other lenient forms) of whole records. */
+export interface CsvPageTranscoder {
+  /**
+   * Transcodes the next piece; learned templates, column order and literals carry over from earlier pieces.
+   * The result's keys are the first-appearance union over every record pushed so far (earlier results'
+   * keys are prefixes of it), each of its rows has that many cells, and count, rowEnds and obTimes are the
+   * piece's alone. So the rows of piece i, given `a` more keys by the last piece, become the whole page's
+   * rows by appending `a` commas to each (`a - 1` if piece i had no keys at all: its rows are "\n", one
+   * empty cell), and their concatenation is `referenceCsv(whole page).rows`. A piece that throws
+   * PageFormatError leaves the columns as they were before it. The piece's text is not kept, except by
+   * the result's obTimes, which are slices of it.
+   */
+  push(piece: string): CsvPage;
+}
+
+/**
+ * A transcoder for one page cut into pieces at record boundaries: a page held as one string costs its
+ * size again in large-object garbage, pieces do not. The per-page learning (templates, their literals,
+ * the column order) is paid once per page, not per piece: learning it afresh every ~80 records would
+ * cost more than the transcoding.
+ */
+export function createCsvPageTranscoder(): CsvPageTranscoder {
+  // The page's state, carried from piece to piece.
   const keys: string[] = [];
   const columns = new Map<string, number>();
   let version = 0;
-  let batch: string[] = [];
-  let written = 0;
-  /** Set once text beyond Latin-1 shows up: the page's text so far, in order. */
-  let wide = null as string[] | null;
-  const obTimes: string[] = [];
-  /** (first row index, width) each time the keys grew. */
-  const widths: number[] = [];
-  let rowEnds = new Uint32Array(Math.min(1 << 16, (body.length >>> 9) + 16));
-  let total = 0;
 
   const activate = (template: Template, general: CsvLayout | null): CsvLayout => {
     const learning = general === null ? { left: LEARN_RECORDS, same: new Map<number, string>(), changed: new Set<number>(), rounds: 0 } : null;
@@ -907,7 +924,7 @@ export function transcodePageToCsv(body: string): CsvPage {
       if (learning.changed.has(scalar)) continue;
       const v = m[scalar]!;
       const seen = learning.same.get(scalar);
-      // A capture is a slice of the page: a literal made of it would keep the whole page alive in the template cache.
+      // A capture is a slice of the piece: a literal made of it would keep the piece alive in the template cache.
       if (seen === undefined) learning.same.set(scalar, detach(v));
       else if (seen !== v) {
         learning.same.delete(scalar);
@@ -916,6 +933,18 @@ export function transcodePageToCsv(body: string): CsvPage {
     }
     if (--learning.left === 0) specialise(general);
   };
+
+  // The current piece's state, reset by push; `body` is '' between pushes, so no piece outlives its push.
+  let body = '';
+  let batch: string[] = [];
+  let written = 0;
+  /** Set once text beyond Latin-1 shows up: the piece's text so far, in order. */
+  let wide = null as string[] | null;
+  let obTimes: string[] = [];
+  /** (first row index, width) each time the keys grew. */
+  let widths: number[] = [];
+  let rowEnds = new Uint32Array(0);
+  let total = 0;
 
   const flush = (): void => {
     const chunk = batch.join('');
@@ -933,7 +962,7 @@ export function transcodePageToCsv(body: string): CsvPage {
     written += scratch.write(chunk, written, 'latin1');
   };
 
-  const count = walkPage(body, (p, index) => {
+  const record = (p: number, index: number): number => {
     if (batch.length >= BATCH) flush();
     let end = -1;
     let length = 0;
@@ -1008,27 +1037,61 @@ export function transcodePageToCsv(body: string): CsvPage {
     }
     rowEnds[index] = total;
     return end;
-  });
+  };
 
-  flush();
-  let rows = wide === null ? scratch.toString('latin1', 0, written) : wide.join('');
-  if (scratch.length > SCRATCH_KEPT) scratch = Buffer.allocUnsafe(1 << 20);
-  const ends = rowEnds.subarray(0, count);
-  if (widths.length > 0 && widths[widths.length - 2]! > 0) rows = padRows(rows, ends, widths, keys.length);
-  return { keys, rows, rowEnds: ends, obTimes, count };
+  const push = (piece: string): CsvPage => {
+    const before = keys.length;
+    body = piece;
+    batch = [];
+    written = 0;
+    wide = null;
+    obTimes = [];
+    widths = [];
+    rowEnds = new Uint32Array(Math.min(1 << 16, (piece.length >>> 9) + 16));
+    total = 0;
+    let count: number;
+    try {
+      count = walkPage(piece, record);
+      flush();
+    } catch (err) {
+      // The records before the bad one were never delivered: forget the columns they brought.
+      for (const k of keys.splice(before)) columns.delete(k);
+      version++;
+      wide = null;
+      obTimes = [];
+      widths = [];
+      rowEnds = new Uint32Array(0);
+      throw err;
+    } finally {
+      body = '';
+      batch = [];
+    }
+    const text = wide as string[] | null;
+    let rows = text === null ? scratch.toString('latin1', 0, written) : text.join('');
+    wide = null;
+    if (scratch.length > SCRATCH_KEPT) scratch = Buffer.allocUnsafe(1 << 20);
+    const ends = rowEnds.subarray(0, count);
+    rowEnds = new Uint32Array(0);
+    if (widths.length > 0 && widths[widths.length - 2]! > 0) rows = padRows(rows, ends, widths, before, keys.length);
+    const page: CsvPage = { keys: keys.slice(), rows, rowEnds: ends, obTimes, count };
+    obTimes = [];
+    return page;
+  };
+  return { push };
 }
 
 /**
  * Rows written before a later record brought new keys have fewer cells: adds the empty ones and moves
- * `ends` along. `widths` holds (first row index, width) pairs in row order.
+ * `ends` along. `widths` holds (first row index, width) pairs in row order; rows before the first had
+ * `initial` cells (none: "\n", which is one empty cell).
  */
-function padRows(rows: string, ends: Uint32Array, widths: readonly number[], width: number): string {
+function padRows(rows: string, ends: Uint32Array, widths: readonly number[], initial: number, width: number): string {
   const parts: string[] = [];
   let from = 0;
   let shift = 0;
   for (let w = 0, i = 0; i < ends.length; i++) {
     while (w + 2 < widths.length && widths[w + 2]! <= i) w += 2;
-    const had = i < widths[0]! ? 0 : widths[w + 1]!;
+    const had = i < widths[0]! ? initial : widths[w + 1]!;
     const missing = had === 0 ? width - 1 : width - had;
     const end = ends[i]!;
     if (missing > 0) {

@@ -3,24 +3,32 @@
  * 10,000, ~780 bytes each) turned into CSV rows, and split into raw JSON records. The pages are generated
  * here, shaped like the UDL's REACH records, with JSON.stringify's number forms: lat/lon/alt/senPos with
  * 16-17 significant digits as the real data has them, or short ones for comparison. JSON.parse of the
- * same day is timed too, as the yardstick the transcoder must beat.
+ * same day is timed too, as the yardstick the transcoder must beat. The day is also transcoded cut into
+ * ~64 KB pieces at record boundaries, as the downloader delivers pages to keep large strings out of the
+ * heap: one createCsvPageTranscoder per page, and (for comparison) a fresh transcodePageToCsv per piece.
  *
  * Run on its own: `node dist/bench/transcode-bench.js`.
  */
 import { pathToFileURL } from 'node:url';
-import { splitPageJson, transcodePageToCsv } from '../artifacts/transcode.js';
+import { createCsvPageTranscoder, splitPageJson, transcodePageToCsv } from '../artifacts/transcode.js';
 
 const RECORDS_PER_PAGE = 10_000;
 const PAGES_PER_DAY = 111;
 /** Distinct pages generated; the day cycles through them (values differ, shapes do not, as in a real day). */
 const DISTINCT_PAGES = 12;
 const WARM_UP_PAGES = 3;
+/** Size the pieces of a page are cut to (whole records, so a piece is a little larger). */
+const PIECE_CHARS = 64 * 1024;
 
 export interface TranscodeBenchResult {
   records: number;
   /** Megabytes of JSON transcoded. */
   mb: number;
   cpuSeconds: number;
+  /** The same day cut into ~64 KB pieces, each page through one createCsvPageTranscoder. */
+  piecesCpuSeconds?: number;
+  /** How many pieces that was. */
+  pieces?: number;
 }
 
 /** mulberry32: a fixed sequence, so runs compare. */
@@ -117,7 +125,53 @@ function timeDay(pages: readonly string[], work: (body: string) => number): Tran
   return { records, mb: chars / 1e6, cpuSeconds: cpuSeconds(start) };
 }
 
+/** Page `body` cut at record boundaries into JSON array texts of about PIECE_CHARS each. */
+function cut(body: string): string[] {
+  const pieces: string[] = [];
+  let records: string[] = [];
+  let size = 0;
+  for (const r of splitPageJson(body).records) {
+    records.push(r);
+    size += r.length + 1;
+    if (size >= PIECE_CHARS) {
+      pieces.push(`[${records.join(',')}]`);
+      records = [];
+      size = 0;
+    }
+  }
+  if (records.length > 0) pieces.push(`[${records.join(',')}]`);
+  return pieces;
+}
+
+/** CPU seconds for `work` over one day's pages, each page given as its pieces. */
+function timePiecesDay(pages: readonly string[], work: (pieces: readonly string[]) => number): TranscodeBenchResult & { pieces: number } {
+  const cutPages = pages.map(cut);
+  for (let i = 0; i < WARM_UP_PAGES; i++) work(cutPages[i % cutPages.length]!);
+  let records = 0;
+  let chars = 0;
+  let pieces = 0;
+  const start = process.cpuUsage();
+  for (let i = 0; i < PAGES_PER_DAY; i++) {
+    const page = cutPages[i % cutPages.length]!;
+    records += work(page);
+    pieces += page.length;
+    for (const piece of page) chars += piece.length;
+  }
+  return { records, mb: chars / 1e6, cpuSeconds: cpuSeconds(start), pieces };
+}
+
 const csv = (body: string): number => transcodePageToCsv(body).count;
+const csvPieces = (pieces: readonly string[]): number => {
+  const transcoder = createCsvPageTranscoder();
+  let n = 0;
+  for (const piece of pieces) n += transcoder.push(piece).count;
+  return n;
+};
+const csvPiecesAfresh = (pieces: readonly string[]): number => {
+  let n = 0;
+  for (const piece of pieces) n += transcodePageToCsv(piece).count;
+  return n;
+};
 const json = (body: string): number => splitPageJson(body).count;
 const parse = (body: string): number => (JSON.parse(body) as unknown[]).length;
 
@@ -127,7 +181,10 @@ function pagesOf(longFloats: boolean): string[] {
 
 /** One ALL day of pages with 16-17 digit floats transcoded to CSV rows. */
 export async function benchTranscode(): Promise<TranscodeBenchResult> {
-  return timeDay(pagesOf(true), csv);
+  const pages = pagesOf(true);
+  const whole = timeDay(pages, csv);
+  const pieces = timePiecesDay(pages, csvPieces);
+  return { ...whole, piecesCpuSeconds: pieces.cpuSeconds, pieces: pieces.pieces };
 }
 
 async function main(): Promise<void> {
@@ -139,6 +196,10 @@ async function main(): Promise<void> {
     ['CSV, 16-17 digit floats', timeDay(long, csv)],
     ['CSV, short floats', timeDay(short, csv)],
     ['CSV, pretty-printed', timeDay(pretty, csv)],
+    ['CSV, 64 KB pieces', timePiecesDay(long, csvPieces)],
+    ['CSV, 64 KB pieces, short floats', timePiecesDay(short, csvPieces)],
+    ['CSV, 64 KB pieces, pretty', timePiecesDay(pretty, csvPieces)],
+    ['CSV, 64 KB pieces, no carry-over', timePiecesDay(long, csvPiecesAfresh)],
     ['JSON split, 16-17 digit floats', timeDay(long, json)],
     ['JSON split, short floats', timeDay(short, json)],
     ['JSON split, pretty-printed', timeDay(pretty, json)],
@@ -149,8 +210,13 @@ async function main(): Promise<void> {
   for (const [name, r] of rows) {
     const us = (r.cpuSeconds / r.records) * 1e6;
     const cpu = r.cpuSeconds.toFixed(2).padStart(6);
-    console.log(`${name.padEnd(32)} ${cpu} CPU-s  ${us.toFixed(2).padStart(5)} us/record  ${r.mb.toFixed(0)} MB`);
+    const pieces = r.pieces === undefined ? '' : `  ${r.pieces} pieces`;
+    console.log(`${name.padEnd(32)} ${cpu} CPU-s  ${us.toFixed(2).padStart(5)} us/record  ${r.mb.toFixed(0)} MB${pieces}`);
   }
+  // Per-piece overhead: what a day in pieces costs beyond the same day whole, per piece.
+  const [whole, pieced, afresh] = [rows[0]![1], rows[3]![1], rows[6]![1]];
+  const overhead = (r: TranscodeBenchResult): string => (((r.cpuSeconds - whole.cpuSeconds) / r.pieces!) * 1e6).toFixed(1);
+  console.log(`pieces / whole: ${(pieced.cpuSeconds / whole.cpuSeconds).toFixed(3)}x, ${overhead(pieced)} us per piece carried over, ${overhead(afresh)} us per piece afresh`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
