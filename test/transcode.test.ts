@@ -1,7 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { runInNewContext } from 'node:vm';
+import { setFlagsFromString } from 'node:v8';
 import {
+  createCsvPageTranscoder,
   csvHeader,
   isCanonicalNumber,
   PageFormatError,
@@ -93,19 +96,22 @@ function parsedRecords(body: string): Parsed[] {
   return (Array.isArray(v) ? v : [v]) as Parsed[];
 }
 
-/** Row ends and obTimes as the reference semantics define them, one record at a time. */
-function expectedDetails(body: string, keys: string[]): { ends: number[]; obTimes: string[] } {
+/** Rows, row ends and obTimes as the reference semantics define them, one record at a time. */
+function expectedDetails(body: string, keys: string[]): { rows: string; ends: number[]; obTimes: string[] } {
   const options = { cast: { boolean: (b: boolean) => (b ? 'true' : 'false') } };
   let total = 0;
+  let rows = '';
   const ends: number[] = [];
   const obTimes: string[] = [];
   for (const r of parsedRecords(body)) {
-    total += stringify([keys.map((k) => (Object.hasOwn(r, k) ? r[k] : undefined))], options).length;
+    const row = stringify([keys.map((k) => (Object.hasOwn(r, k) ? r[k] : undefined))], options);
+    rows += row;
+    total += row.length;
     ends.push(total);
     const t = Object.hasOwn(r, 'obTime') ? r['obTime'] : undefined;
     obTimes.push(typeof t === 'string' ? t : '');
   }
-  return { ends, obTimes };
+  return { rows, ends, obTimes };
 }
 
 /** The fast path against the reference: keys, rows, row ends, obTimes, and the JSON split. */
@@ -668,6 +674,180 @@ describe('properties: fast path equals the reference', () => {
         else expectPageError(damaged);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Pages in pieces
+
+/** Texts of a piece without records: the lenient forms of an empty page. */
+const EMPTY_PIECES = ['[]', '', ' null\n', '[ ]'];
+
+/**
+ * Rows of a piece, transcoded with `keys`, laid out for `final` keys (of which `keys` is a prefix): the
+ * missing cells are empty and trail, so each row gains commas; a row of no keys ("\n") is one empty cell.
+ */
+function remap(rows: string, keys: readonly string[], final: readonly string[]): string {
+  const missing = final.length - Math.max(1, keys.length);
+  if (missing <= 0 || rows === '') return rows;
+  const commas = ','.repeat(missing);
+  return rows.replaceAll(/\n(?=(?:[^"]*"[^"]*")*[^"]*$)/g, `${commas}\n`);
+}
+
+/** A page of record texts, with whitespace around them as `ws` says; a lone record bare if `bare`. */
+function arrayText(texts: readonly string[], ws: string, bare: boolean): string {
+  if (bare && texts.length === 1) return `${ws}${texts[0]!}${ws}`;
+  return `[${ws}${texts.join(`${ws},${ws}`)}${ws}]`;
+}
+
+/**
+ * Pushes `pieces` (each a list of record texts, written as a page by `write`) through one transcoder and
+ * checks every result against the reference semantics, then their concatenation against the whole page.
+ */
+function checkPieces(pieces: string[][], write: (texts: string[], i: number) => string = (t) => arrayText(t, '', false)): CsvPage[] {
+  const transcoder = createCsvPageTranscoder();
+  const pages: CsvPage[] = [];
+  const sofar: string[] = [];
+  pieces.forEach((texts, i) => {
+    const text = write(texts, i);
+    const page = transcoder.push(text);
+    sofar.push(...texts);
+    // Keys: the first-appearance union over everything pushed so far, earlier results' keys a prefix of it.
+    expect(page.keys).toEqual(referenceCsv(arrayText(sofar, '', false)).keys);
+    const previous = pages[pages.length - 1];
+    if (previous !== undefined) expect(page.keys.slice(0, previous.keys.length)).toEqual(previous.keys);
+    // Rows, ends and obTimes: this piece's records alone, with every key so far.
+    const { rows, ends, obTimes } = expectedDetails(text, page.keys);
+    expect(page.rows).toBe(rows);
+    expect(page.count).toBe(ends.length);
+    expect(Array.from(page.rowEnds)).toEqual(ends);
+    expect(page.obTimes).toEqual(obTimes);
+    pages.push(page);
+  });
+  const whole = referenceCsv(arrayText(pieces.flat(), '', false));
+  const final = pages[pages.length - 1]?.keys ?? [];
+  expect(final).toEqual(whole.keys);
+  expect(pages.map((p) => remap(p.rows, p.keys, final)).join('')).toBe(whole.rows);
+  return pages;
+}
+
+/** `items` cut before each of `cuts` (taken modulo items.length + 1, so pieces may be empty). */
+function cutAt<T>(items: T[], cuts: number[]): T[][] {
+  const at = cuts.map((c) => c % (items.length + 1)).sort((a, b) => a - b);
+  const pieces: T[][] = [];
+  let from = 0;
+  for (const c of [...at, items.length]) {
+    pieces.push(items.slice(from, c));
+    from = c;
+  }
+  return pieces;
+}
+
+/** Each record written in its own legal form, then the pieces. */
+function checkCut(records: Json[], at: number[], seed: number, s: Style, bare: boolean): void {
+  const rnd = prng(seed);
+  const texts = records.map((r) => serialize(r, rnd, s));
+  checkPieces(cutAt(texts, at), (piece, i) => {
+    if (piece.length === 0) return EMPTY_PIECES[(seed + i) & 3]!;
+    return arrayText(piece, rnd() < s.ws ? ' \n' : '', bare);
+  });
+}
+
+const cuts = fc.array(fc.nat(), { maxLength: 8 });
+
+describe('pages in pieces', () => {
+  const obj = (...fields: [string, Json][]): Json => ({ t: 'obj', v: fields });
+  const num = (v: number): Json => ({ t: 'num', v, text: null });
+  const str = (v: string): Json => ({ t: 'str', v });
+
+  it('extends the keys piece by piece, integer-like keys in first-appearance order across records', () => {
+    // Object.keys puts "1" first within a record; across records the union is in order of appearance.
+    const pieces = [[obj(['b', num(1)])], [obj(['1', num(2)], ['b', num(3)]), obj(['a', str('x')], ['0', num(4)])]];
+    const pages = checkPieces(pieces.map((p) => p.map((r) => JSON.stringify(valueOf(r)))));
+    expect(pages.map((p) => p.keys)).toEqual([['b'], ['b', '1', '0', 'a']]);
+    expect(pages.map((p) => p.rows)).toEqual(['1\n', '3,2,,\n,,4,x\n']);
+  });
+
+  it('pads the rows of a piece that had no keys yet, and of pieces before keys grew', () => {
+    checkPieces([['{}'], [], ['{}', '{"a":1}', '{}'], ['{"b":"y,z"}']]);
+    checkPieces([['{}'], ['{"a":1}', '{"a":1,"b":[1,2]}'], ['{"c":"\\n"}', '{}']]);
+  });
+
+  it('equals the whole page for the bench-like sample records cut anywhere', () => {
+    const records = Array.from({ length: 150 }, (_, i) => JSON.parse(JSON.stringify(SAMPLE_RECORDS[i % 2]!)) as Parsed);
+    records.forEach((r, i) => {
+      r['genTime'] = `2025-12-01T01:30:${String(10 + (i >> 5)).padStart(2, '0')}.286Z`;
+      r['satNo'] = 41917 + i;
+    });
+    const body = JSON.stringify(records);
+    const whole = transcodePageToCsv(body);
+    for (const size of [1, 7, 63, 64, 65, 149]) {
+      const transcoder = createCsvPageTranscoder();
+      let rows = '';
+      for (let i = 0; i < records.length; i += size) rows += transcoder.push(JSON.stringify(records.slice(i, i + size))).rows;
+      expect(rows).toBe(whole.rows);
+    }
+  });
+
+  it('forgets the keys of a piece that fails, and goes on', () => {
+    const transcoder = createCsvPageTranscoder();
+    expect(transcoder.push('[{"a":1}]').keys).toEqual(['a']);
+    expect(() => transcoder.push('[{"a":2,"zz":3},{"a":')).toThrow(PageFormatError);
+    expect(() => transcoder.push('[{"a":2,"yy":3},7]')).toThrow(PageFormatError);
+    const next = transcoder.push('[{"a":4},{"b":5}]');
+    expect(next.keys).toEqual(['a', 'b']);
+    expect(next.rows).toBe('4,\n,5\n');
+  });
+
+  it('keeps no piece alive after push returns', () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // Records whose strings stay the same: the transcoder learns them as literals, from captures of the piece.
+    const big = (tag: string): string =>
+      JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ tag: `${tag}-${'x'.repeat(400)}`, n: i, s: `same ${tag}` })));
+    const heap = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    expect(createCsvPageTranscoder().push(big('warm-up')).count).toBe(20_000);
+    const transcoder = createCsvPageTranscoder();
+    const before = heap();
+    let body: string | null = big(String(Math.random()));
+    expect(body.length).toBeGreaterThan(8_000_000);
+    expect(transcoder.push(body).count).toBe(20_000);
+    body = null;
+    /x/.test('x'); // RegExp.input is the last subject matched, whichever it was
+    expect(heap() - before).toBeLessThan(4_000_000);
+    expect(transcoder.push('[{"tag":"t","n":1,"s":"s"}]').rows).toBe('t,1,s\n');
+  });
+
+  it('on long pages whose strings stay the same for a while, cut anywhere', () => {
+    fc.assert(
+      fc.property(longPage, cuts, fc.integer(), (records, at, seed) => {
+        checkCut(records, at, seed, { ws: 0, escape: 0, oddNumber: 0 }, false);
+        checkCut(records, at, seed, { ws: 0.3, escape: 0, oddNumber: 0.3 }, false);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('on pages of mostly one shape, cut anywhere, in any legal form', () => {
+    fc.assert(
+      fc.property(shapedPage, cuts, fc.integer(), style, fc.boolean(), (records, at, seed, s, bare) => {
+        checkCut(records, at, seed, s, bare);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('on random records, cut anywhere, in any legal form', () => {
+    fc.assert(
+      fc.property(fc.array(record, { maxLength: 10 }), cuts, fc.integer(), style, fc.boolean(), (records, at, seed, s, bare) => {
+        checkCut(records, at, seed, s, bare);
+      }),
+      { numRuns: 600 },
     );
   });
 });
