@@ -805,7 +805,9 @@ describe('pages in pieces', () => {
     const gc = runInNewContext('gc') as () => void;
     // Records whose strings stay the same: the transcoder learns them as literals, from captures of the piece.
     const big = (tag: string): string =>
-      JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ tag: `${tag}-${'x'.repeat(400)}`, n: i, s: `same ${tag}` })));
+      JSON.stringify(
+        Array.from({ length: 20_000 }, (_, i) => ({ tag: `${tag}-${'x'.repeat(400)}`, n: i, s: `same ${tag}`, obTime: new Date(Date.UTC(2026, 0, 1) + (i >> 4) * 5000).toISOString() })),
+      );
     const heap = (): number => {
       gc();
       gc();
@@ -816,11 +818,14 @@ describe('pages in pieces', () => {
     const before = heap();
     let body: string | null = big(String(Math.random()));
     expect(body.length).toBeGreaterThan(8_000_000);
-    expect(transcoder.push(body).count).toBe(20_000);
+    // Nor the result's obTimes: callers keep them after the piece.
+    const { obTimes } = transcoder.push(body);
+    expect(obTimes.length).toBe(20_000);
     body = null;
     /x/.test('x'); // RegExp.input is the last subject matched, whichever it was
     expect(heap() - before).toBeLessThan(4_000_000);
-    expect(transcoder.push('[{"tag":"t","n":1,"s":"s"}]').rows).toBe('t,1,s\n');
+    expect(obTimes[17]).toBe('2026-01-01T00:00:05.000Z');
+    expect(transcoder.push('[{"tag":"t","n":1,"s":"s","obTime":"o"}]').rows).toBe('t,1,s,o\n');
   });
 
   it('on long pages whose strings stay the same for a while, cut anywhere', () => {

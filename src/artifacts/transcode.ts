@@ -11,6 +11,8 @@
  * matches (escapes, a new key or order, a value of another type) goes through an exact validator plus
  * `JSON.parse`, alone, and proposes the template of its shape for the records after it.
  * `referenceCsv` is the plain `JSON.parse` + csv-stringify writer; the fast path equals it byte for byte.
+ * A page may come in pieces (createCsvPageTranscoder): what was learned carries from piece to piece, and
+ * nothing kept, in the transcoder or its results, is a slice of a piece (see `detach`).
  */
 import { stringify } from 'csv-stringify/sync';
 
@@ -868,8 +870,8 @@ export interface CsvPageTranscoder {
    * piece's alone. So the rows of piece i, given `a` more keys by the last piece, become the whole page's
    * rows by appending `a` commas to each (`a - 1` if piece i had no keys at all: its rows are "\n", one
    * empty cell), and their concatenation is `referenceCsv(whole page).rows`. A piece that throws
-   * PageFormatError leaves the columns as they were before it. The piece's text is not kept, except by
-   * the result's obTimes, which are slices of it.
+   * PageFormatError leaves the columns as they were before it. Neither the transcoder nor the result
+   * keeps the piece's text (no slices of it).
    */
   push(piece: string): CsvPage;
 }
@@ -945,6 +947,8 @@ export function createCsvPageTranscoder(): CsvPageTranscoder {
   let widths: number[] = [];
   let rowEnds = new Uint32Array(0);
   let total = 0;
+  /** The last obTime of the fast path, detached from its piece. */
+  let lastObTime = '';
 
   const flush = (): void => {
     const chunk = batch.join('');
@@ -1007,7 +1011,14 @@ export function createCsvPageTranscoder(): CsvPageTranscoder {
         batch.length = mark;
         break;
       }
-      obTimes.push(t.obTimeGroup === 0 ? '' : m[t.obTimeGroup]!);
+      if (t.obTimeGroup === 0) obTimes.push('');
+      else {
+        // A copy, not the capture: the caller may keep obTimes after the piece. Records come in obTime order,
+        // dozens to a time, so copying only when it changes costs next to nothing.
+        const obTime = m[t.obTimeGroup]!;
+        if (obTime !== lastObTime) lastObTime = detach(obTime);
+        obTimes.push(lastObTime);
+      }
       end = re.lastIndex;
       break;
     }
