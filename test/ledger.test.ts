@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LedgerFormatError, latestByDay, parseLedger, readLedger } from '../src/ledger/read.js';
 import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../src/ledger/schema.js';
 import { LedgerWriter } from '../src/ledger/write.js';
+import { tempDir } from './helpers/cli.js';
 
 const HEADER = LEDGER_COLUMNS.join(',');
 const line = (over: Partial<LedgerRow>) => LEDGER_COLUMNS.map((c) => over[c] ?? '').join(',');
@@ -54,7 +55,7 @@ describe('latestByDay', () => {
 
 describe('LedgerWriter', () => {
   it('writes the header once, then rows that read back identically', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ledger-'));
+    const dir = await tempDir('ledger-');
     const path = join(dir, 'download_telemetry.csv');
     const row: LedgerRow = { ...emptyRow(), chunk_date_utc: '2026-01-01', status: 'FAILED', error_message: 'a "quoted", comma\nand newline' };
     for (let i = 0; i < 2; i++) {
@@ -68,7 +69,7 @@ describe('LedgerWriter', () => {
     expect(await readLedger(path)).toEqual([row, row]);
   });
   it('closes off a last line cut short so the next row starts clean', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ledger-'));
+    const dir = await tempDir('ledger-');
     const path = join(dir, 't.csv');
     await writeFile(path, `${HEADER}\n${line({ chunk_date_utc: '2026-01-01', status: 'DOWNLOADED' })}\nabc,2026-01-02,"cut`);
     const w = await LedgerWriter.open(path);
@@ -79,7 +80,7 @@ describe('LedgerWriter', () => {
     expect(days).toContain('2026-01-03');
   });
   it('rewrites a header cut short by a crash', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ledger-'));
+    const dir = await tempDir('ledger-');
     const path = join(dir, 't.csv');
     await writeFile(path, 'run_id,chunk_date');
     const w = await LedgerWriter.open(path);
@@ -95,7 +96,7 @@ describe('LedgerWriter', () => {
 
 describe('LedgerWriter after a row without its newline', () => {
   it('keeps a whole last row and starts the next on a new line', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ledger-'));
+    const dir = await tempDir('ledger-');
     const path = join(dir, 't.csv');
     await writeFile(path, `${HEADER}\n${line({ chunk_date_utc: '2026-01-01', status: 'DOWNLOADED' })}`);
     const w = await LedgerWriter.open(path);

@@ -1,9 +1,8 @@
 /** runDownload with the per-day download and the ledger sink injected: the day loop without a server. */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { validateDownloadOptions } from '../src/config.js';
+import { tempDir } from './helpers/cli.js';
 import { runDownload, type DayDownloader, type TelemetrySink } from '../src/orchestrator.js';
 import type { LedgerRow } from '../src/ledger/schema.js';
 import { UdlAuthError, UdlHttpError } from '../src/udl/errors.js';
@@ -23,7 +22,7 @@ function memoryLedger(): TelemetrySink & { rows: LedgerRow[]; log: string[] } {
 }
 
 async function config(extra: Record<string, unknown> = {}) {
-  const outputDir = await mkdtemp(join(tmpdir(), 'orchestrator-'));
+  const outputDir = await tempDir('orchestrator-');
   return validateDownloadOptions({ startDate: '2026-01-01', endDate: '2026-01-03', outputDir, ...extra }, {});
 }
 

@@ -33,8 +33,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Pro
   });
 }
 
+/** Directories made by tempDir in this test file; test/helpers/cleanup.ts removes them after it. */
+export const madeTempDirs: string[] = [];
+
 export async function tempDir(prefix = 'reach-udl-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  madeTempDirs.push(dir);
+  return dir;
 }
 
 /** Every file below `dir`, relative, sorted; hidden ones included. */
