@@ -39,6 +39,19 @@ export function downloadCommand(): Command {
     .option('--max-retries <n>', 'retries per request after the first attempt', String(d.maxRetries))
     .addOption(new Option('--log-format <fmt>', 'text, or json lines for machines').choices(['text', 'json']).default('text'))
     .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  BASICAUTH='Basic ...' reach-udl download --start-date 2026-01-01 --end-date 2026-03-31 --output-dir /data/reach
+  reach-udl download --start-date 2026-01-01 --end-date 2026-01-31 --output-dir out --dry-run
+  reach-udl download --start-date 2026-01-01 --end-date 2026-01-31 --output-dir out --retry-failed
+
+After a crash, run the same command again: the interrupted day resumes from its spooled windows.
+
+Exit codes: 0 every planned day succeeded or was a known skip; 1 some day FAILED (see reach-udl status);
+2 usage or configuration error (nothing was written).`,
+    )
     .action(async (opts: RawDownloadOptions & { logFormat: LogFormat; progress: boolean }) => {
       try {
         const config = validateDownloadOptions(opts);
