@@ -77,20 +77,22 @@ describe('obTimeRange', () => {
   });
 });
 
+const at = (xs: number[]) => (i: number) => xs[i]!;
+
 describe('afterPage', () => {
   const req = { startMs: 1_000, endMs: 9_000, firstResult: 0 };
   it('is done when the page is not full', () => {
-    expect(afterPage(req, 3, 4, [1_000, 1_005, 1_010])).toEqual({ done: true, keep: 3 });
+    expect(afterPage(req, 3, 4, at([1_000, 1_005, 1_010]))).toEqual({ done: true, keep: 3 });
   });
   it('continues from the last obTime of a full page, dropping the rows at that millisecond', () => {
-    expect(afterPage(req, 4, 4, [1_000, 1_005, 1_010, 1_010])).toEqual({
+    expect(afterPage(req, 4, 4, at([1_000, 1_005, 1_010, 1_010]))).toEqual({
       done: false,
       keep: 2,
       next: { startMs: 1_010, endMs: 9_000, firstResult: 0 },
     });
   });
   it('pages by offset when the whole page shares the window start', () => {
-    expect(afterPage(req, 4, 4, [1_000, 1_000, 1_000, 1_000])).toEqual({
+    expect(afterPage(req, 4, 4, at([1_000, 1_000, 1_000, 1_000]))).toEqual({
       done: false,
       keep: 4,
       next: { startMs: 1_000, endMs: 9_000, firstResult: 4 },
@@ -105,7 +107,7 @@ describe('afterPage', () => {
         let r: { startMs: number; endMs: number; firstResult: number } | undefined = { startMs: 0, endMs: 51, firstResult: 0 };
         for (let guard = 0; r && guard < 10_000; guard++) {
           const sel = rows.filter((t) => t >= r!.startMs && t < r!.endMs).slice(r.firstResult, r.firstResult + cap);
-          const step = afterPage(r, sel.length, cap, sel);
+          const step = afterPage(r, sel.length, cap, at(sel));
           kept.push(...sel.slice(0, step.keep));
           r = step.done ? undefined : step.next;
         }

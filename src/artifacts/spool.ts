@@ -8,7 +8,8 @@
  * - `wNNNNN.data`: the window's rows (CSV rows without header, or JSON record texts joined by ",\n").
  * - `wNNNNN.meta.json`: written last, atomically; its presence is what marks the window done.
  */
-import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
+import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitFile, writeFileAtomic } from './fsutil.js';
 
@@ -91,18 +92,14 @@ export class DaySpool {
     return done;
   }
 
-  async commit(index: number, data: string, segments: Segment[]): Promise<ChunkMeta> {
-    const dataPath = join(this.dir, dataName(index));
-    const tmp = `${dataPath}.tmp`;
-    // fh.write encodes a string into memory freed as soon as the write completes; writeFile(string)
-    // would make a Buffer that lingers until the next collection.
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.write(data, 0, 'utf8');
-    } finally {
-      await fh.close();
-    }
-    await commitFile(tmp, dataPath);
+  /** A window's data file, written as pages stream in, committed when the window is complete. */
+  openWindow(index: number): WindowWriter {
+    const path = join(this.dir, dataName(index));
+    return new WindowWriter(this, index, path, openSync(`${path}.tmp`, 'w'));
+  }
+
+  /** Marks a window done once its data is in place: the meta, written atomically, is the commit. */
+  async commitMeta(index: number, segments: Segment[]): Promise<ChunkMeta> {
     const meta: ChunkMeta = { index, records: segments.reduce((n, s) => n + s.records, 0), segments };
     await writeFileAtomic(join(this.dir, metaName(index)), JSON.stringify(meta));
     return meta;
@@ -114,6 +111,49 @@ export class DaySpool {
 
   async discard(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Appends text at tracked offsets, so a page that must be redone (a retry, or rows past a full page's last
+ * millisecond) is cut back with truncate. Writes are synchronous on purpose: a 64 KB piece lands in the
+ * page cache in microseconds, and a string waiting on an async write would outlive a young-generation
+ * collection and burden the old one; the fsync at commit makes it durable.
+ */
+export class WindowWriter {
+  /** Bytes in the file. */
+  offset = 0;
+
+  constructor(
+    private readonly spool: DaySpool,
+    private readonly index: number,
+    private readonly path: string,
+    private readonly fd: number,
+  ) {}
+
+  append(text: string): void {
+    this.offset += writeSync(this.fd, text, this.offset, 'utf8');
+  }
+
+  truncate(offset: number): void {
+    if (offset === this.offset) return;
+    ftruncateSync(this.fd, offset);
+    this.offset = offset;
+  }
+
+  async commit(segments: Segment[]): Promise<ChunkMeta> {
+    closeSync(this.fd);
+    await commitFile(`${this.path}.tmp`, this.path);
+    return this.spool.commitMeta(this.index, segments);
+  }
+
+  async abort(): Promise<void> {
+    try {
+      closeSync(this.fd);
+    } catch {
+      // Already closed by a commit that failed after it.
+    }
+    await rm(`${this.path}.tmp`, { force: true });
   }
 }
 

@@ -5,12 +5,13 @@
  */
 import { join } from 'node:path';
 import type { DayWindow } from '../plan/dates.js';
-import { afterPage, type PageRequest } from '../plan/paging.js';
+import { afterPage, type PageRequest, type PageStep } from '../plan/paging.js';
 import { planWindows, planningDensity, recordsPerTick } from '../plan/windows.js';
 import { assembleArtifact } from '../artifacts/assemble.js';
 import { artifactName, spoolDir, type OutputFormat } from '../artifacts/naming.js';
-import { DaySpool, type ChunkMeta, type Segment, type SpoolManifest } from '../artifacts/spool.js';
-import { PageFormatError, splitPageJson, transcodePageToCsv } from '../artifacts/transcode.js';
+import { DaySpool, type ChunkMeta, type Segment, type SpoolManifest, type WindowWriter } from '../artifacts/spool.js';
+import { PageFormatError } from '../artifacts/transcode.js';
+import { PageStream, PieceCutError, type PieceEntry, type StreamedPage } from './page-stream.js';
 import type { UdlClient } from '../udl/client.js';
 import { UdlBadPageError, UdlHttpError } from '../udl/errors.js';
 
@@ -139,63 +140,83 @@ async function fetchWindow(
   index: number,
   q: { descriptor: string; sensorId: string; startMs: number; endMs: number },
 ): Promise<ChunkMeta> {
-  const kept: Kept[] = [];
-  let req: PageRequest | undefined = { startMs: q.startMs, endMs: q.endMs, firstResult: 0 };
-  while (req) {
-    const page = await fetchPage(ctx, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult);
-    // obTimes as numbers matter only to continue after a full page; most pages are not.
-    const step = afterPage(req, page.count, ctx.maxResults, page.count >= ctx.maxResults ? page.obTimesMs() : []);
-    if (step.keep > 0) kept.push(page.take(step.keep));
-    req = step.done ? undefined : step.next;
+  const writer = spool.openWindow(index);
+  try {
+    const entries: PieceEntry[] = [];
+    let records = 0;
+    let req: PageRequest | undefined = { startMs: q.startMs, endMs: q.endMs, firstResult: 0 };
+    while (req) {
+      const page = await fetchPage(ctx, writer, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult, records > 0);
+      const step = nextStep(req, page, ctx.maxResults);
+      entries.push(...page.entries);
+      records += step.keep;
+      req = step.done ? undefined : step.next;
+    }
+    return await writer.commit(segmentsOf(entries, ctx.format));
+  } catch (err) {
+    await writer.abort();
+    throw err;
   }
-  const { data, segments } = ctx.format === 'csv' ? joinCsv(kept) : joinJson(kept);
-  return spool.commit(index, data, segments);
 }
 
-interface Kept {
-  keys: string[];
-  text: string;
-  records: number;
+/**
+ * The paging decision, applied: by key where the page still holds the rows it must drop (they are cut
+ * from the file); by offset (always exact, if slower to converge) when a run of equal obTimes reaches
+ * back further than that.
+ */
+function nextStep(req: PageRequest, page: StreamedPage, maxResults: number): PageStep {
+  try {
+    const step = afterPage(req, page.count, maxResults, (i) => page.obTimeMs(i));
+    page.cut(step.keep);
+    return step;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return { done: false, keep: page.count, next: { ...req, firstResult: req.firstResult + page.count } };
+  }
 }
 
-/** Consecutive pages with one column order share a segment; the assembler only remaps the odd ones. */
-function joinCsv(kept: readonly Kept[]): { data: string; segments: Segment[] } {
+/** Consecutive pieces with one column order share a segment; the assembler only remaps the odd ones. */
+function segmentsOf(entries: readonly PieceEntry[], format: OutputFormat): Segment[] {
   const segments: Segment[] = [];
-  for (const k of kept) {
-    const bytes = Buffer.byteLength(k.text);
+  for (const e of entries) {
+    if (e.records === 0) continue;
     const last = segments[segments.length - 1];
-    if (last && sameKeys(last.keys, k.keys)) {
-      last.records += k.records;
-      last.bytes += bytes;
+    if (last && (format === 'json' || sameKeys(last.keys, e.keys))) {
+      last.records += e.records;
+      last.bytes += e.bytes;
     } else {
-      segments.push({ keys: k.keys, records: k.records, bytes });
+      segments.push({ keys: e.keys, records: e.records, bytes: e.bytes });
     }
   }
-  return { data: kept.map((k) => k.text).join(''), segments };
+  return segments;
 }
 
-function joinJson(kept: readonly Kept[]): { data: string; segments: Segment[] } {
-  const data = kept.map((k) => k.text).join(',\n');
-  const records = kept.reduce((n, k) => n + k.records, 0);
-  return { data, segments: records === 0 ? [] : [{ keys: [], records, bytes: Buffer.byteLength(data) }] };
-}
-
-interface FetchedPage {
-  count: number;
-  obTimesMs(): number[];
-  take(n: number): Kept;
-}
-
+/**
+ * One page into the window file. Each attempt starts where the page starts, undoing what a failed one
+ * wrote. Bad pages (unparseable, rows outside the window) are fetched again; a cut that fell inside a
+ * value is fetched again whole, without counting against the retries.
+ */
 async function fetchPage(
   ctx: DayContext,
+  writer: WindowWriter,
   q: { descriptor: string; sensorId: string; startMs: number; endMs: number },
   firstResult: number,
-): Promise<FetchedPage> {
+  windowHasRecords: boolean,
+): Promise<StreamedPage> {
+  const at = writer.offset;
+  let whole = false;
   for (let attempt = 0; ; attempt++) {
-    const text = await ctx.client.page(q, firstResult, ctx.maxResults);
     try {
-      return parsePage(text, ctx.format, q.startMs, q.endMs);
+      return await ctx.client.page(q, firstResult, ctx.maxResults, () => {
+        writer.truncate(at);
+        return new PageStream({ writer, format: ctx.format, startMs: q.startMs, endMs: q.endMs, windowHasRecords, whole });
+      });
     } catch (err) {
+      if (err instanceof PieceCutError && !whole) {
+        whole = true;
+        attempt--;
+        continue;
+      }
       const bad =
         err instanceof PageFormatError || err instanceof RangeError
           ? new UdlBadPageError(err.message, `window starting ${new Date(q.startMs).toISOString()}`)
@@ -203,52 +224,6 @@ async function fetchPage(
       if (!(bad instanceof UdlBadPageError) || attempt >= ctx.maxRetries) throw bad;
     }
   }
-}
-
-function parsePage(text: string, format: OutputFormat, startMs: number, endMs: number): FetchedPage {
-  if (format === 'csv') {
-    const page = transcodePageToCsv(text);
-    checkObTimes(page.obTimes, startMs, endMs);
-    return {
-      count: page.count,
-      obTimesMs: () => page.obTimes.map((t) => Date.parse(t)),
-      take: (n) => ({ keys: page.keys, records: n, text: n === page.count ? page.rows : page.rows.slice(0, page.rowEnds[n - 1]) }),
-    };
-  }
-  const page = splitPageJson(text);
-  checkObTimes(page.obTimes, startMs, endMs);
-  return {
-    count: page.count,
-    obTimesMs: () => page.obTimes.map((t) => Date.parse(t)),
-    take: (n) => ({ keys: [], records: n, text: page.records.slice(0, n).join(',\n') }),
-  };
-}
-
-/**
- * Every row must lie inside the asked window and come sorted by obTime: the exactness of the whole day
- * rests on it. Sorted means the bounds need checking only at the ends. Canonical ISO strings (24 chars,
- * ms, Z) compare as text; any other form is normalised first.
- */
-function checkObTimes(obTimes: readonly string[], startMs: number, endMs: number): void {
-  if (obTimes.length === 0) return;
-  const lo = new Date(startMs).toISOString();
-  const hi = new Date(endMs).toISOString();
-  const fail = (i: number) => {
-    throw new RangeError(`record ${i} has obTime ${obTimes[i] || '(none)'} outside [${lo}, ${hi}) or out of order`);
-  };
-  let prev = lo;
-  for (let i = 0; i < obTimes.length; i++) {
-    const raw = obTimes[i]!;
-    const t = raw.length === 24 && raw.charCodeAt(23) === 90 ? raw : canonicalIso(raw);
-    if (t < prev) fail(i);
-    prev = t;
-  }
-  if (prev >= hi) fail(obTimes.length - 1);
-}
-
-function canonicalIso(t: string): string {
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

@@ -18,15 +18,16 @@ export type PageStep =
 
 /**
  * @param count rows the page held
- * @param obTimesMs the rows' obTime in ms, non-decreasing (only read when the page is full)
+ * @param obTimeMs row i's obTime in ms, non-decreasing in i; read only when the page is full, and then
+ *   only from the end back to the first row of the last millisecond
  */
-export function afterPage(req: PageRequest, count: number, maxResults: number, obTimesMs: ArrayLike<number>): PageStep {
+export function afterPage(req: PageRequest, count: number, maxResults: number, obTimeMs: (i: number) => number): PageStep {
   if (count < maxResults) return { done: true, keep: count };
-  const last = obTimesMs[count - 1];
-  if (last === undefined) throw new RangeError('a full page needs its obTimes');
+  const last = obTimeMs(count - 1);
+  if (Number.isNaN(last)) throw new RangeError('a full page needs its obTimes');
   if (last > req.startMs) {
     let keep = count - 1;
-    while (keep > 0 && obTimesMs[keep - 1] === last) keep--;
+    while (keep > 0 && obTimeMs(keep - 1) === last) keep--;
     return { done: false, keep, next: { startMs: last, endMs: req.endMs, firstResult: 0 } };
   }
   return { done: false, keep: count, next: { startMs: req.startMs, endMs: req.endMs, firstResult: req.firstResult + count } };

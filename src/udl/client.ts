@@ -2,7 +2,6 @@
  * The UDL spaceenvobservation endpoints with retries: every attempt passes the shared RequestGate,
  * back-off waits happen outside it so a sleeping retry does not hold a slot.
  */
-import { isAscii } from 'node:buffer';
 import { obTimeRange } from '../plan/windows.js';
 import { backoffDelay, parseRetryAfter, type BackoffParams, DEFAULT_BACKOFF } from './backoff.js';
 import type { Credential } from './auth.js';
@@ -46,37 +45,41 @@ export class UdlClient {
   /** Rows matching the query, from /count. */
   async count(q: UdlQuery): Promise<number> {
     const url = `${this.base}/udl/spaceenvobservation/count?${params(q).toString()}`;
-    const text = (await this.get(url, 'count')).trim();
+    const text = (await this.get(url, 'count', textSink)).trim();
     if (!/^\d+$/.test(text)) throw new UdlHttpError(200, pathOf(url), `count was not a number: ${JSON.stringify(text.slice(0, 40))}`);
     return Number(text);
   }
 
-  /** One page of rows sorted by obTime: the JSON body as text. */
-  async page(q: UdlQuery, firstResult: number, maxResults: number): Promise<string> {
+  /**
+   * One page of rows sorted by obTime, streamed into a sink as it arrives. Each attempt opens a fresh sink;
+   * what a sink throws ends the page without a retry here.
+   */
+  async page<T>(q: UdlQuery, firstResult: number, maxResults: number, open: () => BodySink<T>): Promise<T> {
     const p = params(q);
     p.set('sort', 'obTime');
     if (firstResult > 0) p.set('firstResult', String(firstResult));
     p.set('maxResults', String(maxResults));
-    return this.get(`${this.base}/udl/spaceenvobservation?${p.toString()}`, 'data');
+    return this.get(`${this.base}/udl/spaceenvobservation?${p.toString()}`, 'data', open);
   }
 
-  /** The body as text; the receive buffer goes back to the pool at once. */
-  private async get(url: string, endpoint: 'data' | 'count'): Promise<string> {
+  private async get<T>(url: string, endpoint: 'data' | 'count', open: () => BodySink<T>): Promise<T> {
     const { gate, clock } = this.o;
     for (let attempt = 0; ; attempt++) {
       let sentAt = 0;
       try {
+        const sink = open();
         const res = await gate.run(async (at) => {
           sentAt = at;
-          return this.o.http(url, { authorization: this.o.credential.header() }, this.o.timeoutMs);
+          return this.o.http(url, { authorization: this.o.credential.header() }, this.o.timeoutMs, (chunk) => sink.data(chunk));
         });
         this.o.onEvent?.({ type: 'response', endpoint, status: res.status, bytes: res.body.length, ms: clock.now() - sentAt });
-        const text = res.status === 200 ? decode(res.body) : snippet(res.body);
-        res.release();
         if (res.status === 200) {
+          const out = sink.end();
           gate.success();
-          return text;
+          return out;
         }
+        const text = snippet(res.body);
+        res.release();
         if (res.status === 401 || res.status === 403) throw new UdlAuthError(res.status);
         throw new UdlHttpError(res.status, pathOf(url), text, parseRetryAfter(header(res.headers['retry-after']), Date.now()));
       } catch (err) {
@@ -103,9 +106,16 @@ function params(q: UdlQuery): URLSearchParams {
   return p;
 }
 
-/** UTF-8 text of a body. Pure ASCII (the usual page) decodes as Latin-1: the same string, 4x cheaper. */
-function decode(body: Buffer): string {
-  return isAscii(body) ? body.toString('latin1') : body.toString('utf8');
+/** Receives a 200 body chunk by chunk; `end` turns what arrived into the result. */
+export interface BodySink<T> {
+  data(chunk: Buffer): void;
+  end(): T;
+}
+
+/** The whole body as text, for small answers like /count. */
+function textSink(): BodySink<string> {
+  const chunks: Buffer[] = [];
+  return { data: (c) => void chunks.push(c), end: () => Buffer.concat(chunks).toString('utf8') };
 }
 
 function header(v: string | string[] | undefined): string | undefined {

@@ -44,8 +44,14 @@ class BufferPool {
   }
 }
 
-/** What the day downloader needs from the network; tests may hand in their own. */
-export type HttpGet = (url: string, headers: Record<string, string>, timeoutMs: number) => Promise<HttpResponse>;
+/**
+ * What the day downloader needs from the network; tests may hand in their own. With `sink`, a 200 body is
+ * handed over chunk by chunk as it arrives (the response's `body` is then empty); a sink that throws
+ * ends the exchange with that error.
+ */
+export type HttpGet = (url: string, headers: Record<string, string>, timeoutMs: number, sink?: (chunk: Buffer) => void) => Promise<HttpResponse>;
+
+const NO_BODY = Buffer.alloc(0);
 
 /** A GET function bound to keep-alive agents sized for `maxSockets` requests in flight. */
 export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void } {
@@ -54,7 +60,7 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
     'https:': new https.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
   };
   const pool = new BufferPool(maxSockets + 1);
-  const get: HttpGet = (url, headers, timeoutMs) =>
+  const get: HttpGet = (url, headers, timeoutMs, sink) =>
     new Promise<HttpResponse>((resolve, reject) => {
       const target = new URL(url);
       const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
@@ -73,9 +79,19 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
         // The body goes straight into a pooled buffer, sized by Content-Length or grown by doubling for a
         // chunked answer: no chunk list, no concat copy, no 8 MB of garbage per page.
         const declared = lengthOf(res);
-        let into = pool.acquire(declared !== undefined && declared <= MAX_PREALLOCATE ? declared : pool.typical);
+        const streaming = sink !== undefined && res.statusCode === 200;
+        let into = streaming ? NO_BODY : pool.acquire(declared !== undefined && declared <= MAX_PREALLOCATE ? declared : pool.typical);
         let received = 0;
         res.on('data', (chunk: Buffer) => {
+          if (streaming) {
+            received += chunk.length;
+            try {
+              sink(chunk);
+            } catch (err) {
+              fail(err as Error);
+            }
+            return;
+          }
           if (received + chunk.length > into.length) {
             const grown = pool.acquire(Math.max(2 * into.length, received + chunk.length));
             into.copy(grown, 0, 0, received);
@@ -86,7 +102,7 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
           received += chunk.length;
         });
         const cutShort = () => {
-          if (!settled) pool.release(into);
+          if (!settled && !streaming) pool.release(into);
           fail(new UdlTruncatedError(received, declared, redact(target)));
         };
         res.on('aborted', cutShort);
@@ -99,9 +115,9 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          pool.typical = Math.max(pool.typical, received);
-          const body = into.subarray(0, received);
-          let released = false;
+          if (!streaming) pool.typical = Math.max(pool.typical, received);
+          const body = streaming ? NO_BODY : into.subarray(0, received);
+          let released = streaming;
           const release = () => {
             if (!released) pool.release(into);
             released = true;
