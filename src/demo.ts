@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CLI_NODE_FLAGS } from './cli/runtime.js';
 import { startSim } from './sim/index.js';
 
 const outputDir = resolve(process.env.DEMO_OUT ?? 'demo-out');
@@ -19,7 +20,7 @@ process.stderr.write(`UDL simulator on ${sim.url} (32 sensors, throttled at 20 r
 process.stderr.write(`downloading 2026-01-01..2026-01-03 into ${outputDir}\n\n`);
 
 const args = ['download', '--start-date', '2026-01-01', '--end-date', '2026-01-03', '--output-dir', outputDir, '--udl-url', sim.url, '-v'];
-const child = spawn(process.execPath, [cli, ...args], { stdio: 'inherit', env: { ...process.env, BASICAUTH: auth } });
+const child = spawn(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], { stdio: 'inherit', env: { ...process.env, BASICAUTH: auth } });
 const code = await new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
 await sim.close();
 

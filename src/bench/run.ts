@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import type { RawDownloadOptions } from '../config.js';
 import type { SimStats } from '../sim/index.js';
 import { benchTranscode } from './transcode-bench.js';
+import { CLI_NODE_FLAGS } from '../cli/runtime.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/cli/main.js');
@@ -114,7 +115,7 @@ async function simStats(url: string): Promise<SimStats> {
 
 function runClient(options: RawDownloadOptions): Promise<ClientOut> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [client, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BASICAUTH: 'Basic YmVuY2g6YmVuY2g=' } });
+    const proc = spawn(process.execPath, [...CLI_NODE_FLAGS, client, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BASICAUTH: 'Basic YmVuY2g6YmVuY2g=' } });
     let out = '';
     proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     proc.on('error', reject);

@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
+// The flag: see CLI_NODE_FLAGS in ./runtime.ts.
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { downloadCommand } from './download-command.js';

@@ -1,0 +1,115 @@
+/** PageStream against the whole-page reference: any chunking, cuts, pieces that fall inside values. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DaySpool } from '../src/artifacts/spool.js';
+import { referenceCsv } from '../src/artifacts/transcode.js';
+import { PIECE_BYTES, PageStream, PieceCutError } from '../src/download/page-stream.js';
+import { tempDir } from './helpers/cli.js';
+
+const START = Date.UTC(2026, 0, 1);
+const record = (i: number, extra: Record<string, unknown> = {}) => ({
+  id: `id-${i}`,
+  idSensor: `REACH-${100 + (i % 32)}`,
+  lat: -12.345678901234567 + i / 7,
+  obTime: new Date(START + Math.floor(i / 64) * 5000).toISOString(),
+  seoList: [{ obType: 'Energetic Charged Particle', obValue: 1e-7 * i, obDescription: 'DOSE1 (Flavor X) in rad/second' }],
+  ...extra,
+});
+
+async function writer() {
+  const spool = await (await DaySpool.open(join(await tempDir('page-stream-'), 's'), { artifact: 'a', sensorId: 'ALL', descriptor: 'QUICKLOOK', format: 'csv', maxResults: 10 })).start({
+    version: 1,
+    artifact: 'a',
+    sensorId: 'ALL',
+    descriptor: 'QUICKLOOK',
+    format: 'csv',
+    maxResults: 10,
+    count: undefined,
+    windows: [],
+  });
+  return { spool, w: spool.openWindow(0) };
+}
+
+function feed(s: PageStream, body: Buffer, sizes: number[]) {
+  let at = 0;
+  for (let i = 0; at < body.length; i++) {
+    const n = Math.max(1, sizes[i % sizes.length]!);
+    s.data(body.subarray(at, at + n));
+    at += n;
+  }
+  return s.end();
+}
+
+describe('PageStream', () => {
+  const records = Array.from({ length: 600 }, (_, i) => record(i));
+  const body = Buffer.from(JSON.stringify(records));
+  const endMs = START + 86_400_000;
+
+  it('writes exactly the whole-page rows, in pieces, whatever the chunking', async () => {
+    expect(body.length).toBeGreaterThan(2 * PIECE_BYTES);
+    const expected = referenceCsv(body.toString());
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 1, maxLength: 8 }), async (sizes) => {
+        const { spool, w } = await writer();
+        const page = feed(new PageStream({ writer: w, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: false }), body, sizes);
+        expect(page.count).toBe(600);
+        expect(page.entries.length).toBeGreaterThan(1);
+        expect(page.entries.every((e) => e.keys.join() === expected.keys.join())).toBe(true);
+        await w.commit([]);
+        expect(await readFile(spool.dataPath(0), 'utf8')).toBe(expected.rows);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('cuts the rows of a full page back to a record boundary', async () => {
+    const { spool, w } = await writer();
+    const page = feed(new PageStream({ writer: w, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: false }), body, [70_000]);
+    page.cut(590);
+    await w.commit([]);
+    const expected = referenceCsv(JSON.stringify(records.slice(0, 590)));
+    expect(await readFile(spool.dataPath(0), 'utf8')).toBe(expected.rows);
+    expect(page.entries.reduce((n, e) => n + e.records, 0)).toBe(590);
+  });
+
+  it('joins JSON pieces with the separator the window needs', async () => {
+    const { spool, w } = await writer();
+    const page = feed(new PageStream({ writer: w, format: 'json', startMs: START, endMs, windowHasRecords: true, whole: false }), body, [9_999]);
+    await w.commit([]);
+    const text = await readFile(spool.dataPath(0), 'utf8');
+    expect(text.startsWith(',\n{')).toBe(true);
+    expect(JSON.parse(`[${text.slice(2)}]`)).toEqual(records);
+    expect(page.count).toBe(600);
+  });
+
+  it('throws PieceCutError when a cut falls inside a value, and the whole page then parses', async () => {
+    // Nested objects whose first key is the record's first key put `},{"id":` inside a value.
+    const nested = Array.from({ length: 400 }, (_, i) => record(i, { seoList: [{ id: 'a', v: 'x'.repeat(300) }, { id: 'b' }] }));
+    const tricky = Buffer.from(JSON.stringify(nested));
+    const { w } = await writer();
+    const cutting = new PageStream({ writer: w, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: false });
+    expect(() => feed(cutting, tricky, [tricky.length])).toThrow(PieceCutError);
+    const { spool, w: w2 } = await writer();
+    const page = feed(new PageStream({ writer: w2, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: true }), tricky, [4096]);
+    expect(page.count).toBe(400);
+    await w2.commit([]);
+    expect(await readFile(spool.dataPath(0), 'utf8')).toBe(referenceCsv(tricky.toString()).rows);
+  });
+
+  it('takes a pretty-printed page as one piece', async () => {
+    const pretty = Buffer.from(JSON.stringify(records.slice(0, 200), null, 4));
+    const { spool, w } = await writer();
+    const page = feed(new PageStream({ writer: w, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: false }), pretty, [1000]);
+    expect(page.entries).toHaveLength(1);
+    await w.commit([]);
+    expect(await readFile(spool.dataPath(0), 'utf8')).toBe(referenceCsv(pretty.toString()).rows);
+  });
+
+  it('rejects records outside the window', async () => {
+    const { w } = await writer();
+    const s = new PageStream({ writer: w, format: 'csv', startMs: START + 5000, endMs, windowHasRecords: false, whole: false });
+    expect(() => feed(s, body, [body.length])).toThrow(RangeError);
+  });
+});
