@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=4
 // The flag: see CLI_NODE_FLAGS in ./runtime.ts.
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
