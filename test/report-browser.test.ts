@@ -22,7 +22,7 @@ const DAYS = ['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04', '2026-03-0
 async function fixture(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'report-browser-'));
   const sensors = await loadSensorIds();
-  const perSensor = (day: string, s: string, i: number) => (i === 3 ? 0 : day === DAYS[2] && i === 7 ? 5 : 10);
+  const perSensor = (day: string, _sensor: string, i: number) => (i === 3 ? 0 : day === DAYS[2] && i === 7 ? 5 : 10);
   const ledger: string[][] = [[...LEDGER_COLUMNS]];
   const row = (day: string, status: string, over: Partial<LedgerRow> = {}) => {
     const r: LedgerRow = { ...emptyRow(), run_id: 'r1', chunk_date_utc: day, status, sensor_id: 'ALL', output_format: 'csv', started_at_utc: `${day}T23:00:00.000000+00:00`, ...over };
