@@ -72,14 +72,13 @@ export class UdlClient {
           sentAt = at;
           return this.o.http(url, { authorization: this.o.credential.header() }, this.o.timeoutMs, (chunk) => sink.data(chunk));
         });
-        this.o.onEvent?.({ type: 'response', endpoint, status: res.status, bytes: res.body.length, ms: clock.now() - sentAt });
+        this.o.onEvent?.({ type: 'response', endpoint, status: res.status, bytes: res.bytes, ms: clock.now() - sentAt });
         if (res.status === 200) {
           const out = sink.end();
           gate.success();
           return out;
         }
         const text = snippet(res.body);
-        res.release();
         if (res.status === 401 || res.status === 403) throw new UdlAuthError(res.status);
         throw new UdlHttpError(res.status, pathOf(url), text, parseRetryAfter(header(res.headers['retry-after']), Date.now()));
       } catch (err) {

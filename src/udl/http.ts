@@ -7,51 +7,21 @@ import http from 'node:http';
 import https from 'node:https';
 import { UdlNetworkError, UdlTimeoutError, UdlTruncatedError } from './errors.js';
 
-/** Bodies up to this size are received into one pooled buffer; a page of 10,000 rows is ~8 MB. */
-const MAX_PREALLOCATE = 256 * 1024 * 1024;
-
 export interface HttpResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
-  /** Valid until release(). */
+  /** The body, unless it went to the sink. */
   body: Buffer;
-  /** Hands the body's memory back for the next response; the body must not be used after. */
-  release(): void;
-}
-
-/**
- * Receive buffers, reused. Bodies are read once (decoded to text) and dropped, so handing their memory
- * straight to the next response keeps ~8 MB per page from piling up as garbage between collections.
- */
-class BufferPool {
-  private readonly free: Buffer[] = [];
-  /** Largest body seen: the first guess for a body of unknown length. */
-  typical = 1 << 20;
-  constructor(private readonly keep: number) {}
-  /** A buffer of at least `size` bytes (its whole capacity is usable). */
-  acquire(size: number): Buffer {
-    const i = this.free.findIndex((b) => b.length >= size);
-    if (i >= 0) return this.free.splice(i, 1)[0]!;
-    return Buffer.allocUnsafeSlow(Math.ceil(Math.max(1, size) / 1048576) * 1048576);
-  }
-  release(buf: Buffer): void {
-    if (this.free.length < this.keep) this.free.push(buf);
-    // The smallest go first when the pool is full, so it ends up holding page-sized buffers.
-    else {
-      const smallest = this.free.reduce((m, b, i) => (b.length < this.free[m]!.length ? i : m), 0);
-      if (this.free[smallest]!.length < buf.length) this.free[smallest] = buf;
-    }
-  }
+  /** Body bytes received, streamed or not. */
+  bytes: number;
 }
 
 /**
  * What the day downloader needs from the network; tests may hand in their own. With `sink`, a 200 body is
- * handed over chunk by chunk as it arrives (the response's `body` is then empty); a sink that throws
- * ends the exchange with that error.
+ * handed over chunk by chunk as it arrives and never held whole (the response's `body` is then empty); a
+ * sink that throws ends the exchange with that error. Other bodies (errors) are collected.
  */
 export type HttpGet = (url: string, headers: Record<string, string>, timeoutMs: number, sink?: (chunk: Buffer) => void) => Promise<HttpResponse>;
-
-const NO_BODY = Buffer.alloc(0);
 
 /** A GET function bound to keep-alive agents sized for `maxSockets` requests in flight. */
 export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void } {
@@ -59,7 +29,6 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
     'http:': new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
     'https:': new https.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
   };
-  const pool = new BufferPool(maxSockets + 1);
   const get: HttpGet = (url, headers, timeoutMs, sink) =>
     new Promise<HttpResponse>((resolve, reject) => {
       const target = new URL(url);
@@ -76,35 +45,23 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
       // One deadline for the whole exchange: a server that trickles bytes must not hold a slot forever.
       const timer = setTimeout(() => fail(new UdlTimeoutError(timeoutMs, redact(target))), timeoutMs);
       const req = lib.get(target, { agent, headers: { accept: 'application/json', ...headers } }, (res) => {
-        // The body goes straight into a pooled buffer, sized by Content-Length or grown by doubling for a
-        // chunked answer: no chunk list, no concat copy, no 8 MB of garbage per page.
         const declared = lengthOf(res);
         const streaming = sink !== undefined && res.statusCode === 200;
-        let into = streaming ? NO_BODY : pool.acquire(declared !== undefined && declared <= MAX_PREALLOCATE ? declared : pool.typical);
+        const chunks: Buffer[] = [];
         let received = 0;
         res.on('data', (chunk: Buffer) => {
-          if (streaming) {
-            received += chunk.length;
-            try {
-              sink(chunk);
-            } catch (err) {
-              fail(err as Error);
-            }
+          received += chunk.length;
+          if (!streaming) {
+            chunks.push(chunk);
             return;
           }
-          if (received + chunk.length > into.length) {
-            const grown = pool.acquire(Math.max(2 * into.length, received + chunk.length));
-            into.copy(grown, 0, 0, received);
-            pool.release(into);
-            into = grown;
+          try {
+            sink(chunk);
+          } catch (err) {
+            fail(err as Error);
           }
-          chunk.copy(into, received);
-          received += chunk.length;
         });
-        const cutShort = () => {
-          if (!settled && !streaming) pool.release(into);
-          fail(new UdlTruncatedError(received, declared, redact(target)));
-        };
+        const cutShort = () => fail(new UdlTruncatedError(received, declared, redact(target)));
         res.on('aborted', cutShort);
         res.on('error', cutShort);
         res.on('end', () => {
@@ -115,14 +72,7 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
           if (settled) return;
           settled = true;
           clearTimeout(timer);
-          if (!streaming) pool.typical = Math.max(pool.typical, received);
-          const body = streaming ? NO_BODY : into.subarray(0, received);
-          let released = streaming;
-          const release = () => {
-            if (!released) pool.release(into);
-            released = true;
-          };
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, release });
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, streaming ? 0 : received), bytes: received });
         });
       });
       req.on('error', (err: NodeJS.ErrnoException) => fail(new UdlNetworkError(err.code ?? err.message, redact(target))));
