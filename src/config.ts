@@ -145,7 +145,12 @@ export function validateDownloadOptions(raw: RawDownloadOptions, env: NodeJS.Pro
 
 function requireDate(flag: string, v: string | undefined): string {
   if (v === undefined) throw new UsageError(`${flag} is required (YYYY-MM-DD, UTC)`);
-  if (parseDay(v) === undefined) throw new UsageError(`${flag} ${JSON.stringify(v)} is not a real date in YYYY-MM-DD form`);
+  return optionalDate(flag, v)!;
+}
+
+/** A date option that may be absent; present, it must be a real YYYY-MM-DD day. */
+export function optionalDate(flag: string, v: string | undefined): string | undefined {
+  if (v !== undefined && parseDay(v) === undefined) throw new UsageError(`${flag} ${JSON.stringify(v)} is not a real date in YYYY-MM-DD form`);
   return v;
 }
 

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { commitFile } from './fsutil.js';
 import { tempPath } from './naming.js';
-import type { ChunkMeta, DaySpool, Segment } from './spool.js';
+import { sameKeys, type ChunkMeta, type DaySpool, type Segment } from './spool.js';
 import { csvHeader } from './transcode.js';
 
 const COPY_BUFFER_BYTES = 1 << 20;
@@ -89,10 +89,6 @@ export async function assembleArtifact(
     throw err;
   }
   return { path: finalPath, records: ordered.reduce((n, c) => n + c.records, 0), bytes };
-}
-
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((k, i) => k === b[i]);
 }
 
 /**

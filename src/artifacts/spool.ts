@@ -35,6 +35,10 @@ export interface Segment {
   bytes: number;
 }
 
+export function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
 export interface ChunkMeta {
   index: number;
   records: number;

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { DEFAULT_UDL_URL, UsageError } from '../config.js';
-import { parseDay, dayWindow } from '../plan/dates.js';
+import { DEFAULT_UDL_URL, optionalDate } from '../config.js';
+import { dayWindow } from '../plan/dates.js';
 import { resolveCredential } from '../udl/auth.js';
 import { UdlClient } from '../udl/client.js';
 import { RequestGate, systemClock } from '../udl/gate.js';
@@ -33,9 +33,8 @@ export function verifyCommand(): Command {
     .option('--no-server', 'skip the /count comparison')
     .action(async (f: VerifyFlags) => {
       try {
-        for (const [flag, v] of [['--start-date', f.startDate], ['--end-date', f.endDate]] as const) {
-          if (v !== undefined && parseDay(v) === undefined) throw new UsageError(`${flag} ${JSON.stringify(v)} is not a real date in YYYY-MM-DD form`);
-        }
+        optionalDate('--start-date', f.startDate);
+        optionalDate('--end-date', f.endDate);
         const outputDir = resolve(f.outputDir);
         const serverCount = f.server ? await makeServerCount(f.udlUrl ?? process.env.UDL_BASE_URL ?? DEFAULT_UDL_URL) : undefined;
         let failed = 0;

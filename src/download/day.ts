@@ -9,7 +9,7 @@ import { afterPage, type PageRequest, type PageStep } from '../plan/paging.js';
 import { planWindows, planningDensity, recordsPerTick } from '../plan/windows.js';
 import { assembleArtifact } from '../artifacts/assemble.js';
 import { artifactName, spoolDir, type OutputFormat } from '../artifacts/naming.js';
-import { DaySpool, type ChunkMeta, type Segment, type SpoolManifest, type WindowWriter } from '../artifacts/spool.js';
+import { DaySpool, sameKeys, type ChunkMeta, type Segment, type SpoolManifest, type WindowWriter } from '../artifacts/spool.js';
 import { PageFormatError } from '../artifacts/transcode.js';
 import { PageStream, PieceCutError, type PieceEntry, type StreamedPage } from './page-stream.js';
 import type { UdlClient } from '../udl/client.js';
@@ -224,8 +224,4 @@ async function fetchPage(
       if (!(bad instanceof UdlBadPageError) || attempt >= ctx.maxRetries) throw bad;
     }
   }
-}
-
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((k, i) => k === b[i]);
 }

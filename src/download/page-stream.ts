@@ -14,6 +14,7 @@ import { PageFormatError, createCsvPageTranscoder, splitPageJson, type CsvPageTr
 import type { OutputFormat } from '../artifacts/naming.js';
 import type { WindowWriter } from '../artifacts/spool.js';
 import type { BodySink } from '../udl/client.js';
+import { canonicalObTime } from '../plan/dates.js';
 
 /** Target piece size: under V8's large-object threshold (128 KB), so pieces are collected young. */
 export const PIECE_BYTES = 64 * 1024;
@@ -248,14 +249,9 @@ function findCut(buf: Buffer, head: Buffer): number {
 function checkObTimes(obTimes: readonly string[], prev: string, offset: number): string {
   for (let i = 0; i < obTimes.length; i++) {
     const raw = obTimes[i]!;
-    const t = raw.length === 24 && raw.charCodeAt(23) === 90 ? raw : canonicalIso(raw);
+    const t = canonicalObTime(raw);
     if (t < prev) throw new RangeError(`record ${offset + i} has obTime ${raw || '(none)'} before ${prev} (outside the window or out of order)`);
     prev = t;
   }
   return prev;
-}
-
-function canonicalIso(t: string): string {
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
 }

@@ -49,6 +49,16 @@ export function isoMs(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/**
+ * An obTime as a canonical `2026-01-01T00:00:00.000Z` string, so obTimes compare as text; '' if it does
+ * not parse. The usual form is returned as is, without a Date round trip.
+ */
+export function canonicalObTime(t: string): string {
+  if (t.length === 24 && t.charCodeAt(23) === 90 /* Z */) return t;
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+}
+
 /** `20260101T000000`: the reference tool's artifact-name stamp. */
 export function compactStamp(ms: number): string {
   return isoMs(ms).slice(0, 19).replace(/[-:]/g, '');

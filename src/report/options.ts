@@ -2,8 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { OutputFormat } from '../artifacts/naming.js';
-import { UsageError } from '../config.js';
-import { parseDay } from '../plan/dates.js';
+import { UsageError, optionalDate } from '../config.js';
 
 export interface RawCommonOptions {
   outputDir?: string;
@@ -56,10 +55,4 @@ export async function checkOutputDir(dir: string): Promise<void> {
     if (code === 'ENOTDIR') throw new UsageError(`--output-dir ${dir} lies under a file, not a directory`);
     throw err;
   }
-}
-
-function optionalDate(flag: string, v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  if (parseDay(v) === undefined) throw new UsageError(`${flag} ${JSON.stringify(v)} is not a real date in YYYY-MM-DD form`);
-  return v;
 }

@@ -83,7 +83,7 @@ export class UdlClient {
         throw new UdlHttpError(res.status, pathOf(url), text, parseRetryAfter(header(res.headers['retry-after']), Date.now()));
       } catch (err) {
         if (!(err instanceof UdlError) || !err.retryable || attempt >= this.o.maxRetries) throw err;
-        if (err.congestion || err.code === 'ERR_UDL_NETWORK' || err.code === 'ERR_UDL_TIMEOUT') {
+        if (err.congestion) {
           gate.congestion(sentAt, err instanceof UdlHttpError && err.status === 429);
         }
         const retryAfter = err instanceof UdlHttpError ? err.retryAfterMs : undefined;

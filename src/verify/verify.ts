@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { dayWindow, formatDay, parseDay } from '../plan/dates.js';
+import { canonicalObTime, dayWindow, formatDay, parseDay } from '../plan/dates.js';
 import { artifactName } from '../artifacts/naming.js';
 import { latestByDay, readLedger } from '../ledger/read.js';
 import type { LedgerRow } from '../ledger/schema.js';
@@ -74,7 +74,7 @@ async function verifyDay(outputDir: string, row: LedgerRow, serverCount: ServerC
     const records: AsyncIterable<ScannedRecord> = format === 'csv' ? scanCsv(path) : scanJson(path);
     for await (const r of records) {
       check.records++;
-      const t = canonical(r.obTime);
+      const t = canonicalObTime(r.obTime);
       if (!(t >= lo && t < hi)) outside++;
       if (t < prev) backwards++;
       prev = t;
@@ -98,10 +98,4 @@ async function verifyDay(outputDir: string, row: LedgerRow, serverCount: ServerC
     }
   }
   return check;
-}
-
-function canonical(t: string): string {
-  if (t.length === 24 && t.endsWith('Z')) return t;
-  const ms = Date.parse(t);
-  return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
 }
