@@ -20,7 +20,7 @@ import { downloadDay, type DayProgress } from './download/day.js';
 import { resolveCredential, type Credential } from './udl/auth.js';
 import { UdlClient, type ClientEvent } from './udl/client.js';
 import { UdlAuthError } from './udl/errors.js';
-import { RequestGate, systemClock, type Clock } from './udl/gate.js';
+import { AimdRateLimiter, RequestGate, systemClock, type Clock } from './udl/gate.js';
 import { createHttpGet, type HttpGet } from './udl/http.js';
 
 /** What a day's download produced; `cleanup` runs once the ledger row is safely written. */
@@ -200,7 +200,7 @@ function defaultDownloader(
     http = created.get;
   }
   // One controller for the whole run: a rate learned on one day still holds on the next.
-  const gate = new RequestGate(
+  const limiter = new AimdRateLimiter(
     {
       initialRate: config.initialRate,
       additiveIncrease: config.additiveIncrease,
@@ -208,9 +208,9 @@ function defaultDownloader(
       minRate: config.minRate,
       maxRate: config.maxRate,
     },
-    config.maxConcurrentRequests,
     clock,
   );
+  const gate = new RequestGate(limiter, config.maxConcurrentRequests, clock);
   const client = new UdlClient({
     baseUrl: config.udlUrl,
     credential,

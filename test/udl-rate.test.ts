@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CEILING_MARGIN, PROBE_SHARE, initialAimd, onCongestion, onSuccess, type AimdParams } from '../src/udl/aimd.js';
 import { backoffDelay, parseRetryAfter, MAX_RETRY_AFTER_MS } from '../src/udl/backoff.js';
-import { RequestGate, type Clock } from '../src/udl/gate.js';
+import { AimdRateLimiter, RequestGate, type Clock } from '../src/udl/gate.js';
 
 const p: AimdParams = { initialRate: 5, additiveIncrease: 1, multiplicativeDecrease: 0.5, minRate: 5, maxRate: 25 };
 
@@ -94,16 +94,17 @@ function fakeClock(): Clock & { t: number } {
 describe('RequestGate', () => {
   it('spaces starts 1/rate apart and raises the rate per success', async () => {
     const clock = fakeClock();
-    const gate = new RequestGate(p, 1, clock);
+    const gate = new RequestGate(new AimdRateLimiter(p, clock), 1, clock);
     const starts: number[] = [];
     for (let i = 0; i < 3; i++) {
-      await gate.run(async (at) => starts.push(at));
-      gate.success();
+      const at = await gate.run(async (sentAt) => (starts.push(sentAt), sentAt));
+      gate.success(at);
     }
     expect(starts).toEqual([0, 200, 200 + 1000 / 6]);
   });
   it('holds at most maxInFlight at once', async () => {
-    const gate = new RequestGate({ ...p, initialRate: 25 }, 2, fakeClock());
+    const clock = fakeClock();
+    const gate = new RequestGate(new AimdRateLimiter({ ...p, initialRate: 25 }, clock), 2, clock);
     let inFlight = 0;
     let peak = 0;
     let finished = 0;

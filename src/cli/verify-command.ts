@@ -4,7 +4,7 @@ import { DEFAULT_UDL_URL, optionalDate } from '../config.js';
 import { dayWindow } from '../plan/dates.js';
 import { resolveCredential } from '../udl/auth.js';
 import { UdlClient } from '../udl/client.js';
-import { RequestGate, systemClock } from '../udl/gate.js';
+import { AimdRateLimiter, RequestGate, systemClock } from '../udl/gate.js';
 import { createHttpGet } from '../udl/http.js';
 import { verifyOutput, type ServerCount } from '../verify/verify.js';
 import { EXIT, fail } from './output.js';
@@ -74,7 +74,7 @@ async function makeServerCount(udlUrl: string): Promise<{ count: ServerCount; cl
     return undefined;
   }
   const http = createHttpGet(1);
-  const gate = new RequestGate({ initialRate: 5, additiveIncrease: 1, multiplicativeDecrease: 0.5, minRate: 1, maxRate: 25 }, 1);
+  const gate = new RequestGate(new AimdRateLimiter({ initialRate: 5, additiveIncrease: 1, multiplicativeDecrease: 0.5, minRate: 1, maxRate: 25 }), 1);
   const client = new UdlClient({ baseUrl: udlUrl, credential, http: http.get, gate, clock: systemClock, random: Math.random, timeoutMs: 60_000, maxRetries: 2 });
   return {
     count: (row) => {

@@ -75,7 +75,7 @@ export class UdlClient {
         this.o.onEvent?.({ type: 'response', endpoint, status: res.status, bytes: res.bytes, ms: clock.now() - sentAt });
         if (res.status === 200) {
           const out = sink.end();
-          gate.success();
+          gate.success(sentAt);
           return out;
         }
         const text = snippet(res.body);

@@ -1,6 +1,7 @@
 /**
- * Admission for requests: at most `maxInFlight` at once, starts spaced 1/rate apart, with the rate
- * owned by the shared AIMD controller. The clock is injected so tests drive time.
+ * Admission for requests: at most `maxInFlight` at once, each start allowed by a RateLimiter. The limiter
+ * is a seam: locally it is the AIMD controller below; across machines it can be a budget kept by a
+ * coordinator. The clock is injected so tests drive time.
  */
 import { initialAimd, onCongestion, onSuccess, type AimdParams, type AimdState } from './aimd.js';
 
@@ -14,15 +15,27 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-export class RequestGate {
+/** When requests may start, and what their outcomes teach. Times are the gate's clock, in ms. */
+export interface RateLimiter {
+  /** Resolves when one more request may start. */
+  acquire(): Promise<void>;
+  /** A request started at `sentAt` was answered 200. */
+  onSuccess(sentAt: number): void;
+  /** A request started at `sentAt` met congestion: a 429 (`throttled`), a reset or a timeout. */
+  onCongestion(sentAt: number, throttled: boolean): void;
+  /** The rate allowed now, requests per second (for progress lines). */
+  readonly rate: number;
+  /** Gives back what the limiter holds (a coordinator's reserved tokens, timers). */
+  close?(): Promise<void>;
+}
+
+/** The reference tool's rate control, refined (see aimd.ts): starts spaced 1/rate apart. */
+export class AimdRateLimiter implements RateLimiter {
   private state: AimdState;
-  private inFlight = 0;
-  private readonly waiting: Array<() => void> = [];
   private nextStartAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly params: AimdParams,
-    private readonly maxInFlight: number,
     private readonly clock: Clock = systemClock,
   ) {
     this.state = initialAimd(params);
@@ -30,6 +43,39 @@ export class RequestGate {
 
   get rate(): number {
     return this.state.rate;
+  }
+
+  async acquire(): Promise<void> {
+    const now = this.clock.now();
+    const at = Math.max(now, this.nextStartAt);
+    this.nextStartAt = at + 1000 / this.state.rate;
+    if (at > now) await this.clock.sleep(at - now);
+  }
+
+  onSuccess(): void {
+    this.state = onSuccess(this.state, this.params, this.clock.now());
+  }
+
+  onCongestion(sentAt: number, throttled: boolean): void {
+    const before = this.state.rate;
+    this.state = onCongestion(this.state, this.params, sentAt, this.clock.now(), throttled);
+    // Slots reserved at the old rate would keep overrunning the server; re-space from now.
+    if (this.state.rate < before) this.nextStartAt = this.clock.now() + 1000 / this.state.rate;
+  }
+}
+
+export class RequestGate {
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    readonly limiter: RateLimiter,
+    private readonly maxInFlight: number,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  get rate(): number {
+    return this.limiter.rate;
   }
 
   get now(): number {
@@ -41,10 +87,7 @@ export class RequestGate {
     if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight++;
     try {
-      const now = this.clock.now();
-      const at = Math.max(now, this.nextStartAt);
-      this.nextStartAt = at + 1000 / this.state.rate;
-      if (at > now) await this.clock.sleep(at - now);
+      await this.limiter.acquire();
       return await fn(this.clock.now());
     } finally {
       this.inFlight--;
@@ -52,14 +95,11 @@ export class RequestGate {
     }
   }
 
-  success(): void {
-    this.state = onSuccess(this.state, this.params, this.clock.now());
+  success(sentAt: number): void {
+    this.limiter.onSuccess(sentAt);
   }
 
   congestion(sentAt: number, throttled: boolean): void {
-    const before = this.state.rate;
-    this.state = onCongestion(this.state, this.params, sentAt, this.clock.now(), throttled);
-    // Slots reserved at the old rate would keep overrunning the server; re-space from now.
-    if (this.state.rate < before) this.nextStartAt = this.clock.now() + 1000 / this.state.rate;
+    this.limiter.onCongestion(sentAt, throttled);
   }
 }
