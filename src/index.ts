@@ -1,7 +1,8 @@
 /** reach-udl as a library: the download orchestrator, its configuration, and the pieces worth reusing. */
 export { runDownload, redact } from './orchestrator.js';
 export type { DayDownloader, DayDownloadResult, TelemetrySink, RunDeps, RunEvent, RunSummary, DayOutcome } from './orchestrator.js';
-export { validateDownloadOptions, UsageError, DOWNLOAD_DEFAULTS, type DownloadConfig, type RawDownloadOptions } from './config.js';
+export { validateDownloadOptions, DOWNLOAD_DEFAULTS, type DownloadConfig, type RawDownloadOptions } from './config/download.js';
+export { UsageError, ReachUdlError, type ExitClass } from './errors.js';
 export { dayRange, dayWindow, type DayWindow } from './plan/dates.js';
 export { planWindows, obTimeRange, expectedRecords, EXPECTED_ALL_DAY, EXPECTED_PER_SENSOR_DAY } from './plan/windows.js';
 export { decideDay, planDays, describeReason, type DayDecision, type DayReason } from './plan/decide.js';

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DownloadConfig } from './config.js';
+import type { DownloadConfig } from './config/download.js';
 import { dayRange, dayWindow, ledgerTimestamp, ledgerWindowStamp, type DayWindow } from './plan/dates.js';
 import { planDays, type DayDecision } from './plan/decide.js';
 import { expectedRecords } from './plan/windows.js';
@@ -17,11 +17,13 @@ import { latestByDay, readLedger } from './ledger/read.js';
 import { emptyRow, type LedgerRow } from './ledger/schema.js';
 import { LedgerWriter } from './ledger/write.js';
 import { downloadDay, type DayProgress } from './download/day.js';
-import { resolveCredential, type Credential } from './udl/auth.js';
-import { UdlClient, type ClientEvent } from './udl/client.js';
+import type { Credential } from './udl/auth.js';
+import type { ClientEvent, UdlClient } from './udl/client.js';
+import { connectUdl } from './udl/connect.js';
 import { UdlAuthError } from './udl/errors.js';
-import { AimdRateLimiter, RequestGate, systemClock, type Clock } from './udl/gate.js';
-import { createHttpGet, type HttpGet } from './udl/http.js';
+import type { Clock } from './udl/gate.js';
+import type { HttpGet } from './udl/http.js';
+import { StoppedError, stoppedError } from './errors.js';
 
 /** What a day's download produced; `cleanup` runs once the ledger row is safely written. */
 export interface DayDownloadResult {
@@ -57,6 +59,12 @@ export interface RunDeps {
   http?: HttpGet;
   credential?: Credential;
   onEvent?: (e: RunEvent) => void;
+  /**
+   * Aborting stops the run: no new request starts, requests in flight are cut, the day in progress keeps
+   * its DOWNLOAD_PENDING row and its spool (a rerun resumes it), and the lock is released. The abort
+   * reason names the cause in the summary (e.g. 'SIGINT').
+   */
+  signal?: AbortSignal;
 }
 
 export interface DayOutcome {
@@ -64,6 +72,15 @@ export interface DayOutcome {
   decision: DayDecision;
   /** The final ledger row, for days that ran. */
   row?: LedgerRow;
+}
+
+/** Where a stopped run left off. */
+export interface StopPoint {
+  reason: string;
+  /** The day that was in progress, resumable from its spool. */
+  day?: string;
+  windowsDone?: number;
+  windowsTotal?: number;
 }
 
 export interface RunSummary {
@@ -76,59 +93,91 @@ export interface RunSummary {
   skippedFailed: number;
   deferred: number;
   failed: number;
-  /** Set when the run stopped early (the credential was rejected). */
+  /** Set when the run stopped early because the credential was rejected. */
   aborted?: string;
-  exitCode: 0 | 1;
+  /** Set when the run was asked to stop (a signal). */
+  stopped?: StopPoint;
+  /** 0 all good, 1 a day FAILED, 130/143 stopped by SIGINT/SIGTERM. */
+  exitCode: number;
 }
 
 export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): Promise<RunSummary> {
   const runId = randomUUID();
   const emit = deps.onEvent ?? (() => {});
-  const days = dayRange(config.startDate, config.endDate);
-  const latest = latestByDay(await readLedger(config.telemetryFile));
-  const artifactFor = (day: string) => join(config.outputDir, artifactName(config.sensorId, dayWindow(day), config.outputFormat));
-  const decisions = planDays(days, latest, (day) => existsSync(artifactFor(day)), {
-    retryFailed: config.retryFailed,
-    limitDays: config.limitDays,
-  });
-  emit({ type: 'plan', runId, decisions });
-  const outcomes: DayOutcome[] = decisions.map((decision) => ({ day: decision.day, decision }));
-  const toRun = outcomes.filter((o) => o.decision.action === 'run');
-  if (config.dryRun || toRun.length === 0) return summarize(runId, outcomes);
-
-  // The credential is settled before anything touches the disk: a missing one writes nothing.
-  const owned: { close?: () => void } = {};
-  let credential = deps.credential;
-  let download = deps.download;
-  if (!download) {
-    credential ??= await resolveCredential(deps.env ?? process.env, { awsRegion: config.awsRegion });
-    download = defaultDownloader(config, deps, credential, emit, owned);
+  const plan = async () => {
+    const latest = latestByDay(await readLedger(config.telemetryFile));
+    const decisions = planDays(dayRange(config.startDate, config.endDate), latest, (day) => existsSync(artifactFor(config, day)), {
+      retryFailed: config.retryFailed,
+      limitDays: config.limitDays,
+    });
+    return decisions.map((decision): DayOutcome => ({ day: decision.day, decision }));
+  };
+  // A first look decides whether there is anything to do; the plan that counts is made again under the lock.
+  let outcomes = await plan();
+  if (config.dryRun || !outcomes.some((o) => o.decision.action === 'run')) {
+    emit({ type: 'plan', runId, decisions: outcomes.map((o) => o.decision) });
+    return summarize(runId, outcomes);
   }
+
+  // Each day's last progress, to say where a stopped run will resume.
+  const progress = new Map<string, DayProgress>();
+  const emitRun = (e: RunEvent) => {
+    if (e.type === 'day-progress') progress.set(e.progress.day, e.progress);
+    emit(e);
+  };
+  // The credential is settled before anything touches the disk: a missing one writes nothing.
+  const { env, clock, random, http, credential, signal } = deps;
+  const connection = deps.download
+    ? undefined
+    : await connectUdl(config, { env, clock, random, http, credential, signal, onEvent: (event) => emitRun({ type: 'client', event }) });
+  const download = deps.download ?? defaultDownloader(config, connection!.client, emitRun, signal);
   let telemetry: TelemetrySink | undefined;
   let lock: Lock | undefined;
   let aborted: string | undefined;
+  let stopped: StopPoint | undefined;
   try {
     await mkdir(config.outputDir, { recursive: true });
-    lock = await acquireLock(config.outputDir, runId);
+    lock = await acquireLock(config.outputDir, runId, { breakLock: config.breakLock });
+    outcomes = await plan();
+    emit({ type: 'plan', runId, decisions: outcomes.map((o) => o.decision) });
     await removeStaleTemps(config.outputDir);
     telemetry = deps.telemetry ?? (await LedgerWriter.open(config.telemetryFile));
+    const toRun = outcomes.filter((o) => o.decision.action === 'run');
     for (const [index, outcome] of toRun.entries()) {
+      if (signal?.aborted) {
+        stopped = { reason: stoppedError(signal).reason };
+        break;
+      }
       emit({ type: 'day-start', day: outcome.day, decision: outcome.decision, index, total: toRun.length });
-      outcome.row = await runDay(config, runId, dayWindow(outcome.day), download, telemetry, credential);
-      emit({ type: 'day-end', day: outcome.day, row: outcome.row });
-      if (outcome.row.error_type === 'UdlAuthError') {
-        aborted = outcome.row.error_message;
+      const result = await runDay(config, runId, dayWindow(outcome.day), download, telemetry, connection?.credential);
+      if (result.error instanceof StoppedError) {
+        const p = progress.get(outcome.day);
+        stopped = { reason: result.error.reason, day: outcome.day, ...(p ? { windowsDone: p.windowsDone, windowsTotal: p.windowsTotal } : {}) };
+        break;
+      }
+      outcome.row = result.row;
+      emit({ type: 'day-end', day: outcome.day, row: result.row });
+      if (result.error instanceof UdlAuthError) {
+        aborted = result.row.error_message;
         break;
       }
     }
   } finally {
-    owned.close?.();
+    await connection?.close();
     await telemetry?.close();
     await lock?.release();
   }
-  return { ...summarize(runId, outcomes), ...(aborted ? { aborted } : {}) };
+  return { ...summarize(runId, outcomes, stopped), ...(aborted ? { aborted } : {}) };
 }
 
+function artifactFor(config: DownloadConfig, day: string): string {
+  return join(config.outputDir, artifactName(config.sensorId, dayWindow(day), config.outputFormat));
+}
+
+/**
+ * One day: a DOWNLOAD_PENDING row, the download, then the outcome row only after the artifact is in place.
+ * A stop (StoppedError) writes no outcome row: the PENDING row and the spool are what the rerun resumes.
+ */
 async function runDay(
   config: DownloadConfig,
   runId: string,
@@ -136,7 +185,7 @@ async function runDay(
   download: DayDownloader,
   telemetry: TelemetrySink,
   credential: Credential | undefined,
-): Promise<LedgerRow> {
+): Promise<{ row: LedgerRow; error?: Error }> {
   const startedWall = Date.now();
   const started = performance.now();
   const base: LedgerRow = {
@@ -154,6 +203,7 @@ async function runDay(
   await telemetry.append({ ...base, status: 'DOWNLOAD_PENDING' });
   let row: LedgerRow;
   let cleanup: (() => Promise<void>) | undefined;
+  let error: Error | undefined;
   try {
     const result = await download(day);
     cleanup = result.cleanup;
@@ -169,59 +219,29 @@ async function runDay(
       finished_at_utc: ledgerTimestamp(Date.now()),
     };
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
+    error = err instanceof Error ? err : new Error(String(err));
+    if (error instanceof StoppedError) return { row: base, error };
     row = {
       ...base,
       status: 'FAILED',
       download_seconds: ((performance.now() - started) / 1000).toFixed(3),
-      error_type: e instanceof UdlAuthError ? 'UdlAuthError' : e.name || 'Error',
-      error_message: oneLine(redact(e.message, credential)),
+      error_type: error.name || 'Error',
+      error_message: oneLine(redact(error.message, credential)),
       finished_at_utc: ledgerTimestamp(Date.now()),
     };
   }
   await telemetry.append(row);
   // The spool goes only after the row is on disk: a crash before this line resumes from it for free.
   await cleanup?.();
-  return row;
+  return error ? { row, error } : { row };
 }
 
 function defaultDownloader(
   config: DownloadConfig,
-  deps: RunDeps,
-  credential: Credential,
+  client: UdlClient,
   emit: (e: RunEvent) => void,
-  owned: { close?: () => void },
+  signal: AbortSignal | undefined,
 ): DayDownloader {
-  const clock = deps.clock ?? systemClock;
-  let http = deps.http;
-  if (!http) {
-    const created = createHttpGet(config.maxConcurrentRequests);
-    owned.close = created.close;
-    http = created.get;
-  }
-  // One controller for the whole run: a rate learned on one day still holds on the next.
-  const limiter = new AimdRateLimiter(
-    {
-      initialRate: config.initialRate,
-      additiveIncrease: config.additiveIncrease,
-      multiplicativeDecrease: config.multiplicativeDecrease,
-      minRate: config.minRate,
-      maxRate: config.maxRate,
-    },
-    clock,
-  );
-  const gate = new RequestGate(limiter, config.maxConcurrentRequests, clock);
-  const client = new UdlClient({
-    baseUrl: config.udlUrl,
-    credential,
-    http,
-    gate,
-    clock,
-    random: deps.random ?? Math.random,
-    timeoutMs: config.requestTimeoutMs,
-    maxRetries: config.maxRetries,
-    onEvent: (event) => emit({ type: 'client', event }),
-  });
   const tempTag = String(process.pid);
   return async (day) => {
     const r = await downloadDay(
@@ -236,6 +256,7 @@ function defaultDownloader(
         maxRetries: config.maxRetries,
         tempTag,
         onProgress: (progress) => emit({ type: 'day-progress', progress }),
+        ...(signal ? { signal } : {}),
       },
       day,
     );
@@ -250,7 +271,7 @@ async function removeStaleTemps(outputDir: string): Promise<void> {
   }
 }
 
-function summarize(runId: string, days: DayOutcome[]): RunSummary {
+function summarize(runId: string, days: DayOutcome[], stopped?: StopPoint): RunSummary {
   const count = (f: (o: DayOutcome) => boolean) => days.filter(f).length;
   const failed = count((o) => o.row?.status === 'FAILED');
   return {
@@ -263,7 +284,8 @@ function summarize(runId: string, days: DayOutcome[]): RunSummary {
     skippedFailed: count((o) => o.decision.reason === 'failed'),
     deferred: count((o) => o.decision.reason === 'limit'),
     failed,
-    exitCode: failed > 0 ? 1 : 0,
+    ...(stopped ? { stopped } : {}),
+    exitCode: stopped ? (stopped.reason === 'SIGTERM' ? 143 : 130) : failed > 0 ? 1 : 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, validateDownloadOptions } from '../src/config.js';
+import { validateDownloadOptions } from '../src/config/download.js';
+import { UsageError } from '../src/errors.js';
 import { ConfigError, Credential, resolveCredential } from '../src/udl/auth.js';
 import { inspect } from 'node:util';
 
@@ -35,8 +36,8 @@ describe('validateDownloadOptions', () => {
     [{ endDate: 'tomorrow' }, /not a real date/],
     [{ startDate: undefined }, /--start-date is required/],
     [{ outputDir: undefined }, /--output-dir is required/],
-    [{ limitDays: '0' }, /--limit-days must be greater than 0/],
-    [{ limitDays: '-3' }, /--limit-days must be greater than 0/],
+    [{ limitDays: '0' }, /--limit-days must be in 1-1000000/],
+    [{ limitDays: '-3' }, /--limit-days must be in 1-1000000/],
     [{ limitDays: 'ten' }, /--limit-days "ten" is not a number/],
     [{ limitDays: '1.5' }, /whole number/],
     [{ maxConcurrentRequests: '0' }, /--max-concurrent-requests/],

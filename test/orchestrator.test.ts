@@ -1,7 +1,7 @@
 /** runDownload with the per-day download and the ledger sink injected: the day loop without a server. */
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { validateDownloadOptions } from '../src/config.js';
+import { validateDownloadOptions } from '../src/config/download.js';
 import { tempDir } from './helpers/cli.js';
 import { runDownload, type DayDownloader, type TelemetrySink } from '../src/orchestrator.js';
 import type { LedgerRow } from '../src/ledger/schema.js';

@@ -3,22 +3,19 @@
  * and verify. The real CLI as a child process against the simulator on 127.0.0.1.
  */
 import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSim, createPrng, type RunningSim, type SimOptions } from '../src/sim/index.js';
-import { latestByDay, readLedger } from '../src/ledger/read.js';
+import { startSim, type RunningSim, type SimOptions } from '../src/sim/index.js';
+import { readLedger } from '../src/ledger/read.js';
 import { Credential } from '../src/udl/auth.js';
 import { cleanEnv, listFiles, runCli, startCli, tempDir } from './helpers/cli.js';
 import { fetchDayTruth, readCsvArtifact } from './helpers/udl.js';
+import { artifactFile, faultStorm, isTemp, killStorm } from './helpers/storms.js';
 
 const AUTH = `Basic ${Buffer.from('secretuser-XYZ:secretpass-ABC').toString('base64')}`;
 const env = cleanEnv({ BASICAUTH: AUTH });
-const artifact = (day: string, prefix = 'REACH-ALL', ext = 'csv') => {
-  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  return `${prefix}_${day.replace(/-/g, '')}T000000_${next.replace(/-/g, '')}T000000.${ext}`;
-};
-const isTemp = (f: string) => /\.tmp(-|$)/.test(f);
+const artifact = artifactFile;
 
 async function withSim<T>(opts: SimOptions, fn: (sim: RunningSim) => Promise<T>): Promise<T> {
   const sim = await startSim(opts);
@@ -29,71 +26,10 @@ async function withSim<T>(opts: SimOptions, fn: (sim: RunningSim) => Promise<T>)
   }
 }
 
-/** Every DOWNLOADED day's artifact exists and holds the number of records its row claims. */
-async function checkLedgerInvariant(out: string): Promise<number> {
-  const latest = latestByDay(await readLedger(join(out, 'download_telemetry.csv')));
-  let downloaded = 0;
-  for (const row of latest.values()) {
-    if (row.status !== 'DOWNLOADED') continue;
-    downloaded++;
-    const text = await readFile(join(out, artifact(row.chunk_date_utc)), 'utf8');
-    // The simulator's values hold no newlines, so lines - header = records.
-    expect(text.split('\n').length - 2, `${row.chunk_date_utc} record count`).toBe(Number(row.records_downloaded));
-  }
-  const visible = (await readdir(out)).filter((f) => f.startsWith('REACH-'));
-  for (const f of visible) {
-    const day = `${f.slice(10, 14)}-${f.slice(14, 16)}-${f.slice(16, 18)}`;
-    expect(latest.get(day)?.status, `${f} on disk must be a DOWNLOADED day`).toBe('DOWNLOADED');
-  }
-  return downloaded;
-}
-
 describe('crash safety: kill -9 at random moments, then rerun', () => {
-  const simOpts: SimOptions = { sensors: 2, subSecondShare: 0.01, seed: 11, auth: AUTH, latencyMs: 5 };
-  const days = ['--start-date', '2026-06-01', '--end-date', '2026-06-05'];
-  let sim: RunningSim;
-  beforeAll(async () => {
-    sim = await startSim(simOpts);
-  });
-  afterAll(() => sim.close());
-
-  it('ends byte-identical to an uninterrupted run, with a sound ledger and no temp file, over 25 kills', async () => {
-    const clean = await tempDir();
-    const common = [...days, '--udl-url', sim.url, '--max-results', '2500', '-vv', '--no-progress'];
-    expect((await runCli(['download', ...common, '--output-dir', clean], env)).code).toBe(0);
-
-    const out = await tempDir();
-    const prng = createPrng(20261129);
-    let kills = 0;
-    for (let i = 0; i < 40 && kills < 25; i++) {
-      const run = startCli(['download', ...common, '--output-dir', out], env);
-      // Kill on an event (the k-th progress line), then a random few ms later, to land anywhere:
-      // mid-request, mid-spool commit, mid-assembly, between rename and ledger row.
-      const k = 1 + Math.floor(prng() * 12);
-      let seen = 0;
-      const trigger = run.waitForLine(/windows \d+\/\d+/).then(async function next(): Promise<void> {
-        seen++;
-        if (seen < k) return run.waitForLine(/windows \d+\/\d+|DOWNLOADED/).then(next);
-      });
-      const ended = await Promise.race([trigger.then(() => false, () => true), run.done.then(() => true)]);
-      if (!ended) {
-        await new Promise((r) => setTimeout(r, Math.floor(prng() * 15)));
-        run.child.kill('SIGKILL');
-      }
-      const result = await run.done;
-      if (result.signal === 'SIGKILL') kills++;
-      await checkLedgerInvariant(out);
-    }
-    expect(kills).toBeGreaterThanOrEqual(20);
-
-    const last = await runCli(['download', ...common, '--output-dir', out], env);
-    expect(last.code).toBe(0);
-    expect(await checkLedgerInvariant(out)).toBe(5);
-    for (const f of (await readdir(clean)).filter((x) => x.startsWith('REACH-'))) {
-      expect((await readFile(join(out, f))).equals(await readFile(join(clean, f))), f).toBe(true);
-    }
-    expect((await listFiles(out)).filter(isTemp)).toEqual([]);
-    expect((await listFiles(out)).filter((f) => f.startsWith('.reach-udl/'))).toEqual([]);
+  it('ends byte-identical to an uninterrupted run, with a sound ledger and no temp file, over 8 kills', async () => {
+    // The 25-kill, 5-day version of this storm runs in `npm run soak`.
+    await killStorm({ env, sim: { sensors: 2, subSecondShare: 0.01, seed: 11, auth: AUTH, latencyMs: 5 }, firstDay: '2026-06-01', days: 3, kills: 8, seed: 20261129 });
   });
 
   it('resumes an interrupted day from its spooled windows: killed at 80%, the rerun fetches at most 25%', async () => {
@@ -121,34 +57,21 @@ describe('crash safety: kill -9 at random moments, then rerun', () => {
 });
 
 describe('server faults', () => {
-  it('with 5% 5xx, 5% resets, 2% cut bodies and throttling, 5 days end with their exact records', async () => {
-    const data: SimOptions = { sensors: 2, subSecondShare: 0.01, seed: 21 };
-    await withSim({ ...data, fail5xx: 0.05, reset: 0.05, truncate: 0.02, rate: 15, burst: 5, auth: AUTH }, async (faulty) => {
-      const out = await tempDir();
-      const r = await runCli(['download', '--start-date', '2026-08-01', '--end-date', '2026-08-05', '--output-dir', out, '--udl-url', faulty.url, '--max-results', '2500', '--max-retries', '8', '-vv'], env);
-      expect(r.code).toBe(0);
-      const st = faulty.stats();
-      expect(st.faults.fail5xx + st.faults.reset + st.faults.truncate).toBeGreaterThan(3);
-      expect(r.stderr).toMatch(/retry \d/);
-      await withSim(data, async (truthSim) => {
-        for (const day of ['2026-08-01', '2026-08-02', '2026-08-03', '2026-08-04', '2026-08-05']) {
-          const truth = await fetchDayTruth(truthSim.url, day);
-          const got = await readCsvArtifact(join(out, artifact(day)));
-          expect(got.map((x) => x.id)).toEqual(truth.map((x) => x.id));
-        }
-      });
-    });
+  it('with 5% 5xx, 5% resets, 2% cut bodies and throttling, 2 days end with their exact records', async () => {
+    // Eight days of this run in `npm run soak`.
+    await faultStorm({ env, auth: AUTH, firstDay: '2026-08-01', days: 2 });
   });
 
+  // Only the slow server gets a short deadline: on a busy machine a 0.5 s deadline could also cut the others short.
   it.each([
-    [{ reset: 1 }, 'UdlNetworkError', /connection to UDL failed/],
-    [{ truncate: 1 }, 'UdlTruncatedError', /cut short/],
-    [{ slow: 1, slowMs: 5_000 }, 'UdlTimeoutError', /did not answer within 0.5 s/],
-  ])('a day the server never answers (%j) ends FAILED with error_type %s and no partial artifact', async (faults, type, message) => {
+    [{ reset: 1 }, '30', 'UdlNetworkError', /connection to UDL failed/],
+    [{ truncate: 1 }, '30', 'UdlTruncatedError', /cut short/],
+    [{ slow: 1, slowMs: 5_000 }, '0.5', 'UdlTimeoutError', /did not answer within 0.5 s/],
+  ])('a day the server never answers (%j, deadline %s s) ends FAILED with error_type %s and no partial artifact', async (faults, timeout, type, message) => {
     await withSim({ sensors: 1, ...faults }, async (s) => {
       const out = await tempDir();
       const r = await runCli(
-        ['download', '--start-date', '2026-09-01', '--end-date', '2026-09-01', '--output-dir', out, '--udl-url', s.url, '--sensor-id', 'REACH-101', '--max-retries', '1', '--request-timeout', '0.5'],
+        ['download', '--start-date', '2026-09-01', '--end-date', '2026-09-01', '--output-dir', out, '--udl-url', s.url, '--sensor-id', 'REACH-101', '--max-retries', '1', '--request-timeout', timeout],
         cleanEnv({ BASICAUTH: 'Basic eDp5' }),
       );
       expect(r.code).toBe(1);
@@ -197,7 +120,7 @@ describe('one run per output dir', () => {
       await first.waitForLine(/windows 0\//);
       const second = await runCli(args, env);
       expect(second.code).toBe(2);
-      expect(second.stderr).toMatch(new RegExp(`another reach-udl run \\(pid ${first.child.pid}\\)`));
+      expect(second.stderr).toMatch(new RegExp(`another reach-udl run \\(pid ${first.child.pid},`));
       first.child.kill('SIGKILL');
       await first.done;
       const third = await runCli(args, env);

@@ -15,6 +15,7 @@
  * nothing kept, in the transcoder or its results, is a slice of a piece (see `detach`).
  */
 import { stringify } from 'csv-stringify/sync';
+import { ReachUdlError } from '../errors.js';
 
 /** One response page transcoded to CSV rows. */
 export interface CsvPage {
@@ -38,13 +39,13 @@ export interface JsonPage {
 }
 
 /** The body is not a page of records: invalid or truncated JSON, or an element that is not an object. */
-export class PageFormatError extends Error {
+export class PageFormatError extends ReachUdlError {
   readonly code = 'ERR_PAGE_FORMAT';
+  readonly exitClass = 'failed';
   /** Offset in the body text (UTF-16 code units) where the problem was found. */
   readonly offset: number;
   constructor(message: string, offset: number) {
     super(message);
-    this.name = 'PageFormatError';
     this.offset = offset;
   }
 }

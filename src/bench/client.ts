@@ -3,7 +3,7 @@
  * reads a download config as JSON from argv, runs it, prints one JSON line of measurements.
  */
 import { runDownload } from '../orchestrator.js';
-import { validateDownloadOptions, type RawDownloadOptions } from '../config.js';
+import { validateDownloadOptions, type RawDownloadOptions } from '../config/download.js';
 
 const raw = JSON.parse(process.argv[2] ?? '{}') as RawDownloadOptions;
 const config = validateDownloadOptions(raw);

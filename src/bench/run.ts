@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import type { RawDownloadOptions } from '../config.js';
+import type { RawDownloadOptions } from '../config/download.js';
 import type { SimStats } from '../sim/index.js';
 import { benchTranscode } from './transcode-bench.js';
 import { CLI_NODE_FLAGS } from '../cli/runtime.js';

@@ -2,14 +2,18 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
-import { DOWNLOAD_DEFAULTS, UsageError, validateDownloadOptions, type RawDownloadOptions } from '../config.js';
+import { DOWNLOAD_DEFAULTS, DOWNLOAD_RANGES, validateDownloadOptions, type RawDownloadOptions } from '../config/download.js';
+import { describeRange } from '../config/values.js';
+import { UsageError } from '../errors.js';
 import { runDownload } from '../orchestrator.js';
 import { fail } from './output.js';
 import { createReporter, type LogFormat } from './reporter.js';
+import { stopOnSignals } from './signals.js';
+import { addUdlOptions } from './udl-options.js';
 
 export function downloadCommand(): Command {
   const d = DOWNLOAD_DEFAULTS;
-  return new Command('download')
+  const cmd = new Command('download')
     .description(
       'Download each UTC day of an inclusive date range into one file per day, resuming where earlier runs stopped.\n' +
         'Days already DOWNLOADED (with their file on disk) or SKIPPED_NO_DATA send no request; FAILED days wait for --retry-failed.\n' +
@@ -23,20 +27,12 @@ export function downloadCommand(): Command {
     .addOption(new Option('--descriptor <name>', 'data product').choices(['QUICKLOOK', 'PROVISIONAL']).default(d.descriptor))
     .addOption(new Option('--output-format <fmt>', 'file format').choices(['csv', 'json']).default(d.outputFormat))
     .option('--retry-failed', 'also run days whose latest status is FAILED', false)
-    .option('--limit-days <n>', 'attempt at most n days, counted from the first day not already complete')
+    .option('--limit-days <n>', `attempt at most n days, counted from the first day not already complete (${describeRange(DOWNLOAD_RANGES.limitDays)})`)
     .option('--dry-run', "print each day's planned action; no network, no files", false)
     .option('-v, --verbose', 'more detail: -v per-day decisions, -vv per-window progress and retries', (_: string, prev: number) => prev + 1, 0)
-    .option('--max-concurrent-requests <n>', 'requests in flight at once', String(d.maxConcurrentRequests))
-    .option('--initial-rate <req/s>', 'starting request rate', String(d.initialRate))
-    .option('--additive-increase <req/s>', 'rate added per successful request', String(d.additiveIncrease))
-    .option('--multiplicative-decrease <f>', 'rate factor on a 429, reset or timeout, in (0, 1)', String(d.multiplicativeDecrease))
-    .option('--min-rate <req/s>', 'lowest request rate', String(d.minRate))
-    .option('--max-rate <req/s>', 'highest request rate', String(d.maxRate))
-    .option('--aws-region <region>', 'AWS region for SECRET_ARN_UDL (default: AWS_REGION)')
-    .option('--udl-url <url>', 'UDL base URL (default: env UDL_BASE_URL, else https://unifieddatalibrary.com)')
-    .option('--max-results <n>', 'rows per response the server returns at most', String(d.maxResults))
-    .option('--request-timeout <s>', 'deadline for one request, in seconds', String(d.requestTimeoutS))
-    .option('--max-retries <n>', 'retries per request after the first attempt', String(d.maxRetries))
+    .option('--max-results <n>', `rows per response the server returns at most, its cap (${describeRange(DOWNLOAD_RANGES.maxResults)})`, String(d.maxResults))
+    .option('--break-lock', 'replace the lock of a run that holds this output dir (one on another host that is gone); never implied', false);
+  return addUdlOptions(cmd)
     .addOption(new Option('--log-format <fmt>', 'text, or json lines for machines').choices(['text', 'json']).default('text'))
     .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))
     .addHelpText(
@@ -48,9 +44,11 @@ Examples:
   reach-udl download --start-date 2026-01-01 --end-date 2026-01-31 --output-dir out --retry-failed
 
 After a crash, run the same command again: the interrupted day resumes from its spooled windows.
+Ctrl-C (SIGINT) or SIGTERM stops cleanly: the day in progress stays resumable and the lock is released;
+a second signal exits at once.
 
 Exit codes: 0 every planned day succeeded or was a known skip; 1 some day FAILED (see reach-udl status);
-2 usage or configuration error (nothing was written).`,
+2 usage or configuration error (nothing was written); 130/143 stopped by SIGINT/SIGTERM.`,
     )
     .action(async (opts: RawDownloadOptions & { logFormat: LogFormat; progress: boolean }) => {
       try {
@@ -62,7 +60,10 @@ Exit codes: 0 every planned day succeeded or was a known skip; 1 some day FAILED
           tty: opts.progress && opts.logFormat === 'text' && process.stderr.isTTY === true,
           dryRun: config.dryRun,
         });
-        const summary = await runDownload(config, { onEvent: reporter.onEvent });
+        const controller = new AbortController();
+        const unhook = stopOnSignals(controller);
+        const summary = await runDownload(config, { onEvent: reporter.onEvent, signal: controller.signal });
+        unhook();
         reporter.finish(summary);
         process.exitCode = summary.exitCode;
       } catch (err) {

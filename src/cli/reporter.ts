@@ -146,11 +146,22 @@ export function createReporter(o: ReporterOptions): Reporter {
         throttled: stats.throttled,
       };
       if (s.aborted) line('error', `stopped early: ${s.aborted}`, { event: 'aborted' });
+      if (s.stopped) line('warn', stopLine(s), { event: 'stopped', ...s.stopped });
       if (s.skippedFailed > 0) line('warn', `${s.skippedFailed} day(s) FAILED earlier and were skipped; rerun with --retry-failed to try them again`, { event: 'hint' });
       if (o.format === 'json') out.write(`${JSON.stringify({ event: 'summary', ...fields })}\n`);
       else out.write(`${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
     },
   };
+}
+
+/** "stopped by SIGINT: 3 days done, 2026-01-04 resumes from chunk 41/111; rerun the same command to continue" */
+function stopLine(s: RunSummary): string {
+  const st = s.stopped!;
+  const done = s.days.filter((d) => d.row).length;
+  const where = st.day
+    ? `, ${st.day} resumes from chunk ${st.windowsDone ?? 0}/${st.windowsTotal ?? '?'}`
+    : '';
+  return `stopped by ${st.reason}: ${done} day${done === 1 ? '' : 's'} done${where}; rerun the same command to continue`;
 }
 
 function fraction(w: { done: number; total: number }): number {

@@ -4,6 +4,7 @@
  * artifact. Throws on failure; the spool keeps what was committed so a rerun resumes.
  */
 import { join } from 'node:path';
+import { ReachUdlError, stoppedError } from '../errors.js';
 import type { DayWindow } from '../plan/dates.js';
 import { afterPage, type PageRequest, type PageStep } from '../plan/paging.js';
 import { planWindows, planningDensity, recordsPerTick } from '../plan/windows.js';
@@ -15,13 +16,13 @@ import { PageStream, PieceCutError, type PieceEntry, type StreamedPage } from '.
 import type { UdlClient } from '../udl/client.js';
 import { UdlBadPageError, UdlHttpError } from '../udl/errors.js';
 
-export class IncompleteDayError extends Error {
+export class IncompleteDayError extends ReachUdlError {
   readonly code = 'ERR_INCOMPLETE_DAY';
+  readonly exitClass = 'failed';
   constructor(readonly records: number, readonly counted: number, maxResults: number) {
     super(
       `got ${records} records but /count reported ${counted}: the server returned fewer rows per page than --max-results ${maxResults} promises; set --max-results to the server's row cap and rerun with --retry-failed`,
     );
-    this.name = 'IncompleteDayError';
   }
 }
 
@@ -39,6 +40,8 @@ export interface DayContext {
   /** Distinguishes this process's temp files. */
   tempTag: string;
   onProgress?: (p: DayProgress) => void;
+  /** Once aborted, no further window starts and the day ends with a StoppedError; the spool keeps what was committed. */
+  signal?: AbortSignal;
 }
 
 export interface DayProgress {
@@ -97,7 +100,7 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
   const todo = windows.map((_, i) => i).filter((i) => !done.has(i));
   let failure: unknown;
   const worker = async () => {
-    for (let i = todo.shift(); i !== undefined && failure === undefined; i = todo.shift()) {
+    for (let i = todo.shift(); i !== undefined && failure === undefined && !ctx.signal?.aborted; i = todo.shift()) {
       const [startMs, endMs] = windows[i]!;
       try {
         const meta = await fetchWindow(ctx, spool, i, { ...query, startMs, endMs });
@@ -110,6 +113,7 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, ctx.parallelWindows) }, worker));
+  if (ctx.signal?.aborted) throw stoppedError(ctx.signal);
   if (failure !== undefined) throw failure;
 
   const counted = spool.manifest!.count;

@@ -10,6 +10,7 @@
  * fetched again whole. Pretty-printed pages have no `},{` and simply arrive as one piece.
  */
 import { isAscii } from 'node:buffer';
+import { ReachUdlError } from '../errors.js';
 import { PageFormatError, createCsvPageTranscoder, splitPageJson, type CsvPageTranscoder } from '../artifacts/transcode.js';
 import type { OutputFormat } from '../artifacts/naming.js';
 import type { WindowWriter } from '../artifacts/spool.js';
@@ -23,11 +24,11 @@ const TAIL_PIECES = 3;
 const SEPARATOR = Buffer.from('},{');
 
 /** A cut at `},{` landed inside a value: fetch the page again without cutting. */
-export class PieceCutError extends Error {
+export class PieceCutError extends ReachUdlError {
   readonly code = 'ERR_PIECE_CUT';
+  readonly exitClass = 'failed';
   constructor(readonly parseError: PageFormatError) {
     super(`a piece cut fell inside a record: ${parseError.message}`);
-    this.name = 'PieceCutError';
   }
 }
 

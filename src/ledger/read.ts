@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
+import { ReachUdlError } from '../errors.js';
 import { parseDay, parseTimestampMicros } from '../plan/dates.js';
 import { LEDGER_COLUMNS, emptyRow, isLedgerStatus, type LedgerRow } from './schema.js';
 
 /** The file exists but is not a telemetry ledger (wrong header, binary content). */
-export class LedgerFormatError extends Error {
+export class LedgerFormatError extends ReachUdlError {
   readonly code = 'ERR_LEDGER_FORMAT';
+  readonly exitClass = 'usage';
   constructor(readonly path: string, detail: string) {
     super(`${path} is not a reach-udl telemetry ledger (${detail}); point --telemetry-file at a ledger or a new file`);
-    this.name = 'LedgerFormatError';
   }
 }
 

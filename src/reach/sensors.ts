@@ -1,6 +1,7 @@
 /** The REACH constellation as package data: the 32 sensor ids and their dosimeter flavors. */
 
 import { readFile } from 'node:fs/promises';
+import { ReachUdlError } from '../errors.js';
 
 /** One REACH payload: its id and the flavors of its two dosimeters (DOSE1, DOSE2). */
 export interface SensorSpec {
@@ -11,9 +12,9 @@ export interface SensorSpec {
 }
 
 /** Thrown when data/sensors.json is missing or not in the expected shape: the install is broken. */
-export class SensorListError extends Error {
-  override readonly name = 'SensorListError';
+export class SensorListError extends ReachUdlError {
   readonly code = 'ERR_SENSOR_LIST';
+  readonly exitClass = 'internal';
   constructor(detail: string) {
     super(`${detail}; reinstall reach-udl`);
   }

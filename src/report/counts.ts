@@ -3,17 +3,18 @@
  * with a per-artifact cache keyed by the file's size and mtime so a second report reads nothing.
  */
 import { createReadStream, type Stats } from 'node:fs';
+import { ReachUdlError } from '../errors.js';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../artifacts/fsutil.js';
 import { workDir } from '../artifacts/naming.js';
 
 /** The artifact cannot be counted: no idSensor column, an unterminated quote, or broken JSON around idSensor. */
-export class ArtifactFormatError extends Error {
+export class ArtifactFormatError extends ReachUdlError {
   readonly code = 'ERR_ARTIFACT_FORMAT';
+  readonly exitClass = 'failed';
   constructor(readonly path: string, detail: string) {
     super(`${path} cannot be counted (${detail}); move it aside or download the day again`);
-    this.name = 'ArtifactFormatError';
   }
 }
 

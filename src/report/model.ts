@@ -3,7 +3,7 @@
  * the days that need attention, on top of the ledger's status model.
  */
 import { existsSync } from 'node:fs';
-import { UsageError } from '../config.js';
+import { UsageError } from '../errors.js';
 import { readLedger } from '../ledger/read.js';
 import { PROCESSING_STATUSES } from '../ledger/schema.js';
 import { dayRange } from '../plan/dates.js';

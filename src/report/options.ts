@@ -2,7 +2,8 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { OutputFormat } from '../artifacts/naming.js';
-import { UsageError, optionalDate } from '../config.js';
+import { UsageError } from '../errors.js';
+import { optionalDate } from '../config/values.js';
 
 export interface RawCommonOptions {
   outputDir?: string;

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../artifacts/fsutil.js';
-import { UsageError } from '../config.js';
+import { UsageError } from '../errors.js';
 import type { DayArtifact } from './artifacts.js';
 import { renderDailySvg, renderHeatmapSvg } from './charts.js';
 import type { CountResult } from './counts.js';

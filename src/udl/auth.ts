@@ -3,13 +3,12 @@
  * UDL_AUTH_PASSWORD, SECRET_ARN_UDL via AWS Secrets Manager. The value is wrapped so that no log,
  * error or JSON dump can print it by accident.
  */
+import { ReachUdlError } from '../errors.js';
+import { quietAwsSdk } from '../aws-sdk.js';
 
-export class ConfigError extends Error {
+export class ConfigError extends ReachUdlError {
   readonly code = 'ERR_CONFIG';
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
+  readonly exitClass = 'usage';
 }
 
 const SECRET = Symbol('secret');
@@ -87,6 +86,7 @@ export async function resolveCredential(
 
 /** Loaded only on this path: the AWS SDK costs ~100 ms and many MB to import. */
 async function fetchFromSecretsManager(arn: string, region: string | undefined): Promise<string> {
+  quietAwsSdk();
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient(region ? { region } : {});
   try {

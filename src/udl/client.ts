@@ -6,6 +6,7 @@ import { obTimeRange } from '../plan/windows.js';
 import { backoffDelay, parseRetryAfter, type BackoffParams, DEFAULT_BACKOFF } from './backoff.js';
 import type { Credential } from './auth.js';
 import { UdlAuthError, UdlError, UdlHttpError } from './errors.js';
+import { stoppedError } from '../errors.js';
 import type { RequestGate, Clock } from './gate.js';
 import type { HttpGet } from './http.js';
 
@@ -34,6 +35,8 @@ export interface UdlClientOptions {
   maxRetries: number;
   backoff?: BackoffParams;
   onEvent?: (e: ClientEvent) => void;
+  /** Aborting stops new attempts, cuts the ones in flight and ends back-off waits (StoppedError). */
+  signal?: AbortSignal;
 }
 
 export class UdlClient {
@@ -63,15 +66,15 @@ export class UdlClient {
   }
 
   private async get<T>(url: string, endpoint: 'data' | 'count', open: () => BodySink<T>): Promise<T> {
-    const { gate, clock } = this.o;
+    const { gate, clock, signal } = this.o;
     for (let attempt = 0; ; attempt++) {
       let sentAt = 0;
       try {
         const sink = open();
         const res = await gate.run(async (at) => {
           sentAt = at;
-          return this.o.http(url, { authorization: this.o.credential.header() }, this.o.timeoutMs, (chunk) => sink.data(chunk));
-        });
+          return this.o.http(url, { authorization: this.o.credential.header() }, this.o.timeoutMs, (chunk) => sink.data(chunk), signal);
+        }, signal);
         this.o.onEvent?.({ type: 'response', endpoint, status: res.status, bytes: res.bytes, ms: clock.now() - sentAt });
         if (res.status === 200) {
           const out = sink.end();
@@ -82,6 +85,7 @@ export class UdlClient {
         if (res.status === 401 || res.status === 403) throw new UdlAuthError(res.status);
         throw new UdlHttpError(res.status, pathOf(url), text, parseRetryAfter(header(res.headers['retry-after']), Date.now()));
       } catch (err) {
+        if (signal?.aborted) throw stoppedError(signal);
         if (!(err instanceof UdlError) || !err.retryable || attempt >= this.o.maxRetries) throw err;
         if (err.congestion) {
           gate.congestion(sentAt, err instanceof UdlHttpError && err.status === 429);
@@ -89,7 +93,7 @@ export class UdlClient {
         const retryAfter = err instanceof UdlHttpError ? err.retryAfterMs : undefined;
         const delayMs = backoffDelay(attempt + 1, this.o.random(), this.o.backoff ?? DEFAULT_BACKOFF, retryAfter);
         this.o.onEvent?.({ type: 'retry', endpoint, attempt: attempt + 1, delayMs, error: err });
-        await clock.sleep(delayMs);
+        await clock.sleep(delayMs, signal);
       }
     }
   }

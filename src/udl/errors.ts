@@ -1,7 +1,9 @@
 /** Typed errors of the UDL edge, each with a stable `code`; `retryable` drives the retry loop. */
+import { ReachUdlError } from '../errors.js';
 
-export abstract class UdlError extends Error {
-  abstract readonly code: string;
+export abstract class UdlError extends ReachUdlError {
+  /** A UDL error that outlives its retries fails the day, not the run's configuration. */
+  readonly exitClass = 'failed';
   abstract readonly retryable: boolean;
   /** Counts against the shared request rate (AIMD decrease): throttling, resets, timeouts. */
   readonly congestion: boolean = false;
@@ -18,7 +20,6 @@ export class UdlHttpError extends UdlError {
     readonly retryAfterMs?: number,
   ) {
     super(`UDL answered HTTP ${status} for ${url}${bodySnippet ? `: ${bodySnippet}` : ''}`);
-    this.name = 'UdlHttpError';
     this.retryable = status === 429 || status === 408 || status >= 500;
     this.congestion = status === 429;
   }
@@ -31,7 +32,6 @@ export class UdlAuthError extends UdlError {
     super(
       `UDL answered HTTP ${status}: the credential was rejected; check BASICAUTH, UDL_AUTH_USERNAME/UDL_AUTH_PASSWORD or SECRET_ARN_UDL, then rerun with --retry-failed`,
     );
-    this.name = 'UdlAuthError';
   }
 }
 
@@ -41,7 +41,6 @@ export class UdlNetworkError extends UdlError {
   override readonly congestion = true;
   constructor(readonly causeCode: string, url: string) {
     super(`connection to UDL failed (${causeCode}) for ${url}`);
-    this.name = 'UdlNetworkError';
   }
 }
 
@@ -51,7 +50,6 @@ export class UdlTimeoutError extends UdlError {
   override readonly congestion = true;
   constructor(readonly timeoutMs: number, url: string) {
     super(`UDL did not answer within ${timeoutMs / 1000} s for ${url}`);
-    this.name = 'UdlTimeoutError';
   }
 }
 
@@ -60,7 +58,6 @@ export class UdlTruncatedError extends UdlError {
   readonly retryable = true;
   constructor(readonly received: number, readonly expected: number | undefined, url: string) {
     super(`UDL body cut short after ${received} bytes${expected !== undefined ? ` of ${expected}` : ''} for ${url}`);
-    this.name = 'UdlTruncatedError';
   }
 }
 
@@ -70,6 +67,5 @@ export class UdlBadPageError extends UdlError {
   readonly retryable = true;
   constructor(detail: string, url: string) {
     super(`UDL sent an unusable page for ${url}: ${detail}`);
-    this.name = 'UdlBadPageError';
   }
 }

@@ -4,21 +4,35 @@
  * coordinator. The clock is injected so tests drive time.
  */
 import { initialAimd, onCongestion, onSuccess, type AimdParams, type AimdState } from './aimd.js';
+import { stoppedError } from '../errors.js';
 
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Waits `ms`; an aborted signal ends the wait early with a StoppedError. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(stoppedError(signal));
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(stoppedError(signal!));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
 };
 
 /** When requests may start, and what their outcomes teach. Times are the gate's clock, in ms. */
 export interface RateLimiter {
-  /** Resolves when one more request may start. */
-  acquire(): Promise<void>;
+  /** Resolves when one more request may start; rejects with a StoppedError once `signal` aborts. */
+  acquire(signal?: AbortSignal): Promise<void>;
   /** A request started at `sentAt` was answered 200. */
   onSuccess(sentAt: number): void;
   /** A request started at `sentAt` met congestion: a 429 (`throttled`), a reset or a timeout. */
@@ -45,11 +59,11 @@ export class AimdRateLimiter implements RateLimiter {
     return this.state.rate;
   }
 
-  async acquire(): Promise<void> {
+  async acquire(signal?: AbortSignal): Promise<void> {
     const now = this.clock.now();
     const at = Math.max(now, this.nextStartAt);
     this.nextStartAt = at + 1000 / this.state.rate;
-    if (at > now) await this.clock.sleep(at - now);
+    if (at > now) await this.clock.sleep(at - now, signal);
   }
 
   onSuccess(): void {
@@ -82,12 +96,16 @@ export class RequestGate {
     return this.clock.now();
   }
 
-  /** Runs `fn` once admitted; `fn` gets its start time, for reporting congestion against it. */
-  async run<T>(fn: (sentAt: number) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once admitted; `fn` gets its start time, for reporting congestion against it. Once `signal`
+   * aborts, nothing more is admitted: waiting callers reject with a StoppedError.
+   */
+  async run<T>(fn: (sentAt: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.inFlight >= this.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.inFlight++;
     try {
-      await this.limiter.acquire();
+      if (signal?.aborted) throw stoppedError(signal);
+      await this.limiter.acquire(signal);
       return await fn(this.clock.now());
     } finally {
       this.inFlight--;

@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { UdlNetworkError, UdlTimeoutError, UdlTruncatedError } from './errors.js';
+import { stoppedError } from '../errors.js';
 
 export interface HttpResponse {
   status: number;
@@ -21,7 +22,13 @@ export interface HttpResponse {
  * handed over chunk by chunk as it arrives and never held whole (the response's `body` is then empty); a
  * sink that throws ends the exchange with that error. Other bodies (errors) are collected.
  */
-export type HttpGet = (url: string, headers: Record<string, string>, timeoutMs: number, sink?: (chunk: Buffer) => void) => Promise<HttpResponse>;
+export type HttpGet = (
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  sink?: (chunk: Buffer) => void,
+  signal?: AbortSignal,
+) => Promise<HttpResponse>;
 
 /** A GET function bound to keep-alive agents sized for `maxSockets` requests in flight. */
 export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void } {
@@ -29,16 +36,19 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
     'http:': new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
     'https:': new https.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
   };
-  const get: HttpGet = (url, headers, timeoutMs, sink) =>
+  const get: HttpGet = (url, headers, timeoutMs, sink, signal) =>
     new Promise<HttpResponse>((resolve, reject) => {
+      if (signal?.aborted) return reject(stoppedError(signal));
       const target = new URL(url);
       const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
       const lib = target.protocol === 'https:' ? https : http;
       let settled = false;
+      const onAbort = () => fail(stoppedError(signal!));
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         req.destroy();
         reject(err);
       };
@@ -72,10 +82,12 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, streaming ? 0 : received), bytes: received });
         });
       });
       req.on('error', (err: NodeJS.ErrnoException) => fail(new UdlNetworkError(err.code ?? err.message, redact(target))));
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   return {
     get,

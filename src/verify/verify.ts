@@ -17,8 +17,8 @@ export interface DayCheck {
   records: number;
   ledgerRecords: number;
   serverCount?: number;
-  /** Why the server count is missing: unreachable, no credential. */
-  serverNote?: string;
+  /** Set when the server's count was asked for and could not be had: the day is not verified. */
+  unchecked?: string;
   problems: string[];
 }
 
@@ -94,7 +94,7 @@ async function verifyDay(outputDir: string, row: LedgerRow, serverCount: ServerC
       check.serverCount = await serverCount(row);
       if (check.serverCount !== check.records) check.problems.push(`${check.records} records but the server's /count says ${check.serverCount}`);
     } catch (err) {
-      check.serverNote = `server count unavailable: ${(err as Error).message}`;
+      check.unchecked = `server /count unavailable: ${(err as Error).message}`;
     }
   }
   return check;

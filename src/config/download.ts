@@ -1,0 +1,90 @@
+/**
+ * The download configuration and its validation. Pure: the CLI hands in raw option strings, gets a
+ * typed config or a UsageError naming the first problem.
+ */
+import { resolve, join } from 'node:path';
+import type { OutputFormat } from '../artifacts/naming.js';
+import { dateRange, numberIn, oneOf } from './values.js';
+import { UDL_DEFAULTS, validateUdlOptions, type RawUdlOptions, type UdlSettings } from './udl.js';
+import { UsageError } from '../errors.js';
+
+export const DESCRIPTORS = ['QUICKLOOK', 'PROVISIONAL'] as const;
+export const FORMATS = ['csv', 'json'] as const;
+
+export interface DownloadConfig extends UdlSettings {
+  startDate: string;
+  endDate: string;
+  outputDir: string;
+  telemetryFile: string;
+  sensorId: string;
+  descriptor: (typeof DESCRIPTORS)[number];
+  outputFormat: OutputFormat;
+  retryFailed: boolean;
+  limitDays: number | undefined;
+  dryRun: boolean;
+  verbosity: number;
+  maxResults: number;
+  /** Replace another run's lock (a crashed run on another host). Never implied. */
+  breakLock: boolean;
+}
+
+/** Option values as they arrive from the command line (strings) or from code. */
+export interface RawDownloadOptions extends RawUdlOptions {
+  startDate?: string;
+  endDate?: string;
+  outputDir?: string;
+  telemetryFile?: string;
+  sensorId?: string;
+  descriptor?: string;
+  outputFormat?: string;
+  retryFailed?: boolean;
+  limitDays?: string | number;
+  dryRun?: boolean;
+  verbose?: number;
+  maxResults?: string | number;
+  breakLock?: boolean;
+}
+
+export const DOWNLOAD_DEFAULTS = {
+  ...UDL_DEFAULTS,
+  sensorId: 'ALL',
+  descriptor: 'QUICKLOOK',
+  outputFormat: 'csv',
+  maxResults: 10_000,
+} as const;
+
+export const DOWNLOAD_RANGES = {
+  limitDays: { min: 1, max: 1_000_000, integer: true },
+  maxResults: { min: 1, max: 1_000_000, integer: true },
+} as const;
+
+const SENSOR_RE = /^REACH-[0-9]+$/;
+
+export function validateSensorId(sensorId: string): string {
+  if (sensorId !== 'ALL' && !SENSOR_RE.test(sensorId)) {
+    throw new UsageError(`--sensor-id ${JSON.stringify(sensorId)} is not ALL or a sensor id like REACH-101`);
+  }
+  return sensorId;
+}
+
+export function validateDownloadOptions(raw: RawDownloadOptions, env: NodeJS.ProcessEnv = process.env): DownloadConfig {
+  const { startDate, endDate } = dateRange(raw);
+  if (!raw.outputDir) throw new UsageError('--output-dir is required');
+  const outputDir = resolve(raw.outputDir);
+  return {
+    ...validateUdlOptions(raw, env),
+    startDate,
+    endDate,
+    outputDir,
+    telemetryFile: raw.telemetryFile ? resolve(raw.telemetryFile) : join(outputDir, 'download_telemetry.csv'),
+    sensorId: validateSensorId(raw.sensorId ?? DOWNLOAD_DEFAULTS.sensorId),
+    descriptor: oneOf('--descriptor', raw.descriptor ?? DOWNLOAD_DEFAULTS.descriptor, DESCRIPTORS),
+    outputFormat: oneOf('--output-format', raw.outputFormat ?? DOWNLOAD_DEFAULTS.outputFormat, FORMATS),
+    retryFailed: raw.retryFailed ?? false,
+    limitDays: raw.limitDays === undefined ? undefined : numberIn('--limit-days', raw.limitDays, DOWNLOAD_RANGES.limitDays),
+    dryRun: raw.dryRun ?? false,
+    verbosity: raw.verbose ?? 0,
+    maxResults: numberIn('--max-results', raw.maxResults ?? DOWNLOAD_DEFAULTS.maxResults, DOWNLOAD_RANGES.maxResults),
+    breakLock: raw.breakLock ?? false,
+  };
+}
