@@ -1,6 +1,7 @@
 /** reach-udl as a library: the download orchestrator, its configuration, and the pieces worth reusing. */
-export { runDownload, redact } from './orchestrator.js';
-export type { DayDownloader, DayDownloadResult, TelemetrySink, RunDeps, RunEvent, RunSummary, DayOutcome } from './orchestrator.js';
+export { runDownload } from './download/run.js';
+export type { DayDownloader, DayDownloadResult, TelemetrySink, RunDeps, RunEvent, RunSummary, DayOutcome } from './download/run.js';
+export { Redactor } from './redact.js';
 export { validateDownloadOptions, DOWNLOAD_DEFAULTS, type DownloadConfig, type RawDownloadOptions } from './config/download.js';
 export { UsageError, ReachUdlError, type ExitClass } from './errors.js';
 export { dayRange, dayWindow, type DayWindow } from './plan/dates.js';

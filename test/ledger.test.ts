@@ -13,7 +13,7 @@ const line = (over: Partial<LedgerRow>) => LEDGER_COLUMNS.map((c) => over[c] ?? 
 describe('parseLedger', () => {
   it('reads rows by header name, keeping processing-phase statuses', () => {
     const text = [HEADER, line({ chunk_date_utc: '2026-01-01', status: 'DOWNLOADED', records_downloaded: '5' }), line({ chunk_date_utc: '2026-01-01', status: 'PROCESSED' })].join('\n');
-    const rows = parseLedger(text);
+    const rows = parseLedger(text).rows;
     expect(rows.map((r) => r.status)).toEqual(['DOWNLOADED', 'PROCESSED']);
     expect(rows[0]!.records_downloaded).toBe('5');
   });
@@ -26,7 +26,7 @@ describe('parseLedger', () => {
       line({ chunk_date_utc: '2026-01-02', status: 'FAILED', error_message: '"quoted, with comma"' }),
       '1f2e,2026-01-03,"2026-01-03T00:00:00+00:00,DOWNL',
     ].join('\n');
-    const rows = parseLedger(text);
+    const rows = parseLedger(text).rows;
     expect(rows.map((r) => r.chunk_date_utc)).toEqual(['2026-01-02']);
   });
   it('rejects a file that is not a ledger', () => {
@@ -34,8 +34,8 @@ describe('parseLedger', () => {
     expect(() => parseLedger('\u0000\u00ff\u0013binary\u0000stuff', 'x.csv')).toThrow(/not a reach-udl telemetry ledger/);
   });
   it('treats an empty file or a header cut short as an empty ledger', () => {
-    expect(parseLedger('')).toEqual([]);
-    expect(parseLedger('run_id,chunk_da')).toEqual([]);
+    expect(parseLedger('').rows).toEqual([]);
+    expect(parseLedger('run_id,chunk_da').rows).toEqual([]);
   });
 });
 
@@ -110,6 +110,6 @@ describe('a last row cut short', () => {
   it('is not read, even when the fields it kept look valid', () => {
     const whole = line({ chunk_date_utc: '2026-01-01', status: 'DOWNLOADED' });
     const cut = line({ chunk_date_utc: '2026-01-02', status: 'DOWNLOADED', started_at_utc: '2026-01-02T00:00:00.000000+00:00' }).slice(0, -8);
-    expect(parseLedger(`${HEADER}\n${whole}\n${cut}`).map((r) => r.chunk_date_utc)).toEqual(['2026-01-01']);
+    expect(parseLedger(`${HEADER}\n${whole}\n${cut}`).rows.map((r) => r.chunk_date_utc)).toEqual(['2026-01-01']);
   });
 });

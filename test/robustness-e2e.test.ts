@@ -132,8 +132,8 @@ describe('one run per output dir', () => {
 
 describe('secrets', () => {
   it('never shows the credential or its decoded parts: -vv, json logs, failures, ledger, artifacts, spool', async () => {
-    const forms = new Credential(AUTH, 'BASICAUTH').leakForms();
-    expect(forms).toEqual(expect.arrayContaining(['secretuser-XYZ', 'secretpass-ABC']));
+    const forms = new Credential(AUTH, 'BASICAUTH').secretForms();
+    expect(forms).toEqual(expect.arrayContaining(['secretuser-XYZ:secretpass-ABC', 'secretpass-ABC']));
     const out = await tempDir();
     const outputs: string[] = [];
     await withSim({ sensors: 2, auth: AUTH, fail5xx: 0.2, reset: 0.1, seed: 3 }, async (s) => {
@@ -166,31 +166,31 @@ describe('verify', () => {
   it('passes a sound output dir and names each kind of damage, exiting 1', async () => {
     await withSim({ sensors: 1, auth: AUTH }, async (s) => {
       const out = await tempDir();
-      const dl = await runCli(['download', '--start-date', '2026-12-01', '--end-date', '2026-12-04', '--output-dir', out, '--udl-url', s.url, '--sensor-id', 'REACH-101'], env);
+      const dl = await runCli(['download', '--start-date', '2026-05-01', '--end-date', '2026-05-04', '--output-dir', out, '--udl-url', s.url, '--sensor-id', 'REACH-101'], env);
       expect(dl.code).toBe(0);
       const ok = await runCli(['verify', '--output-dir', out, '--udl-url', s.url], env);
       expect(ok.code).toBe(0);
-      expect(ok.stdout).toMatch(/2026-12-01 {2}ok {4}34560 records \(ledger 34560, server 34560\)/);
+      expect(ok.stdout).toMatch(/2026-05-01 {2}ok {4}34560 records \(ledger 34560, server 34560\)/);
       expect(ok.stdout).toMatch(/verified=4 failed=0/);
 
       const file = (d: string) => join(out, artifact(d, 'REACH-101'));
       const lines = async (d: string) => (await readFile(file(d), 'utf8')).split('\n');
-      const d1 = await lines('2026-12-01');
-      await writeFile(file('2026-12-01'), [...d1.slice(0, 3), d1[2], ...d1.slice(3)].join('\n'));
-      const d2 = await lines('2026-12-02');
-      await writeFile(file('2026-12-02'), [...d2.slice(0, 5), ...d2.slice(6)].join('\n'));
-      const d3 = await lines('2026-12-03');
-      const d4 = await lines('2026-12-04');
-      await writeFile(file('2026-12-03'), [...d3.slice(0, -1), d4[1], ''].join('\n'));
+      const d1 = await lines('2026-05-01');
+      await writeFile(file('2026-05-01'), [...d1.slice(0, 3), d1[2], ...d1.slice(3)].join('\n'));
+      const d2 = await lines('2026-05-02');
+      await writeFile(file('2026-05-02'), [...d2.slice(0, 5), ...d2.slice(6)].join('\n'));
+      const d3 = await lines('2026-05-03');
+      const d4 = await lines('2026-05-04');
+      await writeFile(file('2026-05-03'), [...d3.slice(0, -1), d4[1], ''].join('\n'));
 
       const bad = await runCli(['verify', '--output-dir', out, '--udl-url', s.url], env);
       expect(bad.code).toBe(1);
-      expect(bad.stdout).toMatch(/2026-12-01 {2}FAIL .*1 duplicate id/);
-      expect(bad.stdout).toMatch(/2026-12-02 {2}FAIL .*34559 records but the ledger says 34560.*server's \/count says 34560/);
-      expect(bad.stdout).toMatch(/2026-12-03 {2}FAIL .*1 record\(s\) outside 2026-12-03/);
-      expect(bad.stdout).toMatch(/2026-12-04 {2}ok/);
+      expect(bad.stdout).toMatch(/2026-05-01 {2}FAIL .*1 duplicate id/);
+      expect(bad.stdout).toMatch(/2026-05-02 {2}FAIL .*34559 records but the ledger says 34560.*server's \/count says 34560/);
+      expect(bad.stdout).toMatch(/2026-05-03 {2}FAIL .*1 record\(s\) outside 2026-05-03/);
+      expect(bad.stdout).toMatch(/2026-05-04 {2}ok/);
       expect(bad.stdout).toMatch(/verified=4 failed=3/);
-      expect(existsSync(file('2026-12-04'))).toBe(true);
+      expect(existsSync(file('2026-05-04'))).toBe(true);
     });
   });
 });

@@ -7,7 +7,26 @@ import { artifactName } from '../src/artifacts/naming.js';
 import { collectStatus, statusCommand, type StatusDocument } from '../src/cli/status-command.js';
 import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../src/ledger/schema.js';
 import { dayWindow } from '../src/plan/dates.js';
-import { buildStatus, lastRunSettings, resolveRange } from '../src/report/status.js';
+import { buildStatus, lastRunSettings, resolveRange, type StatusModel } from '../src/report/status.js';
+import { latestByDay } from '../src/ledger/read.js';
+import { dayRange } from '../src/plan/dates.js';
+import type { OutputFormat } from '../src/artifacts/naming.js';
+
+/** buildStatus as the commands call it, with artifacts given by name: present, or absent. */
+function statusOf(i: { rows: LedgerRow[]; artifacts: Set<string>; start?: string; end?: string; sensorId?: string; outputFormat?: OutputFormat }): StatusModel {
+  const defaults = lastRunSettings(i.rows);
+  const sensorId = i.sensorId ?? defaults.sensorId;
+  const outputFormat = i.outputFormat ?? defaults.outputFormat;
+  const range = resolveRange(i.rows.map((r) => r.chunk_date_utc), i.start, i.end);
+  const latest = latestByDay(i.rows);
+  const facts = (range ? dayRange(range.start, range.end) : []).map((day) => ({
+    day,
+    endMs: dayWindow(day).endMs,
+    latest: latest.get(day),
+    artifact: { kind: i.artifacts.has(artifactName(sensorId, dayWindow(day), outputFormat)) ? 'present' : 'absent' } as const,
+  }));
+  return buildStatus({ rows: i.rows, range, sensorId, outputFormat, facts, decide: { now: Date.parse('2030-01-01T00:00:00Z'), settleMs: 0, recheckMs: 0 } });
+}
 
 let clock = Date.parse('2026-02-01T00:00:00Z');
 /** A ledger row; each call is a second later than the last, so file order and time order agree. */
@@ -32,10 +51,20 @@ function ledgerText(rows: readonly LedgerRow[]): string {
   return stringify([[...LEDGER_COLUMNS], ...rows.map((r) => LEDGER_COLUMNS.map((c) => r[c]))]);
 }
 
+/** A small artifact that passes the integrity look: one record inside its day. */
+function stub(name: string): string {
+  const [, y, m, d] = /_(\d{4})(\d{2})(\d{2})T000000_/.exec(name)!;
+  const day = `${y}-${m}-${d}`;
+  const obTime = `${day}T00:00:05.000Z`;
+  return name.endsWith('.json') ? `[\n{"id":"x","obTime":"${obTime}","idSensor":"REACH-101"}\n]\n` : `id,obTime,idSensor\nx,${obTime},REACH-101\n`;
+}
+/** The ledger's csv_size_mb for a stub. */
+const stubMb = (name: string) => (Buffer.byteLength(stub(name)) / 1048576).toFixed(6);
+
 async function outputDir(rows: readonly LedgerRow[] | undefined, files: readonly string[] = []): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'status-'));
   if (rows) await writeFile(join(dir, 'download_telemetry.csv'), ledgerText(rows));
-  for (const f of files) await writeFile(join(dir, f), 'id,idSensor\n');
+  for (const f of files) await writeFile(join(dir, f), stub(f));
   return dir;
 }
 
@@ -50,7 +79,7 @@ describe('buildStatus: the decision table, day by day', () => {
     row('2026-01-07', 'DOWNLOADED', { records_downloaded: '7', csv_size_mb: '0.5' }),
     row('2026-01-07', 'PROCESSED'),
   ];
-  const model = buildStatus({ rows, artifacts: new Set([allCsv('2026-01-01'), allCsv('2026-01-07')]) });
+  const model = statusOf({ rows, artifacts: new Set([allCsv('2026-01-01'), allCsv('2026-01-07')]) });
   const day = (d: string) => model.days.find((x) => x.day === d)!;
 
   it('covers the ledger from its first to its last day, gaps included', () => {
@@ -97,14 +126,14 @@ describe('buildStatus: the decision table, day by day', () => {
   });
 
   it('lets a later row override an earlier one of the same day', () => {
-    const m = buildStatus({ rows: [row('2026-01-01', 'FAILED'), row('2026-01-01', 'DOWNLOADED')], artifacts: new Set([allCsv('2026-01-01')]) });
+    const m = statusOf({ rows: [row('2026-01-01', 'FAILED'), row('2026-01-01', 'DOWNLOADED')], artifacts: new Set([allCsv('2026-01-01')]) });
     expect(m.days[0]).toMatchObject({ status: 'DOWNLOADED', action: 'skip' });
   });
 });
 
 describe('buildStatus: range, sensor and format', () => {
   it('shows days of an explicit range without a row as would-run', () => {
-    const m = buildStatus({ rows: [row('2026-01-02', 'DOWNLOADED')], start: '2026-01-01', end: '2026-01-03', artifacts: new Set([allCsv('2026-01-02')]) });
+    const m = statusOf({ rows: [row('2026-01-02', 'DOWNLOADED')], start: '2026-01-01', end: '2026-01-03', artifacts: new Set([allCsv('2026-01-02')]) });
     expect(m.days.map((d) => [d.day, d.status, d.action])).toEqual([
       ['2026-01-01', null, 'run'],
       ['2026-01-02', 'DOWNLOADED', 'skip'],
@@ -125,9 +154,9 @@ describe('buildStatus: range, sensor and format', () => {
     const rows = [row('2026-01-01', 'DOWNLOADED'), row('2026-01-01', 'DOWNLOADED', { sensor_id: 'REACH-101', output_format: 'json' })];
     expect(lastRunSettings(rows)).toEqual({ sensorId: 'REACH-101', outputFormat: 'json' });
     const json101 = artifactName('REACH-101', dayWindow('2026-01-01'), 'json');
-    const m = buildStatus({ rows, artifacts: new Set([json101]) });
+    const m = statusOf({ rows, artifacts: new Set([json101]) });
     expect(m.days[0]).toMatchObject({ artifact: json101, artifactExists: true, action: 'skip' });
-    const asked = buildStatus({ rows, sensorId: 'ALL', outputFormat: 'csv', artifacts: new Set([json101]) });
+    const asked = statusOf({ rows, sensorId: 'ALL', outputFormat: 'csv', artifacts: new Set([json101]) });
     expect(asked.days[0]).toMatchObject({ artifact: allCsv('2026-01-01'), artifactExists: false, action: 'run', reason: 'artifact-missing' });
   });
 });
@@ -165,7 +194,7 @@ describe('status command', () => {
   it('prints an aligned table, totals and the rerun plan', async () => {
     const dir = await outputDir(
       [
-        row('2026-01-01', 'DOWNLOADED', { records_downloaded: '1105920', availability_pct: '100.0000', csv_size_mb: '520.412', download_seconds: '84.2' }),
+        row('2026-01-01', 'DOWNLOADED', { records_downloaded: '1105920', availability_pct: '100.0000', csv_size_mb: stubMb(allCsv('2026-01-01')), download_seconds: '84.2' }),
         row('2026-01-02', 'FAILED', { error_type: 'UdlHttpError', error_message: 'HTTP 503\nafter 5 retries' }),
         row('2026-01-04', 'SKIPPED_NO_DATA', { records_downloaded: '0' }),
       ],
@@ -183,7 +212,7 @@ describe('status command', () => {
       for (const l of body) expect(l[at - 1]).toBe(' ');
       for (const l of body) expect(l[at]).not.toBe(' ');
     }
-    expect(body[0]).toMatch(/DOWNLOADED\s+1,105,920\s+100\.00\s+520\.4\s+84\.2\s+yes\s+skip: DOWNLOADED and the artifact is on disk/);
+    expect(body[0]).toMatch(/DOWNLOADED\s+1,105,920\s+100\.00\s+0\.0\s+84\.2\s+yes\s+skip: DOWNLOADED and the artifact is on disk/);
     expect(body[2]).toMatch(/2026-01-03\s+no row .* run: no ledger row yet/);
     expect(out).toContain('error: UdlHttpError: HTTP 503 after 5 retries');
     expect(out).toMatch(/Totals\s+4 days: 1 DOWNLOADED, 1 SKIPPED_NO_DATA, 1 FAILED, 1 no row; 1,105,920 records/);
@@ -195,8 +224,8 @@ describe('status command', () => {
     const dir = await outputDir([row('2026-01-01', 'DOWNLOADED', { records_downloaded: '10' })], [allCsv('2026-01-01')]);
     const { out } = await run(['--output-dir', dir, '--end-date', '2026-01-02', '--json']);
     const doc = JSON.parse(out) as StatusDocument;
-    expect(Object.keys(doc).sort()).toEqual(['days', 'ledger', 'outputDir', 'outputFormat', 'range', 'rerun', 'sensorId', 'totals']);
-    expect(doc.ledger).toEqual({ path: join(dir, 'download_telemetry.csv'), exists: true, rows: 1 });
+    expect(Object.keys(doc).sort()).toEqual(['days', 'ledger', 'orphans', 'outputDir', 'outputFormat', 'range', 'rerun', 'sensorId', 'stale', 'totals']);
+    expect(doc.ledger).toEqual({ path: join(dir, 'download_telemetry.csv'), exists: true, rows: 1, badLines: 0 });
     expect(doc.range).toEqual({ start: '2026-01-01', end: '2026-01-02', days: 2 });
     expect(doc.days[1]).toEqual({
       day: '2026-01-02',
@@ -210,6 +239,8 @@ describe('status command', () => {
       errorMessage: null,
       artifact: allCsv('2026-01-02'),
       artifactExists: false,
+      damaged: null,
+      serverCount: null,
       action: 'run',
       reason: 'new',
       reasonText: 'no ledger row yet',

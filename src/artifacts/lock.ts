@@ -14,7 +14,7 @@
  */
 import { link, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fsyncDir } from './fsutil.js';
 import { workDir } from './naming.js';
 import { ReachUdlError } from '../errors.js';
@@ -57,35 +57,58 @@ export interface LockOptions {
 }
 
 const LOCK = 'lock';
-const NEXT = 'lock.next-';
+const NEXT = '.next-';
 
+/** The lock of an output dir: `<output-dir>/.reach-udl/lock`. */
 export async function acquireLock(outputDir: string, runId: string, opts: LockOptions = {}): Promise<Lock> {
   const dir = workDir(outputDir);
   await mkdir(dir, { recursive: true });
-  const path = join(dir, LOCK);
+  return acquireLockFile(join(dir, LOCK), runId, opts);
+}
+
+/**
+ * Waits for a lock that is held only briefly (around one ledger append), up to `timeoutMs`; a holder that
+ * died is taken over as acquireLockFile does.
+ */
+export async function waitForLockFile(path: string, runId: string, timeoutMs: number): Promise<Lock> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 2; ; delay = Math.min(100, delay * 2)) {
+    try {
+      return await acquireLockFile(path, runId);
+    } catch (err) {
+      if (!(err instanceof LockedError) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** The lock at `path`; takeover markers live beside it as `<path>.next-<generation>`. */
+export async function acquireLockFile(path: string, runId: string, opts: LockOptions = {}): Promise<Lock> {
+  const dir = dirname(path);
+  const base = basename(path);
   const isAlive = opts.isAlive ?? alive;
   const owner: LockOwner = { runId, pid: process.pid, host: hostname(), since: new Date().toISOString() };
-  const mine = join(dir, `lock.${runId}.tmp`);
+  const mine = join(dir, `${base}.${runId}.tmp`);
   await writeFile(mine, JSON.stringify(owner), { flush: true });
   const live = (o: LockOwner) => (o.host === hostname() ? isAlive(o.pid) && o.runId !== runId : true);
   let breakable = opts.breakLock === true;
   try {
     for (let attempt = 0; attempt < 16; attempt++) {
-      if (await tryLink(mine, path)) return held(dir, path, owner);
+      if (await tryLink(mine, path)) return held(path, owner);
       const current = await readOwner(path);
       if (current === undefined) continue; // released just now: try again
       if (live(current) && !breakable) throw new LockedError(path, current);
       // The lock is stale: replace its generation, following any takeover a dead contender abandoned.
       let generation = current.runId;
       for (;;) {
-        const marker = join(dir, `${NEXT}${generation}`);
+        const marker = `${path}${NEXT}${generation}`;
         if (await tryLink(mine, marker)) {
           if ((await readOwner(path))?.runId === current.runId) {
             await rename(marker, path);
             await fsyncDir(dir);
             breakable = false;
-            await removeMarkers(dir, runId);
-            return held(dir, path, owner);
+            await removeMarkers(path, runId);
+            return held(path, owner);
           }
           await rm(marker, { force: true }); // the lock moved on while we looked: start over
           break;
@@ -107,7 +130,7 @@ export async function lockOwner(outputDir: string): Promise<LockOwner | undefine
   return readOwner(join(workDir(outputDir), LOCK));
 }
 
-function held(dir: string, path: string, owner: LockOwner): Lock {
+function held(path: string, owner: LockOwner): Lock {
   let released = false;
   return {
     owner,
@@ -115,16 +138,18 @@ function held(dir: string, path: string, owner: LockOwner): Lock {
       if (released) return;
       released = true;
       if ((await readOwner(path))?.runId === owner.runId) await rm(path, { force: true });
-      await removeMarkers(dir, owner.runId);
+      await removeMarkers(path, owner.runId);
     },
   };
 }
 
 /** Takeover markers are done with once the lock has moved past their generation. */
-async function removeMarkers(dir: string, keepFor: string): Promise<void> {
-  const current = (await readOwner(join(dir, LOCK)))?.runId;
+async function removeMarkers(path: string, keepFor: string): Promise<void> {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}${NEXT}`;
+  const current = (await readOwner(path))?.runId;
   for (const name of await readdir(dir)) {
-    if (!name.startsWith(NEXT) || name === `${NEXT}${current}` || name === `${NEXT}${keepFor}`) continue;
+    if (!name.startsWith(prefix) || name === `${prefix}${current}` || name === `${prefix}${keepFor}`) continue;
     await rm(join(dir, name), { force: true });
   }
 }

@@ -42,6 +42,8 @@ export function sameKeys(a: readonly string[], b: readonly string[]): boolean {
 export interface ChunkMeta {
   index: number;
   records: number;
+  /** Exact duplicate records the server sent for this window and the file leaves out (absent in older spools). */
+  duplicates?: number;
   segments: Segment[];
 }
 
@@ -103,8 +105,8 @@ export class DaySpool {
   }
 
   /** Marks a window done once its data is in place: the meta, written atomically, is the commit. */
-  async commitMeta(index: number, segments: Segment[]): Promise<ChunkMeta> {
-    const meta: ChunkMeta = { index, records: segments.reduce((n, s) => n + s.records, 0), segments };
+  async commitMeta(index: number, segments: Segment[], duplicates = 0): Promise<ChunkMeta> {
+    const meta: ChunkMeta = { index, records: segments.reduce((n, s) => n + s.records, 0), duplicates, segments };
     await writeFileAtomic(join(this.dir, metaName(index)), JSON.stringify(meta));
     return meta;
   }
@@ -145,10 +147,10 @@ export class WindowWriter {
     this.offset = offset;
   }
 
-  async commit(segments: Segment[]): Promise<ChunkMeta> {
+  async commit(segments: Segment[], duplicates = 0): Promise<ChunkMeta> {
     closeSync(this.fd);
     await commitFile(`${this.path}.tmp`, this.path);
-    return this.spool.commitMeta(this.index, segments);
+    return this.spool.commitMeta(this.index, segments, duplicates);
   }
 
   async abort(): Promise<void> {

@@ -2,7 +2,7 @@
  * One benchmark client run in its own process, so process.resourceUsage() measures the client alone:
  * reads a download config as JSON from argv, runs it, prints one JSON line of measurements.
  */
-import { runDownload } from '../orchestrator.js';
+import { runDownload } from '../download/run.js';
 import { validateDownloadOptions, type RawDownloadOptions } from '../config/download.js';
 
 const raw = JSON.parse(process.argv[2] ?? '{}') as RawDownloadOptions;

@@ -5,11 +5,13 @@ import { Command, Option } from 'commander';
 import { DOWNLOAD_DEFAULTS, DOWNLOAD_RANGES, validateDownloadOptions, type RawDownloadOptions } from '../config/download.js';
 import { describeRange } from '../config/values.js';
 import { UsageError } from '../errors.js';
-import { runDownload } from '../orchestrator.js';
+import { runDownload } from '../download/run.js';
 import { fail } from './output.js';
 import { createReporter, type LogFormat } from './reporter.js';
 import { stopOnSignals } from './signals.js';
 import { addUdlOptions } from './udl-options.js';
+import { wallClock } from './clock.js';
+import { cliRedactor } from './sink.js';
 
 export function downloadCommand(): Command {
   const d = DOWNLOAD_DEFAULTS;
@@ -31,6 +33,12 @@ export function downloadCommand(): Command {
     .option('--dry-run', "print each day's planned action; no network, no files", false)
     .option('-v, --verbose', 'more detail: -v per-day decisions, -vv per-window progress and retries', (_: string, prev: number) => prev + 1, 0)
     .option('--max-results <n>', `rows per response the server returns at most, its cap (${describeRange(DOWNLOAD_RANGES.maxResults)})`, String(d.maxResults))
+    .option('--settle <duration>', 'fetch a day only once it ended this long ago (e.g. 2h, 30m, 0); younger days are deferred', d.settle)
+    .option('--recheck-window <duration>', 'an empty day (SKIPPED_NO_DATA) younger than this is asked again (e.g. 7d, 0)', d.recheckWindow)
+    .option('--refresh', "ask /count for every DOWNLOADED day and fetch again each day whose count changed (late data)", false)
+    .option('--adopt', 'record artifacts found without a ledger row (checked against /count) instead of downloading them again', false)
+    .option('--repair-ledger', 'move ledger lines that are not rows to <ledger>.rejected and go on (default: refuse to run)', false)
+    .option('--shared-ledger', 'the ledger also serves other output dirs: count only rows pointing here, lock each append', false)
     .option('--break-lock', 'replace the lock of a run that holds this output dir (one on another host that is gone); never implied', false);
   return addUdlOptions(cmd)
     .addOption(new Option('--log-format <fmt>', 'text, or json lines for machines').choices(['text', 'json']).default('text'))
@@ -43,11 +51,15 @@ Examples:
   reach-udl download --start-date 2026-01-01 --end-date 2026-01-31 --output-dir out --dry-run
   reach-udl download --start-date 2026-01-01 --end-date 2026-01-31 --output-dir out --retry-failed
 
+Running daily (cron): --end-date $(date -u +%F) is safe: days younger than --settle wait for a later run, and
+empty days younger than --recheck-window are asked again. Add --refresh to pick up data that arrived late.
+
 After a crash, run the same command again: the interrupted day resumes from its spooled windows.
 Ctrl-C (SIGINT) or SIGTERM stops cleanly: the day in progress stays resumable and the lock is released;
 a second signal exits at once.
 
-Exit codes: 0 every planned day succeeded or was a known skip; 1 some day FAILED (see reach-udl status);
+Exit codes: 0 every day of the range is done or a known skip; 1 the range holds FAILED days, failed now or
+earlier (see reach-udl status; rerun with --retry-failed);
 2 usage or configuration error (nothing was written); 130/143 stopped by SIGINT/SIGTERM.`,
     )
     .action(async (opts: RawDownloadOptions & { logFormat: LogFormat; progress: boolean }) => {
@@ -62,7 +74,7 @@ Exit codes: 0 every planned day succeeded or was a known skip; 1 some day FAILED
         });
         const controller = new AbortController();
         const unhook = stopOnSignals(controller);
-        const summary = await runDownload(config, { onEvent: reporter.onEvent, signal: controller.signal });
+        const summary = await runDownload(config, { onEvent: reporter.onEvent, signal: controller.signal, redactor: cliRedactor, now: wallClock() });
         unhook();
         reporter.finish(summary);
         process.exitCode = summary.exitCode;

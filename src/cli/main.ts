@@ -8,6 +8,9 @@ import { verifyCommand } from './verify-command.js';
 import { statusCommand } from './status-command.js';
 import { reportCommand } from './report-command.js';
 import { fail, EXIT } from './output.js';
+import { installCliSink } from './sink.js';
+
+installCliSink();
 
 const program = new Command('reach-udl')
   .description('Backfill REACH space-weather dosimeter data from the Unified Data Library (UDL), one file per UTC day.')

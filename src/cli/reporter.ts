@@ -4,8 +4,8 @@
  * or JSON lines with --log-format json. Everything but the closing summary goes to stderr.
  */
 import cliProgress from 'cli-progress';
-import type { RunEvent, RunSummary } from '../orchestrator.js';
-import { describeReason } from '../plan/decide.js';
+import type { RunEvent, RunSummary } from '../download/run.js';
+import { describeDecision } from '../plan/decide.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -57,12 +57,24 @@ export function createReporter(o: ReporterOptions): Reporter {
     onEvent(e) {
       switch (e.type) {
         case 'plan': {
-          stats.daysTotal = e.decisions.filter((d) => d.action === 'run').length;
+          stats.daysTotal = e.decisions.filter((d) => d.action !== 'skip').length;
           if (o.dryRun || o.verbosity >= 1) {
             for (const d of e.decisions) {
-              line('info', `${d.day}  ${d.action === 'run' ? 'RUN ' : 'skip'}  ${describeReason(d.reason)}`, { event: 'plan', day: d.day, action: d.action, reason: d.reason });
+              const action = d.action === 'skip' ? 'skip ' : d.action === 'run' ? 'RUN  ' : 'ADOPT';
+              line('info', `${d.day}  ${action}  ${describeDecision(d)}`, { event: 'plan', day: d.day, action: d.action, reason: d.reason, ...(d.note ? { note: d.note } : {}) });
+            }
+          } else {
+            // Days that wait for a later run are worth a line even when quiet: cron logs should say why a day is missing.
+            const waiting = e.decisions.filter((d) => d.reason === 'unsettled');
+            if (waiting.length > 0) {
+              const first = waiting[0]!;
+              line('info', `${waiting.length === 1 ? first.day : `${first.day} .. ${waiting.at(-1)!.day}`}: ${describeDecision(first)}`, { event: 'deferred', days: waiting.map((d) => d.day) });
             }
           }
+          break;
+        }
+        case 'ledger-repaired': {
+          line('warn', `moved ${e.moved} ledger line(s) that were not rows to ${e.sidePath}`, { event: 'ledger-repaired', moved: e.moved, sidePath: e.sidePath });
           if (o.tty && !o.dryRun && stats.daysTotal > 0) {
             multibar = new cliProgress.MultiBar(
               {
@@ -81,7 +93,11 @@ export function createReporter(o: ReporterOptions): Reporter {
         case 'day-start':
           windows = { done: 0, total: 0 };
           if (!bar || o.verbosity >= 1) {
-            line('info', `${e.day}: downloading (${describeReason(e.decision.reason)}) [${e.index + 1}/${e.total}]`, { event: 'day-start', day: e.day, reason: e.decision.reason });
+            line('info', `${e.day}: ${e.decision.action === 'adopt' ? 'adopting' : 'downloading'} (${describeDecision(e.decision)}) [${e.index + 1}/${e.total}]`, {
+              event: 'day-start',
+              day: e.day,
+              reason: e.decision.reason,
+            });
           }
           break;
         case 'day-progress':
@@ -103,7 +119,7 @@ export function createReporter(o: ReporterOptions): Reporter {
               ? `${e.day}: FAILED ${r.error_type}: ${r.error_message}`
               : r.status === 'SKIPPED_NO_DATA'
                 ? `${e.day}: SKIPPED_NO_DATA (the server has no records for this day)`
-                : `${e.day}: DOWNLOADED ${r.records_downloaded} records (${r.availability_pct}%), ${r.csv_size_mb} MiB in ${r.download_seconds} s -> ${r.csv_path}`;
+                : `${e.day}: DOWNLOADED ${r.records_downloaded} records (${r.availability_pct}%), ${Number(r.csv_size_mb).toFixed(3)} MiB in ${r.download_seconds} s -> ${r.csv_path}${r.error_message ? ` (${r.error_message})` : ''}`;
           line(r.status === 'FAILED' ? 'error' : 'info', msg, { event: 'day-end', ...r });
           records = 0;
           bar?.update(stats.daysDone, payload());
@@ -137,17 +153,22 @@ export function createReporter(o: ReporterOptions): Reporter {
         run_id: s.runId,
         planned: s.planned,
         downloaded: s.downloaded,
+        adopted: s.adopted,
         skipped_existing: s.skippedExisting,
         skipped_no_data: s.skippedNoData,
         failed: s.failed,
         skipped_failed: s.skippedFailed,
         deferred: s.deferred,
+        unsettled: s.unsettled,
         requests: stats.requests,
         throttled: stats.throttled,
       };
       if (s.aborted) line('error', `stopped early: ${s.aborted}`, { event: 'aborted' });
       if (s.stopped) line('warn', stopLine(s), { event: 'stopped', ...s.stopped });
-      if (s.skippedFailed > 0) line('warn', `${s.skippedFailed} day(s) FAILED earlier and were skipped; rerun with --retry-failed to try them again`, { event: 'hint' });
+      if (s.failedDays.length > 0) {
+        const shown = s.failedDays.slice(0, 5).join(', ') + (s.failedDays.length > 5 ? `, … (${s.failedDays.length} in all)` : '');
+        line('warn', `FAILED days in this range: ${shown}; see reach-udl status for why, then rerun with --retry-failed`, { event: 'hint', failedDays: s.failedDays });
+      }
       if (o.format === 'json') out.write(`${JSON.stringify({ event: 'summary', ...fields })}\n`);
       else out.write(`${Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
     },

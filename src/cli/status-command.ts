@@ -1,16 +1,26 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { readLedger } from '../ledger/read.js';
-import { listArtifacts } from '../report/artifacts.js';
+import { DOWNLOAD_DEFAULTS, MAX_RECHECK_MS, MAX_SETTLE_MS } from '../config/download.js';
+import { validateUdlOptions, type RawUdlOptions } from '../config/udl.js';
+import { duration } from '../config/values.js';
+import { dayWindow } from '../plan/dates.js';
 import { checkOutputDir, validateCommon, validateFormat, validateSensorId, type RawCommonOptions } from '../report/options.js';
+import { readLedgerView } from '../report/ledger-view.js';
 import { buildStatus, type StatusModel } from '../report/status.js';
 import { renderStatusText, type LedgerInfo } from '../report/status-text.js';
+import { connectUdl } from '../udl/connect.js';
+import { wallClock } from './clock.js';
 import { fail } from './output.js';
+import { addUdlOptions } from './udl-options.js';
+import { cliRedactor } from './sink.js';
 
-export interface RawStatusOptions extends RawCommonOptions {
+export interface RawStatusOptions extends RawCommonOptions, RawUdlOptions {
   sensorId?: string;
   outputFormat?: string;
   json?: boolean;
+  checkServer?: boolean;
+  settle?: string;
+  recheckWindow?: string;
 }
 
 /** The `--json` document. */
@@ -20,38 +30,66 @@ export interface StatusDocument extends StatusModel {
 }
 
 /** Everything `status` prints, as data; the command only chooses text or JSON. */
-export async function collectStatus(raw: RawStatusOptions): Promise<StatusDocument> {
+export async function collectStatus(raw: RawStatusOptions, warn: (m: string) => void = () => {}): Promise<StatusDocument> {
   const opts = validateCommon(raw);
   const sensorId = validateSensorId(raw.sensorId);
   const outputFormat = validateFormat(raw.outputFormat);
+  const settleMs = duration('--settle', raw.settle ?? DOWNLOAD_DEFAULTS.settle, MAX_SETTLE_MS);
+  const recheckMs = duration('--recheck-window', raw.recheckWindow ?? DOWNLOAD_DEFAULTS.recheckWindow, MAX_RECHECK_MS);
+  const udl = raw.checkServer ? validateUdlOptions(raw) : undefined;
+  const now = wallClock()();
   await checkOutputDir(opts.outputDir);
-  const rows = await readLedger(opts.telemetryFile);
-  const artifacts = new Set((await listArtifacts(opts.outputDir)).map((a) => a.name));
-  const model = buildStatus({ rows, start: opts.startDate, end: opts.endDate, sensorId, outputFormat, artifacts });
+  const view = await readLedgerView({ ...opts, sensorId, outputFormat, warn });
+  const serverCounts = udl ? await countDownloaded(udl, view) : undefined;
+  const model = buildStatus({ ...view, decide: { now, settleMs, recheckMs }, ...(serverCounts ? { serverCounts } : {}) });
   return {
     outputDir: opts.outputDir,
-    ledger: { path: opts.telemetryFile, exists: existsSync(opts.telemetryFile), rows: rows.length },
+    ledger: { path: opts.telemetryFile, exists: existsSync(opts.telemetryFile), rows: view.rows.length, badLines: view.badLines },
     ...model,
   };
 }
 
+/** --check-server: the server's /count for every DOWNLOADED day shown, one cheap request each. */
+async function countDownloaded(udl: ReturnType<typeof validateUdlOptions>, view: Awaited<ReturnType<typeof readLedgerView>>): Promise<Map<string, number>> {
+  const connection = await connectUdl(udl, { redactor: cliRedactor });
+  try {
+    const counts = new Map<string, number>();
+    const days = view.facts.filter((f) => f.latest?.status === 'DOWNLOADED').map((f) => f.day);
+    await Promise.all(
+      days.map(async (day) => {
+        const w = dayWindow(day);
+        const descriptor = view.facts.find((f) => f.day === day)?.latest?.descriptor || 'QUICKLOOK';
+        counts.set(day, await connection.client.count({ descriptor, sensorId: view.sensorId, startMs: w.startMs, endMs: w.endMs }));
+      }),
+    );
+    return counts;
+  } finally {
+    await connection.close();
+  }
+}
+
 export function statusCommand(): Command {
-  return new Command('status')
+  const cmd = new Command('status')
     .description(
-      'Show each day of the ledger (latest row per day), totals, and which days a rerun of download would fetch and why.\n' +
-        'Reads only the ledger and the output dir listing: no network, no files written.',
+      'Show each day of the ledger (latest row per day), totals, and which days a rerun of download would fetch and why:\n' +
+        'days not settled yet, damaged artifacts (size or contents against the ledger), artifacts without a ledger row.\n' +
+        'Reads only the ledger and the output dir; with --check-server also asks UDL for each DOWNLOADED day\'s /count.',
     )
     .requiredOption('--output-dir <dir>', 'the download output dir')
-    .option('--start-date <YYYY-MM-DD>', 'first UTC day to show (default: the ledger\'s first day)')
-    .option('--end-date <YYYY-MM-DD>', 'last UTC day to show (default: the ledger\'s last day)')
+    .option('--start-date <YYYY-MM-DD>', "first UTC day to show (default: the ledger's first day)")
+    .option('--end-date <YYYY-MM-DD>', "last UTC day to show (default: the ledger's last day)")
     .option('--telemetry-file <file>', 'the ledger CSV (default: <output-dir>/download_telemetry.csv)')
-    .option('--sensor-id <id>', 'ALL or REACH-nnn, as the rerun would use (default: the latest ledger row\'s, else ALL)')
-    .option('--output-format <fmt>', 'csv or json, as the rerun would use (default: the latest ledger row\'s, else csv)')
-    .option('--json', 'print one JSON document instead of the table', false)
+    .option('--sensor-id <id>', "ALL or REACH-nnn, as the rerun would use (default: the latest ledger row's, else ALL)")
+    .option('--output-format <fmt>', "csv or json, as the rerun would use (default: the latest ledger row's, else csv)")
+    .option('--settle <duration>', 'as download: days that ended less than this ago are not fetched yet', DOWNLOAD_DEFAULTS.settle)
+    .option('--recheck-window <duration>', 'as download: empty days younger than this are asked again', DOWNLOAD_DEFAULTS.recheckWindow)
+    .option('--check-server', "compare each DOWNLOADED day's record count with the server's /count (needs the credential)", false)
+    .option('--json', 'print one JSON document instead of the table', false);
+  return addUdlOptions(cmd)
     .exitOverride()
     .action(async (opts: RawStatusOptions) => {
       try {
-        const doc = await collectStatus(opts);
+        const doc = await collectStatus(opts, (m) => process.stderr.write(`reach-udl: warning: ${m}\n`));
         process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : renderStatusText(doc, doc.ledger, doc.outputDir));
       } catch (err) {
         fail(err);

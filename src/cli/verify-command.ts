@@ -8,6 +8,7 @@ import { connectUdl, type UdlConnection } from '../udl/connect.js';
 import { verifyOutput, type ServerCount } from '../verify/verify.js';
 import { EXIT, fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
+import { cliRedactor } from './sink.js';
 
 interface VerifyFlags extends RawUdlOptions {
   outputDir: string;
@@ -70,7 +71,7 @@ export function verifyCommand(): Command {
 
 async function connect(settings: ReturnType<typeof validateUdlOptions>): Promise<UdlConnection> {
   try {
-    return await connectUdl(settings);
+    return await connectUdl(settings, { redactor: cliRedactor });
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(`${err.message}; or pass --no-server to check the files alone`);
     throw err;

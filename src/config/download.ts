@@ -4,7 +4,7 @@
  */
 import { resolve, join } from 'node:path';
 import type { OutputFormat } from '../artifacts/naming.js';
-import { dateRange, numberIn, oneOf } from './values.js';
+import { dateRange, duration, numberIn, oneOf } from './values.js';
 import { UDL_DEFAULTS, validateUdlOptions, type RawUdlOptions, type UdlSettings } from './udl.js';
 import { UsageError } from '../errors.js';
 
@@ -26,6 +26,18 @@ export interface DownloadConfig extends UdlSettings {
   maxResults: number;
   /** Replace another run's lock (a crashed run on another host). Never implied. */
   breakLock: boolean;
+  /** A day is fetched only once it ended at least this long ago (ms). */
+  settleMs: number;
+  /** SKIPPED_NO_DATA is final only for days that ended longer ago than this (ms). */
+  recheckMs: number;
+  /** Ask /count for every DOWNLOADED day and fetch again those whose count changed. */
+  refresh: boolean;
+  /** Check and record artifacts found without a ledger row instead of downloading them again. */
+  adopt: boolean;
+  /** Move ledger lines that are not rows to a side file instead of refusing to run. */
+  repairLedger: boolean;
+  /** The ledger is shared with other output dirs: only rows pointing into this one count, appends are locked. */
+  sharedLedger: boolean;
 }
 
 /** Option values as they arrive from the command line (strings) or from code. */
@@ -43,6 +55,12 @@ export interface RawDownloadOptions extends RawUdlOptions {
   verbose?: number;
   maxResults?: string | number;
   breakLock?: boolean;
+  settle?: string | number;
+  recheckWindow?: string | number;
+  refresh?: boolean;
+  adopt?: boolean;
+  repairLedger?: boolean;
+  sharedLedger?: boolean;
 }
 
 export const DOWNLOAD_DEFAULTS = {
@@ -51,12 +69,18 @@ export const DOWNLOAD_DEFAULTS = {
   descriptor: 'QUICKLOOK',
   outputFormat: 'csv',
   maxResults: 10_000,
+  settle: '2h',
+  recheckWindow: '7d',
 } as const;
 
 export const DOWNLOAD_RANGES = {
   limitDays: { min: 1, max: 1_000_000, integer: true },
   maxResults: { min: 1, max: 1_000_000, integer: true },
 } as const;
+
+/** Longest --settle and --recheck-window accepted. */
+export const MAX_SETTLE_MS = 30 * 86_400_000;
+export const MAX_RECHECK_MS = 366 * 86_400_000;
 
 const SENSOR_RE = /^REACH-[0-9]+$/;
 
@@ -86,5 +110,11 @@ export function validateDownloadOptions(raw: RawDownloadOptions, env: NodeJS.Pro
     verbosity: raw.verbose ?? 0,
     maxResults: numberIn('--max-results', raw.maxResults ?? DOWNLOAD_DEFAULTS.maxResults, DOWNLOAD_RANGES.maxResults),
     breakLock: raw.breakLock ?? false,
+    settleMs: duration('--settle', raw.settle ?? DOWNLOAD_DEFAULTS.settle, MAX_SETTLE_MS),
+    recheckMs: duration('--recheck-window', raw.recheckWindow ?? DOWNLOAD_DEFAULTS.recheckWindow, MAX_RECHECK_MS),
+    refresh: raw.refresh ?? false,
+    adopt: raw.adopt ?? false,
+    repairLedger: raw.repairLedger ?? false,
+    sharedLedger: raw.sharedLedger ?? false,
   };
 }

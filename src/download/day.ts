@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ReachUdlError, stoppedError } from '../errors.js';
 import type { DayWindow } from '../plan/dates.js';
 import { afterPage, type PageRequest, type PageStep } from '../plan/paging.js';
-import { planWindows, planningDensity, recordsPerTick } from '../plan/windows.js';
+import { expectedRecords, planWindows, planningDensity, recordsPerTick } from '../plan/windows.js';
 import { assembleArtifact } from '../artifacts/assemble.js';
 import { artifactName, spoolDir, type OutputFormat } from '../artifacts/naming.js';
 import { DaySpool, sameKeys, type ChunkMeta, type Segment, type SpoolManifest, type WindowWriter } from '../artifacts/spool.js';
@@ -58,6 +58,8 @@ export interface DayResult {
   records: number;
   /** Artifact size in bytes; 0 without one. */
   bytes: number;
+  /** Exact duplicate records the server sent, written once. */
+  duplicates: number;
   path: string;
   spool: DaySpool;
 }
@@ -75,7 +77,8 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
   const query = { descriptor: ctx.descriptor, sensorId: ctx.sensorId };
   if (!spool.manifest) {
     const count = await countOrUndefined(ctx.client, { ...query, startMs: day.startMs, endMs: day.endMs });
-    if (count === 0) return { status: 'SKIPPED_NO_DATA', records: 0, bytes: 0, path, spool };
+    if (count === 0) return { status: 'SKIPPED_NO_DATA', records: 0, bytes: 0, duplicates: 0, path, spool };
+    if (count !== undefined) checkPlausible(count, ctx.sensorId, day);
     const perTick = count === undefined ? recordsPerTick(ctx.sensorId) : planningDensity(count, ctx.sensorId);
     const manifest: SpoolManifest = {
       version: 1,
@@ -117,15 +120,36 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
   if (failure !== undefined) throw failure;
 
   const counted = spool.manifest!.count;
-  if (counted !== undefined && records < counted) {
+  const duplicates = [...done.values()].reduce((n, c) => n + (c.duplicates ?? 0), 0);
+  // /count counts rows as the server holds them, exact duplicates included.
+  if (counted !== undefined && records + duplicates < counted) {
     // Rows went missing between /count and the pages: most likely a page cap below --max-results.
     await spool.discard();
     throw new IncompleteDayError(records, counted, ctx.maxResults);
   }
-  if (records === 0) return { status: 'SKIPPED_NO_DATA', records: 0, bytes: 0, path, spool };
+  if (records === 0) return { status: 'SKIPPED_NO_DATA', records: 0, bytes: 0, duplicates, path, spool };
   const chunks: ChunkMeta[] = [...done.values()];
   const out = await assembleArtifact(spool, chunks, ctx.format, path, ctx.tempTag);
-  return { status: 'DOWNLOADED', records: out.records, bytes: out.bytes, path, spool };
+  return { status: 'DOWNLOADED', records: out.records, bytes: out.bytes, duplicates, path, spool };
+}
+
+/** A day holds at most this many times the records REACH's cadence gives it; /count above that is not believed. */
+export const PLAUSIBLE_FACTOR = 4;
+
+/** The server's count is a lie or an error: planning windows for it would flood the server with requests. */
+export class ImplausibleCountError extends ReachUdlError {
+  readonly code = 'ERR_IMPLAUSIBLE_COUNT';
+  readonly exitClass = 'failed';
+  constructor(count: number, limit: number, day: string) {
+    super(
+      `the server's /count for ${day} is ${count.toLocaleString('en-US')}, more than ${PLAUSIBLE_FACTOR}x the ${(limit / PLAUSIBLE_FACTOR).toLocaleString('en-US')} records the day can hold at REACH's 5-s cadence; nothing was fetched (check --udl-url and the server, then rerun with --retry-failed)`,
+    );
+  }
+}
+
+function checkPlausible(count: number, sensorId: string, day: DayWindow): void {
+  const limit = expectedRecords(sensorId) * PLAUSIBLE_FACTOR;
+  if (!Number.isSafeInteger(count) || count > limit) throw new ImplausibleCountError(count, limit, day.day);
 }
 
 /** /count plans the day; where the server has no count endpoint the expected density plans it instead. */
@@ -153,10 +177,11 @@ async function fetchWindow(
       const page = await fetchPage(ctx, writer, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult, records > 0);
       const step = nextStep(req, page, ctx.maxResults);
       entries.push(...page.entries);
-      records += step.keep;
+      records = entries.reduce((n, e) => n + e.records, 0);
       req = step.done ? undefined : step.next;
     }
-    return await writer.commit(segmentsOf(entries, ctx.format));
+    const duplicates = entries.reduce((n, e) => n + e.received - e.records, 0);
+    return await writer.commit(segmentsOf(entries, ctx.format), duplicates);
   } catch (err) {
     await writer.abort();
     throw err;

@@ -10,6 +10,7 @@
  * fetched again whole. Pretty-printed pages have no `},{` and simply arrive as one piece.
  */
 import { isAscii } from 'node:buffer';
+import { parse } from 'csv-parse/sync';
 import { ReachUdlError } from '../errors.js';
 import { PageFormatError, createCsvPageTranscoder, splitPageJson, type CsvPageTranscoder } from '../artifacts/transcode.js';
 import type { OutputFormat } from '../artifacts/naming.js';
@@ -36,7 +37,12 @@ export class PieceCutError extends ReachUdlError {
 export interface PieceEntry {
   /** CSV column order of this piece; empty for JSON. */
   keys: string[];
+  /** Records written (exact duplicates from the server are not). */
   records: number;
+  /** Records the server sent in this piece, duplicates included. */
+  received: number;
+  /** Piece-local indices of the exact duplicates left out, ascending. */
+  dropped: number[];
   /** Bytes written, separator included. */
   bytes: number;
   fileStart: number;
@@ -44,7 +50,7 @@ export interface PieceEntry {
   prefixBytes: number;
   /** Index of the piece's first record in the page. */
   firstIndex: number;
-  /** Offsets in `text` just past each record; with text and obTimes, kept only for tail pieces. */
+  /** Offsets in `text` just past each record (a dropped one adds nothing); with text and obTimes, kept only for tail pieces. */
   ends: ArrayLike<number>;
   text: string | undefined;
   obTimes: string[] | undefined;
@@ -76,11 +82,16 @@ export class PageStream implements BodySink<StreamedPage> {
   private readonly pageStart: number;
   private readonly hi: string;
   private prev: string;
+  /** Records the server sent in this page so far. */
   private count = 0;
+  /** Records written to the file so far (duplicates left out). */
+  private written = 0;
   private carry: Buffer = Buffer.alloc(0);
   private parts: Buffer[] | undefined;
   private started = false;
   private head: Buffer | undefined;
+  /** The records of the current obTime run, by id: where an exact duplicate from the server is found. */
+  private run: { obTime: string; texts: Map<string, string> } = { obTime: '', texts: new Map() };
 
   constructor(private readonly o: PageStreamOptions) {
     this.csv = o.format === 'csv' ? createCsvPageTranscoder() : undefined;
@@ -158,12 +169,17 @@ export class PageStream implements BodySink<StreamedPage> {
     }
     this.prev = checkObTimes(obTimes, this.prev, this.count);
     if (records === 0) return;
-    const prefix = this.o.format === 'json' && (this.o.windowHasRecords || this.count > 0) ? ',\n' : '';
+    const dropped = this.duplicates(out, ends, obTimes, keys);
+    if (dropped.length > 0) ({ out, ends } = withoutRecords(out, ends, dropped, this.o.format === 'json'));
+    const kept = records - dropped.length;
+    const prefix = kept > 0 && this.o.format === 'json' && (this.o.windowHasRecords || this.written > 0) ? ',\n' : '';
     const fileStart = this.o.writer.offset;
-    this.o.writer.append(prefix + out);
+    if (kept > 0) this.o.writer.append(prefix + out);
     this.entries.push({
       keys,
-      records,
+      records: kept,
+      received: records,
+      dropped,
       bytes: this.o.writer.offset - fileStart,
       fileStart,
       prefixBytes: prefix.length,
@@ -173,11 +189,33 @@ export class PageStream implements BodySink<StreamedPage> {
       obTimes,
     });
     this.count += records;
+    this.written += kept;
     const old = this.entries[this.entries.length - 1 - TAIL_PIECES];
     if (old) {
       old.text = undefined;
       old.obTimes = undefined;
     }
+  }
+
+  /**
+   * Exact duplicates (the same record sent twice) are left out; the same id with different content is
+   * a conflict the day cannot be trusted with. Records come sorted by obTime, so a record's duplicate lies
+   * in its obTime run: only that run's ids are kept, carried across pieces.
+   */
+  private duplicates(out: string, ends: ArrayLike<number>, obTimes: readonly string[], keys: readonly string[]): number[] {
+    const dropped: number[] = [];
+    const idOf = recordIdReader(keys, this.o.format);
+    for (let i = 0; i < obTimes.length; i++) {
+      if (obTimes[i] !== this.run.obTime) this.run = { obTime: obTimes[i]!, texts: new Map() };
+      const text = out.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
+      const id = idOf(text);
+      if (id === undefined) continue;
+      const seen = this.run.texts.get(id);
+      if (seen === undefined) this.run.texts.set(id, text);
+      else if (stripSeparator(seen) === stripSeparator(text)) dropped.push(i);
+      else throw new DuplicateIdError(id, obTimes[i]!);
+    }
+    return dropped;
   }
 
   private result(): StreamedPage {
@@ -214,7 +252,12 @@ export class PageStream implements BodySink<StreamedPage> {
         } else {
           if (e.text === undefined) throw new RangeError(`record ${keep} is no longer held`);
           offset = e.fileStart + e.prefixBytes + Buffer.byteLength(e.text.slice(0, e.ends[k - 1]));
-          e.records = k;
+          const droppedBefore = e.dropped.filter((d) => d < k).length;
+          e.dropped = e.dropped.filter((d) => d < k);
+          e.received = k;
+          e.records = k - droppedBefore;
+          // A piece whose kept records were all dropped wrote nothing, prefix included.
+          if (e.records === 0) offset = e.fileStart;
           e.bytes = offset - e.fileStart;
           entries.splice(entries.indexOf(e) + 1);
         }
@@ -250,9 +293,79 @@ function findCut(buf: Buffer, head: Buffer): number {
 function checkObTimes(obTimes: readonly string[], prev: string, offset: number): string {
   for (let i = 0; i < obTimes.length; i++) {
     const raw = obTimes[i]!;
+    // Runs of equal obTimes are the rule (64 records per tick for ALL): each distinct one is checked once.
+    if (raw === obTimes[i - 1]) continue;
     const t = canonicalObTime(raw);
-    if (t < prev) throw new RangeError(`record ${offset + i} has obTime ${raw || '(none)'} before ${prev} (outside the window or out of order)`);
+    if (t === '') throw new RangeError(`record ${offset + i} has obTime ${JSON.stringify(raw)}, which is not a time`);
+    if (t < prev) throw new RangeError(`record ${offset + i} has obTime ${raw} before ${prev} (outside the window or out of order)`);
     prev = t;
   }
   return prev;
+}
+
+/** The server sent two different records under one id: which one is true cannot be told. */
+export class DuplicateIdError extends ReachUdlError {
+  readonly code = 'ERR_DUPLICATE_ID';
+  readonly exitClass = 'failed';
+  constructor(
+    readonly id: string,
+    obTime: string,
+  ) {
+    super(`the server sent two different records with id ${id} at ${obTime}; the day is not written (ask the data provider, then rerun with --retry-failed)`);
+  }
+}
+
+const JSON_ID = /"id"\s*:\s*"([^"\\]*)"/;
+
+/**
+ * Reads a record's id from its written text: the first cell of a CSV row when `id` is the first column
+ * (as UDL sends it: a UUID needs no quoting), else through the CSV rules; the `id` field of a JSON text.
+ */
+function recordIdReader(keys: readonly string[], format: OutputFormat): (text: string) => string | undefined {
+  if (format === 'json') return (text) => JSON_ID.exec(text)?.[1];
+  const col = keys.indexOf('id');
+  if (col < 0) return () => undefined;
+  if (col === 0) {
+    return (text) => {
+      const comma = text.indexOf(',');
+      const cell = comma < 0 ? text.replace(/\n$/, '') : text.slice(0, comma);
+      return cell.startsWith('"') ? (parseRow(text)?.[0] ?? undefined) : cell;
+    };
+  }
+  return (text) => parseRow(text)?.[col];
+}
+
+function parseRow(text: string): string[] | undefined {
+  try {
+    return (parse(text, { relax_column_count: true }) as string[][])[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON record's text starts with the ",\n" that separates it from the one before (see withoutRecords). */
+function stripSeparator(text: string): string {
+  return text.startsWith(',\n') ? text.slice(2) : text;
+}
+
+/**
+ * The piece's output without the given records; `ends` keeps one entry per record the server sent, a
+ * dropped one adding no bytes, so record indices stay the server's (paging needs them).
+ */
+function withoutRecords(out: string, ends: ArrayLike<number>, dropped: readonly number[], json: boolean): { out: string; ends: Uint32Array } {
+  const skip = new Set(dropped);
+  const parts: string[] = [];
+  const newEnds = new Uint32Array(ends.length);
+  let at = 0;
+  for (let i = 0; i < ends.length; i++) {
+    if (!skip.has(i)) {
+      let text = out.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
+      // JSON texts are joined by ",\n": the first kept one must not start with it, later ones must.
+      if (json) text = (parts.length === 0 ? '' : ',\n') + stripSeparator(text);
+      parts.push(text);
+      at += text.length;
+    }
+    newEnds[i] = at;
+  }
+  return { out: parts.join(''), ends: newEnds };
 }

@@ -49,12 +49,21 @@ export function isoMs(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** The canonical form, field by field in range; days past the 28th are checked against the calendar. */
+const CANONICAL = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
 /**
- * An obTime as a canonical `2026-01-01T00:00:00.000Z` string, so obTimes compare as text; '' if it does
- * not parse. The usual form is returned as is, without a Date round trip.
+ * An obTime as a canonical `2026-01-01T00:00:00.000Z` string, so obTimes compare as text; '' if it is
+ * not a time. Every form is checked: a string of the right length ending in `Z` (`2026-13-45T99:99:99.999Z`)
+ * is not taken on trust. The usual form is returned as is, without a Date round trip.
  */
 export function canonicalObTime(t: string): string {
-  if (t.length === 24 && t.charCodeAt(23) === 90 /* Z */) return t;
+  if (t.length === 24 && CANONICAL.test(t)) {
+    // 29, 30, 31: exist in some months only; the round trip tells.
+    return t.charCodeAt(8) < 50 || (t.charCodeAt(8) === 50 && t.charCodeAt(9) < 57) || isoMs(Date.parse(t)) === t ? t : '';
+  }
+  // Other ISO forms with an explicit zone (no ms, an offset): normalised. Anything Date.parse would guess at is not a time.
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/.test(t)) return '';
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? '' : new Date(ms).toISOString();
 }

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { readLedger } from '../ledger/read.js';
+import { readLedgerView } from './ledger-view.js';
 import { PROCESSING_STATUSES } from '../ledger/schema.js';
 import { dayRange } from '../plan/dates.js';
 import { EXPECTED_PER_SENSOR_DAY, expectedRecords } from '../plan/windows.js';
@@ -12,7 +12,7 @@ import { listArtifacts, type DayArtifact } from './artifacts.js';
 import { countArtifact, countsCacheDir, type CountResult, type SensorCounts } from './counts.js';
 import type { CommonOptions } from './options.js';
 import { loadSensorIds } from './sensors.js';
-import { buildStatus, resolveRange, type DayStatus, type StatusModel } from './status.js';
+import { buildStatus, type DayStatus, type StatusModel } from './status.js';
 import { fmtInt, type LedgerInfo } from './status-text.js';
 
 export type DayCategory = 'downloaded' | 'failed' | 'missing' | 'no data';
@@ -185,6 +185,8 @@ function pctOf(n: number, of: number): number {
 
 export interface CollectOptions extends CommonOptions {
   now?: Date;
+  /** Where warnings about the ledger go. */
+  warn?: (message: string) => void;
   /** Called after each artifact is counted or found in the cache. */
   onCount?: (artifact: DayArtifact, result: CountResult) => void;
 }
@@ -194,15 +196,15 @@ export interface CollectOptions extends CommonOptions {
  * defaults to the days the ledger or the artifacts cover.
  */
 export async function collectReport(opts: CollectOptions): Promise<ReportModel> {
-  const rows = await readLedger(opts.telemetryFile);
-  const all = await listArtifacts(opts.outputDir);
-  const range = resolveRange([...rows.map((r) => r.chunk_date_utc), ...all.map((a) => a.day)], opts.startDate, opts.endDate);
+  const view = await readLedgerView({ ...opts, warn: opts.warn ?? (() => {}) });
+  const { rows, range } = view;
   if (!range) {
     throw new UsageError(
       `nothing to report: no ledger rows in ${opts.telemetryFile} and no day files in ${opts.outputDir}; run download first or give --start-date/--end-date`,
     );
   }
-  const status = buildStatus({ rows, start: range.start, end: range.end, artifacts: new Set(all.map((a) => a.name)) });
+  const all = await listArtifacts(opts.outputDir);
+  const status = buildStatus({ ...view, decide: { now: (opts.now ?? new Date()).getTime(), settleMs: 0, recheckMs: 0 } });
   const inRange = new Set(dayRange(range.start, range.end));
   const artifacts = all.filter((a) => inRange.has(a.day));
   const counts = new Map<string, SensorCounts>();

@@ -6,6 +6,8 @@ export interface LedgerInfo {
   path: string;
   exists: boolean;
   rows: number;
+  /** Lines that are not rows (a damaged ledger). */
+  badLines?: number;
 }
 
 const INT = new Intl.NumberFormat('en-US');
@@ -31,7 +33,7 @@ const COLUMNS: Column[] = [
   { title: 'AVAIL %', right: true, cell: (d) => fmtFixed(d.availabilityPct, 2) },
   { title: 'MiB', right: true, cell: (d) => fmtFixed(d.sizeMiB, 1) },
   { title: 'SECONDS', right: true, cell: (d) => fmtFixed(d.downloadSeconds, 1) },
-  { title: 'FILE', cell: (d) => (d.artifactExists ? 'yes' : 'no') },
+  { title: 'FILE', cell: (d) => (d.damaged ? 'DAMAGED' : d.artifactExists ? 'yes' : 'no') },
   { title: 'RERUN', cell: (d) => `${d.action}: ${d.reasonText}` },
 ];
 
@@ -46,7 +48,7 @@ export function renderStatusText(model: StatusModel, ledger: LedgerInfo, outputD
   } else if (ledger.rows === 0) {
     out.push(`The ledger ${ledger.path} has no rows yet.`);
   } else {
-    out.push(`Ledger  ${ledger.path} (${fmtInt(ledger.rows)} rows)`);
+    out.push(`Ledger  ${ledger.path} (${fmtInt(ledger.rows)} rows${ledger.badLines ? `, ${plural(ledger.badLines, 'damaged line')}: download --repair-ledger moves them aside` : ''})`);
   }
   if (!model.range) return `${out.join('\n')}\n`;
   const r = model.range;
@@ -61,6 +63,7 @@ export function renderStatusText(model: StatusModel, ledger: LedgerInfo, outputD
   out.push(line(COLUMNS.map((c) => c.title)));
   model.days.forEach((d, k) => {
     out.push(line(cells[k]!));
+    if (d.damaged) out.push(`${' '.repeat(widths[0]! + 2)}damaged: ${d.damaged}`);
     if (d.errorType !== null || d.errorMessage !== null) {
       out.push(`${' '.repeat(widths[0]! + 2)}error: ${[d.errorType, oneLine(d.errorMessage)].filter(Boolean).join(': ')}`);
     }
@@ -81,6 +84,19 @@ export function renderStatusText(model: StatusModel, ledger: LedgerInfo, outputD
       ? `Rerun   nothing to fetch: download over ${r.start} .. ${r.end} would send no request`
       : `Rerun   ${plural(rerun.days.length, 'day')} would be fetched: ${runs(rerun.days)}`,
   );
+  if (model.orphans.length > 0) {
+    out.push(
+      `Orphans ${plural(model.orphans.length, 'artifact')} on disk without a ledger row (${runs(model.orphans.map((day) => ({ day, reasonText: '' })))}); ` +
+        '`reach-udl download --adopt` checks them against the server and records them instead of downloading them again',
+    );
+  }
+  if (model.stale.length > 0) {
+    const first = model.stale[0]!;
+    out.push(
+      `Server  ${plural(model.stale.length, 'day')} changed on the server since download (${first.day}: server has ${fmtInt(first.server)} records, artifact ${fmtInt(first.ledger)}); ` +
+        '`reach-udl download --refresh` brings them up to date',
+    );
+  }
   if (rerun.retryFailedAdds.length > 0) {
     out.push(`        --retry-failed would add ${plural(rerun.retryFailedAdds.length, 'FAILED day')}: ${runs(rerun.retryFailedAdds.map((f) => ({ day: f.day, reasonText: '' })))}`);
   }
@@ -106,7 +122,7 @@ function nextDay(day: string): string {
   return formatDay(parseDay(day)! + DAY_MS);
 }
 
-const ORDER = ['DOWNLOADED', 'SKIPPED_NO_DATA', 'FAILED', 'DOWNLOAD_PENDING', NO_ROW];
+const ORDER = ['DOWNLOADED', 'SKIPPED_NO_DATA', 'FAILED', 'DOWNLOAD_PENDING', 'PROCESSED', 'UPLOADED', NO_ROW];
 
 function statusOrder(s: string): number {
   const i = ORDER.indexOf(s);

@@ -1,13 +1,13 @@
 /**
  * The status model: each day's latest ledger row, what a rerun of `download` over the same range would do
- * and why, and totals. Pure: the caller supplies the ledger rows and the artifact names on disk.
+ * and why, and totals. Pure: the caller supplies the ledger rows and the days' facts (download/facts.ts).
  */
 import type { OutputFormat } from '../artifacts/naming.js';
 import { artifactName } from '../artifacts/naming.js';
 import { latestByDay } from '../ledger/read.js';
 import { PROCESSING_STATUSES, type LedgerRow, type LedgerStatus } from '../ledger/schema.js';
 import { dayRange, dayWindow, parseTimestampMicros } from '../plan/dates.js';
-import { describeReason, planDays, type DayReason } from '../plan/decide.js';
+import { applyRefresh, decideDay, describeDecision, type DayAction, type DayFacts, type DayReason, type DecideOptions } from '../plan/decide.js';
 
 export const NO_ROW = 'NO_ROW';
 
@@ -25,8 +25,12 @@ export interface DayStatus {
   /** The file a download with this sensor and format writes for the day. */
   artifact: string;
   artifactExists: boolean;
+  /** What is wrong with a DOWNLOADED day's artifact (size or contents against the ledger), if anything. */
+  damaged: string | null;
+  /** The server's /count, with --check-server. */
+  serverCount: number | null;
   /** What `download` over this range would do, without --retry-failed. */
-  action: 'run' | 'skip';
+  action: DayAction;
   reason: DayReason;
   reasonText: string;
 }
@@ -52,18 +56,24 @@ export interface StatusModel {
     /** FAILED days that --retry-failed would add. */
     retryFailedAdds: Array<{ day: string; errorType: string | null; errorMessage: string | null }>;
   };
+  /** Days whose artifact is on disk without a ledger row (a lost ledger): `download --adopt` records them. */
+  orphans: string[];
+  /** With --check-server: DOWNLOADED days whose server count differs from the ledger's (`download --refresh`). */
+  stale: Array<{ day: string; ledger: number; server: number }>;
 }
 
 export interface StatusInput {
   rows: readonly LedgerRow[];
-  start?: string | undefined;
-  end?: string | undefined;
-  /** Default: the latest ledger row's sensor_id, else ALL. */
-  sensorId?: string | undefined;
-  /** Default: the latest ledger row's output_format, else csv. */
-  outputFormat?: OutputFormat | undefined;
-  /** Names of the files present in the output dir. */
-  artifacts: ReadonlySet<string>;
+  /** The range to show (see resolveRange). */
+  range: { start: string; end: string } | null;
+  sensorId: string;
+  outputFormat: OutputFormat;
+  /** The days of the range as download sees them (download/facts.ts). */
+  facts: readonly DayFacts[];
+  /** As download decides: the clock and --settle/--recheck-window. */
+  decide: Omit<DecideOptions, 'retryFailed' | 'limitDays' | 'adopt'>;
+  /** The server's /count per day, with --check-server. */
+  serverCounts?: ReadonlyMap<string, number>;
 }
 
 /** The ledger's latest row overall (by started_at_utc, file order breaking ties): the last run's settings. */
@@ -100,22 +110,27 @@ export function resolveRange(days: readonly string[], start?: string, end?: stri
 const PROCESSING = new Set<string>(PROCESSING_STATUSES);
 
 export function buildStatus(input: StatusInput): StatusModel {
-  const defaults = lastRunSettings(input.rows);
-  const sensorId = input.sensorId ?? defaults.sensorId;
-  const outputFormat = input.outputFormat ?? defaults.outputFormat;
+  const { sensorId, outputFormat, range } = input;
   const latest = latestByDay(input.rows);
   const downloaded = latestByDay(input.rows.filter((r) => r.status === 'DOWNLOADED'));
-  const range = resolveRange([...latest.keys()], input.start, input.end);
   const dayList = range ? dayRange(range.start, range.end) : [];
   const nameOf = (day: string) => artifactName(sensorId, dayWindow(day), outputFormat);
-  const decisions = planDays(dayList, latest, (day) => input.artifacts.has(nameOf(day)), { retryFailed: false });
+  const facts = new Map(input.facts.map((f) => [f.day, f]));
+  const decisions = applyRefresh(
+    input.facts.map((f) => decideDay(f, { ...input.decide, retryFailed: false })),
+    latest,
+    input.serverCounts ?? new Map(),
+  );
+  const byDay = new Map(decisions.map((d) => [d.day, d]));
 
-  const days = decisions.map((d): DayStatus => {
-    const row = latest.get(d.day);
+  const days = dayList.map((day): DayStatus => {
+    const d = byDay.get(day)!;
+    const row = latest.get(day);
+    const artifact = facts.get(day)?.artifact ?? { kind: 'absent' };
     // The processing phase's rows may not repeat the download's numbers; the DOWNLOADED row has them.
-    const numbers = row && PROCESSING.has(row.status) && row.records_downloaded === '' ? (downloaded.get(d.day) ?? row) : row;
+    const numbers = row && PROCESSING.has(row.status) && row.records_downloaded === '' ? (downloaded.get(day) ?? row) : row;
     return {
-      day: d.day,
+      day,
       status: row ? (row.status as LedgerStatus) : null,
       records: num(numbers?.records_downloaded),
       expectedRecords: num(numbers?.expected_records),
@@ -124,11 +139,13 @@ export function buildStatus(input: StatusInput): StatusModel {
       downloadSeconds: num(numbers?.download_seconds),
       errorType: text(row?.error_type),
       errorMessage: text(row?.error_message),
-      artifact: nameOf(d.day),
-      artifactExists: input.artifacts.has(nameOf(d.day)),
+      artifact: nameOf(day),
+      artifactExists: artifact.kind !== 'absent',
+      damaged: artifact.kind === 'damaged' ? artifact.why : null,
+      serverCount: input.serverCounts?.get(day) ?? null,
       action: d.action,
       reason: d.reason,
-      reasonText: describeReason(d.reason),
+      reasonText: describeDecision(d),
     };
   });
 
@@ -148,8 +165,12 @@ export function buildStatus(input: StatusInput): StatusModel {
       sizeMiB: round(total((d) => d.sizeMiB), 3),
       downloadSeconds: round(total((d) => d.downloadSeconds), 3),
     },
+    orphans: days.filter((d) => d.status === null && d.artifactExists).map((d) => d.day),
+    stale: days
+      .filter((d) => d.status === 'DOWNLOADED' && d.serverCount !== null && d.records !== null && d.serverCount !== d.records)
+      .map((d) => ({ day: d.day, ledger: d.records!, server: d.serverCount! })),
     rerun: {
-      days: days.filter((d) => d.action === 'run').map((d) => ({ day: d.day, reason: d.reason, reasonText: d.reasonText })),
+      days: days.filter((d) => d.action !== 'skip').map((d) => ({ day: d.day, reason: d.reason, reasonText: d.reasonText })),
       retryFailedAdds: days
         .filter((d) => d.reason === 'failed')
         .map((d) => ({ day: d.day, errorType: d.errorType, errorMessage: d.errorMessage })),

@@ -25,15 +25,21 @@ export class Credential {
   header(): string {
     return this[SECRET];
   }
-  /** Every form the secret could leak in: the header, its base64 payload, and the decoded user:password parts. */
-  leakForms(): string[] {
+  /**
+   * Every form in which the secret would let someone in: the header value, its base64 token, and decoded,
+   * `user:password` and the password. The user name alone is not a secret and is left out.
+   */
+  secretForms(): string[] {
     const value = this[SECRET];
-    const forms = [value];
-    const b64 = value.replace(/^Basic\s+/i, '');
-    forms.push(b64);
-    const decoded = Buffer.from(b64, 'base64').toString('utf8');
-    if (decoded.includes(':')) forms.push(decoded, ...decoded.split(':').filter((p) => p.length >= 4));
-    return [...new Set(forms.filter((f) => f.length >= 4))];
+    const token = value.replace(/^Basic\s+/i, '');
+    const forms = [value, token];
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    // A real decode round-trips; anything else is an opaque token whose decoding means nothing.
+    if (colon > 0 && Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') === token.replace(/=+$/, '')) {
+      forms.push(decoded, decoded.slice(colon + 1));
+    }
+    return [...new Set(forms.filter((f) => f.length > 0))];
   }
   toString(): string {
     return '[redacted]';

@@ -4,6 +4,7 @@
  * every later command that talks to UDL connect here, so a setting or a check added once holds for all.
  */
 import type { UdlSettings } from '../config/udl.js';
+import type { Redactor } from '../redact.js';
 import { resolveCredential, type Credential, type SecretFetcher } from './auth.js';
 import { UdlClient, type ClientEvent } from './client.js';
 import { AimdRateLimiter, RequestGate, systemClock, type Clock, type RateLimiter } from './gate.js';
@@ -24,6 +25,8 @@ export interface UdlConnectDeps {
   onEvent?: (e: ClientEvent) => void;
   /** Aborting stops new requests, cuts those in flight and ends back-off waits. */
   signal?: AbortSignal;
+  /** Learns the credential once resolved, so nothing this process prints or writes can carry it. */
+  redactor?: Redactor;
 }
 
 export interface UdlConnection {
@@ -37,6 +40,7 @@ export interface UdlConnection {
 export async function connectUdl(s: UdlSettings, deps: UdlConnectDeps = {}): Promise<UdlConnection> {
   const credential =
     deps.credential ?? (await resolveCredential(deps.env ?? process.env, { awsRegion: s.awsRegion, ...(deps.fetchSecret ? { fetchSecret: deps.fetchSecret } : {}) }));
+  deps.redactor?.add(credential);
   const clock = deps.clock ?? systemClock;
   const created = deps.http ? undefined : createHttpGet(s.maxConcurrentRequests);
   const limiter: RateLimiter =

@@ -5,11 +5,11 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalObTime, dayWindow, formatDay, parseDay } from '../plan/dates.js';
+import { dayWindow, parseDay } from '../plan/dates.js';
 import { artifactName } from '../artifacts/naming.js';
 import { latestByDay, readLedger } from '../ledger/read.js';
 import type { LedgerRow } from '../ledger/schema.js';
-import { scanCsv, scanJson, type ScannedRecord } from './scan.js';
+import { checkArtifactFile } from './check.js';
 
 export interface DayCheck {
   day: string;
@@ -63,31 +63,10 @@ async function verifyDay(outputDir: string, row: LedgerRow, serverCount: ServerC
     check.problems.push('artifact missing');
     return check;
   }
-  const lo = new Date(day.startMs).toISOString();
-  const hi = new Date(day.endMs).toISOString();
-  const ids = new Set<string>();
-  let prev = '';
-  let outside = 0;
-  let backwards = 0;
-  let duplicates = 0;
-  try {
-    const records: AsyncIterable<ScannedRecord> = format === 'csv' ? scanCsv(path) : scanJson(path);
-    for await (const r of records) {
-      check.records++;
-      const t = canonicalObTime(r.obTime);
-      if (!(t >= lo && t < hi)) outside++;
-      if (t < prev) backwards++;
-      prev = t;
-      if (ids.has(r.id)) duplicates++;
-      else ids.add(r.id);
-    }
-  } catch (err) {
-    check.problems.push(`does not parse: ${(err as Error).message}`);
-    return check;
-  }
-  if (outside) check.problems.push(`${outside} record(s) outside ${formatDay(day.startMs)}`);
-  if (backwards) check.problems.push(`${backwards} record(s) out of obTime order`);
-  if (duplicates) check.problems.push(`${duplicates} duplicate id(s)`);
+  const file = await checkArtifactFile(path, day, format);
+  check.records = file.records;
+  check.problems.push(...file.problems);
+  if (file.problems.some((p) => p.startsWith('does not parse'))) return check;
   if (check.records !== check.ledgerRecords) check.problems.push(`${check.records} records but the ledger says ${row.records_downloaded}`);
   if (serverCount) {
     try {

@@ -1,0 +1,200 @@
+/**
+ * runDownload: the day loop. Takes the output dir's lock, reads the ledger and the artifacts, decides each
+ * day, and runs the days to run one after another, each as one attempt in the ledger (attempt.ts). A
+ * failed day is recorded and the run moves on; a rejected credential or a stop ends the run.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DownloadConfig } from '../config/download.js';
+import { StoppedError, stoppedError } from '../errors.js';
+import { acquireLock, type Lock } from '../artifacts/lock.js';
+import { isTempName } from '../artifacts/naming.js';
+import { LedgerDamagedError, latestByDay, readLedgerFile } from '../ledger/read.js';
+import { repairLedger } from '../ledger/repair.js';
+import type { LedgerRow } from '../ledger/schema.js';
+import { LedgerWriter } from '../ledger/write.js';
+import { dayRange, dayWindow, type DayWindow } from '../plan/dates.js';
+import { applyLimit, applyRefresh, decideDay, refreshCandidates, type DayDecision } from '../plan/decide.js';
+import { Redactor } from '../redact.js';
+import type { Credential } from '../udl/auth.js';
+import type { ClientEvent, UdlClient } from '../udl/client.js';
+import { connectUdl } from '../udl/connect.js';
+import { UdlAuthError } from '../udl/errors.js';
+import type { Clock } from '../udl/gate.js';
+import type { HttpGet } from '../udl/http.js';
+import { attemptDay, type DayDownloader, type TelemetrySink } from './attempt.js';
+import { downloadDay, type DayProgress } from './day.js';
+import { gatherFacts } from './facts.js';
+import { scopeRows } from './scope.js';
+import { summarize, type DayOutcome, type RunSummary, type StopPoint } from './summary.js';
+
+export type { DayDownloader, DayDownloadResult, TelemetrySink } from './attempt.js';
+export type { DayOutcome, RunSummary, StopPoint } from './summary.js';
+
+export type RunEvent =
+  | { type: 'plan'; runId: string; decisions: DayDecision[] }
+  | { type: 'ledger-repaired'; moved: number; sidePath: string }
+  | { type: 'day-start'; day: string; decision: DayDecision; index: number; total: number }
+  | { type: 'day-progress'; progress: DayProgress }
+  | { type: 'day-end'; day: string; row: LedgerRow }
+  | { type: 'client'; event: ClientEvent };
+
+export interface RunDeps {
+  /** Replaces the UDL download of one day (tests, other sources). */
+  download?: DayDownloader;
+  telemetry?: TelemetrySink;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  random?: () => number;
+  http?: HttpGet;
+  credential?: Credential;
+  /** Wall-clock time in ms, for deciding which days have settled. */
+  now?: () => number;
+  /** Receives the credential once resolved; the CLI routes all its output through the same one. */
+  redactor?: Redactor;
+  onEvent?: (e: RunEvent) => void;
+  /**
+   * Aborting stops the run: no new request starts, requests in flight are cut, the day in progress keeps
+   * its DOWNLOAD_PENDING row and its spool (a rerun resumes it), and the lock is released. The abort
+   * reason names the cause in the summary (e.g. 'SIGINT').
+   */
+  signal?: AbortSignal;
+}
+
+export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): Promise<RunSummary> {
+  const runId = randomUUID();
+  const emit = deps.onEvent ?? (() => {});
+  const now = deps.now ?? Date.now;
+  const days = dayRange(config.startDate, config.endDate);
+
+  // A first look decides whether there is anything to do, and refuses a damaged or foreign ledger before
+  // anything is written; the plan that counts is made again under the lock.
+  let decisions = await decide(config, days, now(), { allowRepair: true });
+  const work = decisions.some((d) => d.action !== 'skip') || (config.refresh && refreshCandidates(decisions).length > 0);
+  if (config.dryRun || !work) {
+    emit({ type: 'plan', runId, decisions });
+    return summarize(runId, outcomesOf(decisions));
+  }
+
+  const progress = new Map<string, DayProgress>();
+  const emitRun = (e: RunEvent) => {
+    if (e.type === 'day-progress') progress.set(e.progress.day, e.progress);
+    emit(e);
+  };
+  const redactor = deps.redactor ?? new Redactor();
+  // The credential is settled before anything touches the disk: a missing one writes nothing.
+  const { env, clock, random, http, credential, signal } = deps;
+  const connection =
+    deps.download && !config.refresh && !config.adopt
+      ? undefined
+      : await connectUdl(config, { env, clock, random, http, credential, signal, redactor, onEvent: (event) => emitRun({ type: 'client', event }) });
+  const download = deps.download ?? defaultDownloader(config, connection!.client, emitRun, signal);
+  const count = (day: DayWindow) => connection!.client.count({ descriptor: config.descriptor, sensorId: config.sensorId, startMs: day.startMs, endMs: day.endMs });
+  let telemetry: TelemetrySink | undefined;
+  let lock: Lock | undefined;
+  let aborted: string | undefined;
+  let stopped: StopPoint | undefined;
+  let outcomes: DayOutcome[] = [];
+  try {
+    await mkdir(config.outputDir, { recursive: true });
+    lock = await acquireLock(config.outputDir, runId, { breakLock: config.breakLock });
+    if (config.repairLedger) {
+      const repaired = await repairLedger(config.telemetryFile, await readLedgerFile(config.telemetryFile));
+      if (repaired.moved > 0) emit({ type: 'ledger-repaired', ...repaired });
+    }
+    decisions = await decide(config, days, now(), { allowRepair: false });
+    if (config.refresh) decisions = await refresh(config, decisions, count);
+    decisions = applyLimit(decisions, config.limitDays);
+    emit({ type: 'plan', runId, decisions });
+    outcomes = outcomesOf(decisions);
+    await removeStaleTemps(config.outputDir);
+    telemetry = deps.telemetry ?? (await LedgerWriter.open(config.telemetryFile, { shared: config.sharedLedger }));
+    const sink = telemetry;
+    const append = (row: LedgerRow) => sink.append(redactRow(row, redactor));
+    const toRun = outcomes.filter((o) => o.decision.action !== 'skip');
+    for (const [index, outcome] of toRun.entries()) {
+      if (signal?.aborted) {
+        stopped = { reason: stoppedError(signal).reason };
+        break;
+      }
+      emit({ type: 'day-start', day: outcome.day, decision: outcome.decision, index, total: toRun.length });
+      const result = await attemptDay({ config, runId, download, count, append }, dayWindow(outcome.day), outcome.decision);
+      if (result.error instanceof StoppedError) {
+        const p = progress.get(outcome.day);
+        stopped = { reason: result.error.reason, day: outcome.day, ...(p ? { windowsDone: p.windowsDone, windowsTotal: p.windowsTotal } : {}) };
+        break;
+      }
+      outcome.row = redactRow(result.row, redactor);
+      emit({ type: 'day-end', day: outcome.day, row: outcome.row });
+      if (result.error instanceof UdlAuthError) {
+        aborted = outcome.row.error_message;
+        break;
+      }
+    }
+  } finally {
+    await connection?.close();
+    await telemetry?.close();
+    await lock?.release();
+  }
+  return { ...summarize(runId, outcomes, stopped), ...(aborted ? { aborted } : {}) };
+}
+
+/** Reads the ledger (this backfill's rows), looks at every day's artifact, and decides each day. */
+async function decide(config: DownloadConfig, days: readonly string[], now: number, o: { allowRepair: boolean }): Promise<DayDecision[]> {
+  const ledger = await readLedgerFile(config.telemetryFile);
+  if (ledger.bad.length > 0 && !(o.allowRepair && config.repairLedger)) throw new LedgerDamagedError(config.telemetryFile, ledger.bad);
+  const rows = scopeRows(ledger.rows, { outputDir: config.outputDir, telemetryFile: config.telemetryFile, shared: config.sharedLedger });
+  const facts = await gatherFacts({ days, latest: latestByDay(rows), outputDir: config.outputDir, sensorId: config.sensorId, format: config.outputFormat });
+  return facts.map((f) =>
+    decideDay(f, { retryFailed: config.retryFailed, adopt: config.adopt, now, settleMs: config.settleMs, recheckMs: config.recheckMs }),
+  );
+}
+
+/** --refresh: one /count per DOWNLOADED day; days whose count changed are fetched again. */
+async function refresh(config: DownloadConfig, decisions: DayDecision[], count: (day: DayWindow) => Promise<number>): Promise<DayDecision[]> {
+  const counts = new Map<string, number>();
+  // In parallel: the gate keeps to --max-concurrent-requests and the rate.
+  await Promise.all(refreshCandidates(decisions).map(async (day) => counts.set(day, await count(dayWindow(day)))));
+  const latest = latestByDay((await readLedgerFile(config.telemetryFile)).rows);
+  return applyRefresh(decisions, latest, counts);
+}
+
+function outcomesOf(decisions: readonly DayDecision[]): DayOutcome[] {
+  return decisions.map((decision) => ({ day: decision.day, decision }));
+}
+
+function redactRow(row: LedgerRow, redactor: Redactor): LedgerRow {
+  if (!redactor.active) return row;
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, redactor.apply(v)])) as LedgerRow;
+}
+
+function defaultDownloader(config: DownloadConfig, client: UdlClient, emit: (e: RunEvent) => void, signal: AbortSignal | undefined): DayDownloader {
+  const tempTag = String(process.pid);
+  return async (day) => {
+    const r = await downloadDay(
+      {
+        client,
+        outputDir: config.outputDir,
+        sensorId: config.sensorId,
+        descriptor: config.descriptor,
+        format: config.outputFormat,
+        maxResults: config.maxResults,
+        parallelWindows: config.maxConcurrentRequests,
+        maxRetries: config.maxRetries,
+        tempTag,
+        onProgress: (progress) => emit({ type: 'day-progress', progress }),
+        ...(signal ? { signal } : {}),
+      },
+      day,
+    );
+    return { status: r.status, records: r.records, bytes: r.bytes, duplicates: r.duplicates, path: r.path, cleanup: () => r.spool.discard() };
+  };
+}
+
+/** Temp artifacts of a run that died mid-write; the lock guarantees no live run owns them. */
+async function removeStaleTemps(outputDir: string): Promise<void> {
+  for (const name of await readdir(outputDir)) {
+    if (isTempName(name)) await rm(join(outputDir, name), { force: true });
+  }
+}

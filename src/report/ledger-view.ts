@@ -1,0 +1,55 @@
+/**
+ * What the read-only commands (status, report, verify) see of the ledger and the days: the same facts
+ * and decisions as `download`, without writing anything. A damaged ledger is read around, with a warning
+ * naming the lines and the fix, rather than refused: these commands are how an operator finds out.
+ */
+import { resolve } from 'node:path';
+import { gatherFacts } from '../download/facts.js';
+import { describeBad, latestByDay, readLedgerFile } from '../ledger/read.js';
+import type { LedgerRow } from '../ledger/schema.js';
+import type { OutputFormat } from '../artifacts/naming.js';
+import { dayRange } from '../plan/dates.js';
+import type { DayFacts } from '../plan/decide.js';
+import { listArtifacts } from './artifacts.js';
+import { lastRunSettings, resolveRange } from './status.js';
+
+export interface LedgerView {
+  rows: LedgerRow[];
+  /** Lines of the ledger that are not rows. */
+  badLines: number;
+  range: { start: string; end: string } | null;
+  sensorId: string;
+  outputFormat: OutputFormat;
+  facts: DayFacts[];
+}
+
+export interface ViewOptions {
+  outputDir: string;
+  telemetryFile: string;
+  startDate: string | undefined;
+  endDate: string | undefined;
+  sensorId?: string | undefined;
+  outputFormat?: OutputFormat | undefined;
+  /** Where warnings go (stderr in the CLI). */
+  warn: (message: string) => void;
+}
+
+export async function readLedgerView(o: ViewOptions): Promise<LedgerView> {
+  const ledger = await readLedgerFile(o.telemetryFile);
+  if (ledger.bad.length > 0) {
+    o.warn(
+      `${o.telemetryFile} has ${ledger.bad.length} line(s) that are not ledger rows (${describeBad(ledger.bad)}); they are ignored here. ` +
+        '`reach-udl download ... --repair-ledger` moves them to a side file',
+    );
+  }
+  const defaults = lastRunSettings(ledger.rows);
+  const sensorId = o.sensorId ?? defaults.sensorId;
+  const outputFormat = o.outputFormat ?? defaults.outputFormat;
+  // Every day file counts towards the range, whatever its sensor or format: a lost ledger must not hide days.
+  const artifacts = await listArtifacts(o.outputDir);
+  const range = resolveRange([...ledger.rows.map((r) => r.chunk_date_utc), ...artifacts.map((a) => a.day)], o.startDate, o.endDate);
+  const facts = range
+    ? await gatherFacts({ days: dayRange(range.start, range.end), latest: latestByDay(ledger.rows), outputDir: resolve(o.outputDir), sensorId, format: outputFormat })
+    : [];
+  return { rows: ledger.rows, badLines: ledger.bad.length, range, sensorId, outputFormat, facts };
+}
