@@ -189,6 +189,8 @@ describe('verify', () => {
       expect(bad.stdout).toMatch(/2026-05-02 {2}FAIL .*34559 records but the ledger says 34560.*server's \/count says 34560/);
       expect(bad.stdout).toMatch(/2026-05-03 {2}FAIL .*1 record\(s\) outside 2026-05-03/);
       expect(bad.stdout).toMatch(/2026-05-04 {2}ok/);
+      // Each failure ends with the command that repairs it.
+      expect(bad.stdout).toContain(`repair: mv ${file('2026-05-01')} ${file('2026-05-01')}.bad && reach-udl download --start-date 2026-05-01 --end-date 2026-05-01 --output-dir ${out} --sensor-id REACH-101`);
       expect(bad.stdout).toMatch(/verified=4 failed=3/);
       expect(existsSync(file('2026-05-04'))).toBe(true);
     });

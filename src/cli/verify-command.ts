@@ -5,7 +5,7 @@ import { optionalDate } from '../config/values.js';
 import { dayWindow } from '../plan/dates.js';
 import { ConfigError } from '../udl/auth.js';
 import { connectUdl, type UdlConnection } from '../udl/connect.js';
-import { verifyOutput, type ServerCount } from '../verify/verify.js';
+import { repairCommand, verifyOutput, type ServerCount } from '../verify/verify.js';
 import { EXIT, fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
 import { cliRedactor } from './sink.js';
@@ -39,26 +39,36 @@ export function verifyCommand(): Command {
       const connection = f.server ? await connect(settings) : undefined;
       let failed = 0;
       try {
-        const checks = await verifyOutput({
+        const { checks, unrecorded } = await verifyOutput({
           outputDir,
           telemetryFile: f.telemetryFile ? resolve(f.telemetryFile) : join(outputDir, 'download_telemetry.csv'),
           startDate: f.startDate,
           endDate: f.endDate,
           serverCount: connection ? serverCount(connection) : undefined,
+          warn: (m) => process.stderr.write(`reach-udl: warning: ${m}\n`),
           onDay: (c) => {
             if (c.problems.length || c.unchecked) failed++;
             const server = c.serverCount !== undefined ? `, server ${c.serverCount}` : '';
+            const row = { outputDir, sensorId: c.sensorId, format: c.format };
             process.stdout.write(
               c.problems.length
-                ? `${c.day}  FAIL  ${c.problems.join('; ')}  ${c.path}\n`
+                ? `${c.day}  FAIL  ${c.problems.join('; ')}  ${c.path}\n        repair: ${repairCommand(c, row)}\n`
                 : c.unchecked
                   ? `${c.day}  UNCHECKED  ${c.records} records (ledger ${c.ledgerRecords}); ${c.unchecked}\n`
                   : `${c.day}  ok    ${c.records} records (ledger ${c.ledgerRecords}${server})\n`,
             );
           },
         });
+        if (unrecorded.length > 0) {
+          failed += unrecorded.length;
+          const days = unrecorded.map((a) => a.day);
+          process.stdout.write(
+            `${unrecorded.length} day file(s) have no DOWNLOADED row in the ledger (${days[0]}${days.length > 1 ? ` .. ${days.at(-1)}` : ''}); ` +
+              `repair: reach-udl download --start-date ${days[0]} --end-date ${days.at(-1)} --output-dir ${outputDir} --adopt\n`,
+          );
+        }
         process.stdout.write(`verified=${checks.length} failed=${failed}\n`);
-        if (checks.length === 0) process.stderr.write('reach-udl: no DOWNLOADED days in the ledger to verify\n');
+        if (checks.length === 0 && unrecorded.length === 0) process.stderr.write('reach-udl: no DOWNLOADED days in the ledger to verify\n');
       } finally {
         await connection?.close();
       }

@@ -6,14 +6,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayWindow, parseDay } from '../plan/dates.js';
-import { artifactName } from '../artifacts/naming.js';
-import { latestByDay, readLedger } from '../ledger/read.js';
+import { artifactName, type OutputFormat } from '../artifacts/naming.js';
+import { describeBad, latestByDay, readLedgerFile } from '../ledger/read.js';
+import { listArtifacts, type DayArtifact } from '../report/artifacts.js';
 import type { LedgerRow } from '../ledger/schema.js';
 import { checkArtifactFile } from './check.js';
 
 export interface DayCheck {
   day: string;
   path: string;
+  sensorId: string;
+  format: OutputFormat;
   records: number;
   ledgerRecords: number;
   serverCount?: number;
@@ -32,10 +35,19 @@ export interface VerifyOptions {
   endDate?: string;
   serverCount?: ServerCount;
   onDay?: (check: DayCheck) => void;
+  warn?: (message: string) => void;
 }
 
-export async function verifyOutput(o: VerifyOptions): Promise<DayCheck[]> {
-  const latest = latestByDay(await readLedger(o.telemetryFile));
+export interface VerifyResult {
+  checks: DayCheck[];
+  /** Day files in the output dir (in the range) whose day has no DOWNLOADED row: a lost or foreign ledger. */
+  unrecorded: DayArtifact[];
+}
+
+export async function verifyOutput(o: VerifyOptions): Promise<VerifyResult> {
+  const ledger = await readLedgerFile(o.telemetryFile);
+  if (ledger.bad.length > 0) o.warn?.(`${o.telemetryFile} has ${ledger.bad.length} line(s) that are not ledger rows (${describeBad(ledger.bad)}); they are ignored here`);
+  const latest = latestByDay(ledger.rows);
   const lo = o.startDate ? parseDay(o.startDate)! : Number.NEGATIVE_INFINITY;
   const hi = o.endDate ? parseDay(o.endDate)! : Number.POSITIVE_INFINITY;
   const rows = [...latest.values()]
@@ -51,14 +63,29 @@ export async function verifyOutput(o: VerifyOptions): Promise<DayCheck[]> {
     o.onDay?.(check);
     checks.push(check);
   }
-  return checks;
+  const inRange = (day: string) => parseDay(day)! >= lo && parseDay(day)! <= hi;
+  const unrecorded = (await listArtifacts(o.outputDir)).filter((a) => inRange(a.day) && latest.get(a.day)?.status !== 'DOWNLOADED');
+  return { checks, unrecorded };
+}
+
+/** The command that repairs a failed day: the damaged file moved aside, then the day downloaded again. */
+export function repairCommand(check: DayCheck, o: { outputDir: string; sensorId: string; format: string }): string {
+  const flags = `--start-date ${check.day} --end-date ${check.day} --output-dir ${quote(o.outputDir)}${o.sensorId !== 'ALL' ? ` --sensor-id ${o.sensorId}` : ''}${o.format !== 'csv' ? ` --output-format ${o.format}` : ''}`;
+  if (check.problems.length === 1 && check.problems[0] === 'artifact missing') return `reach-udl download ${flags}`;
+  const onlyServer = check.problems.every((p) => p.includes("server's /count"));
+  if (onlyServer) return `reach-udl download ${flags} --refresh`;
+  return `mv ${quote(check.path)} ${quote(`${check.path}.bad`)} && reach-udl download ${flags}`;
+}
+
+function quote(path: string): string {
+  return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }
 
 async function verifyDay(outputDir: string, row: LedgerRow, serverCount: ServerCount | undefined): Promise<DayCheck> {
   const day = dayWindow(row.chunk_date_utc);
   const format = row.output_format === 'json' ? 'json' : 'csv';
   const path = join(outputDir, artifactName(row.sensor_id || 'ALL', day, format));
-  const check: DayCheck = { day: day.day, path, records: 0, ledgerRecords: Number(row.records_downloaded), problems: [] };
+  const check: DayCheck = { day: day.day, path, sensorId: row.sensor_id || 'ALL', format, records: 0, ledgerRecords: Number(row.records_downloaded), problems: [] };
   if (!existsSync(path)) {
     check.problems.push('artifact missing');
     return check;
