@@ -10,7 +10,7 @@ import type { LedgerRow } from '../ledger/schema.js';
 import type { OutputFormat } from '../artifacts/naming.js';
 import { dayRange } from '../plan/dates.js';
 import type { DayFacts } from '../plan/decide.js';
-import { listArtifacts } from './artifacts.js';
+import { listArtifacts, type DayArtifact } from './artifacts.js';
 import { lastRunSettings, resolveRange } from './status.js';
 
 export interface LedgerView {
@@ -42,14 +42,27 @@ export async function readLedgerView(o: ViewOptions): Promise<LedgerView> {
         '`reach-udl download ... --repair-ledger` moves them to a side file',
     );
   }
-  const defaults = lastRunSettings(ledger.rows);
-  const sensorId = o.sensorId ?? defaults.sensorId;
-  const outputFormat = o.outputFormat ?? defaults.outputFormat;
   // Every day file counts towards the range, whatever its sensor or format: a lost ledger must not hide days.
   const artifacts = await listArtifacts(o.outputDir);
+  // Without ledger rows, the files on disk say what was downloaded here.
+  const defaults = ledger.rows.length > 0 || artifacts.length === 0 ? lastRunSettings(ledger.rows) : mostCommon(artifacts);
+  const sensorId = o.sensorId ?? defaults.sensorId;
+  const outputFormat = o.outputFormat ?? defaults.outputFormat;
   const range = resolveRange([...ledger.rows.map((r) => r.chunk_date_utc), ...artifacts.map((a) => a.day)], o.startDate, o.endDate);
   const facts = range
     ? await gatherFacts({ days: dayRange(range.start, range.end), latest: latestByDay(ledger.rows), outputDir: resolve(o.outputDir), sensorId, format: outputFormat })
     : [];
   return { rows: ledger.rows, badLines: ledger.bad.length, range, sensorId, outputFormat, facts };
+}
+
+function mostCommon(artifacts: readonly DayArtifact[]): { sensorId: string; outputFormat: OutputFormat } {
+  const tally = new Map<string, { n: number; sensorId: string; outputFormat: OutputFormat }>();
+  for (const a of artifacts) {
+    const key = `${a.sensorId}|${a.format}`;
+    const t = tally.get(key) ?? { n: 0, sensorId: a.sensorId, outputFormat: a.format };
+    t.n++;
+    tally.set(key, t);
+  }
+  const best = [...tally.values()].sort((x, y) => y.n - x.n)[0]!;
+  return { sensorId: best.sensorId, outputFormat: best.outputFormat };
 }
