@@ -71,7 +71,7 @@ export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): P
   // A first look decides whether there is anything to do, and refuses a damaged or foreign ledger before
   // anything is written; the plan that counts is made again under the lock.
   let decisions = await decide(config, days, now(), { allowRepair: true });
-  const work = decisions.some((d) => d.action !== 'skip') || (config.refresh && refreshCandidates(decisions).length > 0);
+  const work = decisions.some((d) => d.action !== 'skip') || (config.refresh && decisions.some((d) => d.reason === 'downloaded' || d.reason === 'processing'));
   if (config.dryRun || !work) {
     emit({ type: 'plan', runId, decisions });
     return summarize(runId, outcomesOf(decisions));
@@ -151,12 +151,12 @@ async function decide(config: DownloadConfig, days: readonly string[], now: numb
   );
 }
 
-/** --refresh: one /count per DOWNLOADED day; days whose count changed are fetched again. */
+/** --refresh: one /count per downloaded day; days whose count changed are fetched again. */
 async function refresh(config: DownloadConfig, decisions: DayDecision[], count: (day: DayWindow) => Promise<number>): Promise<DayDecision[]> {
   const counts = new Map<string, number>();
-  // In parallel: the gate keeps to --max-concurrent-requests and the rate.
-  await Promise.all(refreshCandidates(decisions).map(async (day) => counts.set(day, await count(dayWindow(day)))));
   const latest = latestByDay((await readLedgerFile(config.telemetryFile)).rows);
+  // In parallel: the gate keeps to --max-concurrent-requests and the rate.
+  await Promise.all(refreshCandidates(decisions, latest).map(async (day) => counts.set(day, await count(dayWindow(day)))));
   return applyRefresh(decisions, latest, counts);
 }
 

@@ -145,20 +145,28 @@ export function applyLimit(decisions: readonly DayDecision[], limitDays: number 
 }
 
 /**
- * --refresh: a DOWNLOADED day whose server count differs from the ledger's is fetched again. `counts`
- * holds the server's count for the days that were asked; others stay as they are.
+ * --refresh: a downloaded day (DOWNLOADED, or already taken on by the processing phase) whose server count
+ * differs from the ledger's is fetched again; its new DOWNLOADED row then makes `process` convert it again.
+ * `counts` holds the server's count for the days that were asked; others stay as they are.
  */
 export function applyRefresh(decisions: readonly DayDecision[], latest: ReadonlyMap<string, LedgerRow>, counts: ReadonlyMap<string, number>): DayDecision[] {
   return decisions.map((d) => {
     const server = counts.get(d.day);
     const recorded = Number(latest.get(d.day)?.records_downloaded);
-    if (d.reason !== 'downloaded' || server === undefined || server === recorded) return d;
+    if (!REFRESHABLE.has(d.reason) || server === undefined || server === recorded) return d;
     const fmt = (n: number) => n.toLocaleString('en-US');
     return { ...d, action: 'run', reason: 'refresh', note: `server has ${fmt(server)} records, artifact ${fmt(recorded)}` };
   });
 }
 
-/** Days --refresh asks the server about: those a plain run would skip as DOWNLOADED. */
-export function refreshCandidates(decisions: readonly DayDecision[]): string[] {
-  return decisions.filter((d) => d.reason === 'downloaded').map((d) => d.day);
+const REFRESHABLE = new Set<DayReason>(['downloaded', 'processing']);
+
+/**
+ * Days --refresh asks the server about: those a plain run skips as downloaded, the processing phase's
+ * included when the ledger knows how many records the day had.
+ */
+export function refreshCandidates(decisions: readonly DayDecision[], latest?: ReadonlyMap<string, LedgerRow>): string[] {
+  return decisions
+    .filter((d) => d.reason === 'downloaded' || (d.reason === 'processing' && latest !== undefined && /^\d+$/.test(latest.get(d.day)?.records_downloaded ?? '')))
+    .map((d) => d.day);
 }
