@@ -29,6 +29,9 @@ export async function createS3Client(opts: S3ClientOptions = {}): Promise<S3Clie
     // carries Content-MD5 instead, which all of them verify.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The SDK waits forever by default; a dead endpoint or a stalled transfer must fail (and retry).
+    // Inactivity, not total time: a large part on a slow link is not stalled.
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: 120_000 },
   });
   // lib-storage's Upload builds its UploadPart commands itself, from the whole object's parameters, so
   // a per-part Content-MD5 can only be added on the way out.

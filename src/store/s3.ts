@@ -81,7 +81,8 @@ export class S3Store implements ArtifactStore {
 
   async stat(name: string): Promise<StoredObject | undefined> {
     const Key = this.key(name);
-    return this.call({ operation: 'HeadObject', permission: 's3:GetObject', key: Key }, async (client, s3) => {
+    // Without s3:ListBucket, S3 answers 403 rather than 404 for a missing key: the advice names both.
+    return this.call({ operation: 'HeadObject', permission: 's3:GetObject and s3:ListBucket', key: Key }, async (client, s3) => {
       try {
         const out = await client.send(new s3.HeadObjectCommand({ Bucket: this.bucket, Key }));
         const sha256 = out.Metadata?.sha256;
