@@ -17,9 +17,9 @@ export interface StoredObject {
 }
 
 export interface ReadRange {
-  /** First byte, inclusive. */
+  /** First byte, inclusive; at or past the object's end rejects with code ERR_STORE_RANGE. */
   start: number;
-  /** Last byte, inclusive (HTTP Range semantics). */
+  /** Last byte, inclusive (HTTP Range semantics); past the object's end reads to the end. */
   end: number;
 }
 
@@ -40,6 +40,14 @@ export interface ObjectWriter {
   abort(): Promise<void>;
 }
 
+/** What `sweep` cleared, and what it could not look at (for the run's log; a sweep never fails a run). */
+export interface SweepResult {
+  /** Temp files, staging files and stale multipart uploads removed. */
+  removed: number;
+  /** One line each: housekeeping the store could not do, and why. */
+  warnings: string[];
+}
+
 export interface ArtifactStore {
   /** For messages: an absolute directory path, or `s3://bucket/prefix`. */
   readonly location: string;
@@ -47,10 +55,14 @@ export interface ArtifactStore {
   locate(name: string): string;
   /** The object's size and time, or undefined when there is none. */
   stat(name: string): Promise<StoredObject | undefined>;
-  /** Objects whose names start with `prefix` (all when omitted), sorted by name; temp files never listed. */
+  /**
+   * Objects whose names start with `prefix` (all when omitted), sorted by name; temp files never listed.
+   * An S3 store reads each object's metadata for `sha256`: one HEAD per object besides the listing.
+   */
   list(prefix?: string): Promise<StoredObject[]>;
   /**
-   * Starts a crash-safe write of `name`. `tag` tells this process's temp files apart from another's.
+   * Starts a crash-safe write of `name`. `tag` (letters and digits) tells this process's temp files
+   * apart from another's.
    */
   create(name: string, tag: string): Promise<ObjectWriter>;
   /**
@@ -60,8 +72,14 @@ export interface ArtifactStore {
   put(name: string, localPath: string): Promise<StoredObject & { uploaded: boolean }>;
   /** The object's bytes, whole or a range of them. Rejects with ENOENT-coded error when absent. */
   read(name: string, range?: ReadRange): Promise<Readable>;
+  /** Deletes the object; an absent one is not an error (S3 DeleteObject semantics). */
   remove(name: string): Promise<void>;
+  /**
+   * Fails fast, before any work, when the store cannot take objects: a missing bucket, a wrong region,
+   * no credentials, no permission to write. Leaves nothing behind.
+   */
+  checkWritable(): Promise<void>;
   /** Drops temp files that a crashed run left (only call while holding the run lock). */
-  sweep(): Promise<void>;
+  sweep(): Promise<SweepResult>;
   close(): Promise<void>;
 }
