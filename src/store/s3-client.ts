@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { S3Client, UploadPartCommandInput } from '@aws-sdk/client-s3';
+import { quietAwsSdk } from '../aws-sdk.js';
 
 export interface S3ClientOptions {
   /** Omitted: the SDK's region chain (AWS_REGION, the profile's region). */
@@ -17,6 +18,7 @@ export interface S3ClientOptions {
 }
 
 export async function createS3Client(opts: S3ClientOptions = {}): Promise<S3Client> {
+  quietAwsSdk();
   const { S3Client } = await import('@aws-sdk/client-s3');
   const client = new S3Client({
     ...(opts.region ? { region: opts.region } : {}),

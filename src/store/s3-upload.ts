@@ -10,6 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { StoreError } from './errors.js';
 import { digestBuffer, digestFile, type FileDigest } from './hash.js';
 import type { StoredObject } from './store.js';
+import { quietAwsSdk } from '../aws-sdk.js';
 
 export interface UploadTuning {
   /** Files up to this many bytes go in one PutObject. */
@@ -76,6 +77,7 @@ async function putWhole(job: UploadJob, body: Buffer, digest: FileDigest): Promi
 }
 
 async function putMultipart(job: UploadJob, digest: FileDigest): Promise<void> {
+  quietAwsSdk();
   const { Upload } = await import('@aws-sdk/lib-storage');
   const { client, s3 } = job;
   const body = createReadStream(job.localPath, { highWaterMark: 1 << 20 });

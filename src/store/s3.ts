@@ -19,6 +19,7 @@ import { s3Failure, toStoreError, type FailedCall } from './s3-errors.js';
 import { uploadFile, type UploadTuning } from './s3-upload.js';
 import type { ArtifactStore, ObjectWriter, ReadRange, StoredObject, SweepResult } from './store.js';
 import { TempFileWriter } from './temp-writer.js';
+import { quietAwsSdk } from '../aws-sdk.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
 
@@ -232,6 +233,7 @@ export class S3Store implements ArtifactStore {
 
   private client(): Promise<{ client: S3Client; s3: S3Module }> {
     this.sdk ??= (async () => {
+      quietAwsSdk();
       const s3 = await import('@aws-sdk/client-s3');
       const client = this.opts.client ?? (await createS3Client(this.opts.clientOptions));
       return { client, s3 };
