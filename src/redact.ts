@@ -43,6 +43,6 @@ export function installOutputSink(redactor: Redactor): void {
       if (!redactor.active) return write(chunk, ...rest);
       const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : chunk;
       return write(typeof text === 'string' ? redactor.apply(text) : text, ...rest);
-    }) as typeof stream.write;
+    });
   }
 }

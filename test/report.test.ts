@@ -42,7 +42,7 @@ const everyCut = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** Reference counts from csv-parse, the general parser. */
 function csvParseCounts(text: string): SensorCounts {
-  const rows = parse(text, { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+  const rows = parse<Record<string, string>>(text, { columns: true, bom: true, skip_empty_lines: true });
   const counts: SensorCounts = {};
   for (const r of rows) counts[r.idSensor ?? ''] = (counts[r.idSensor ?? ''] ?? 0) + 1;
   return counts;

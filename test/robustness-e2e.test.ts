@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSim, type RunningSim, type SimOptions } from '../src/sim/index.js';
 import { readLedger } from '../src/ledger/read.js';
 import { Credential } from '../src/udl/auth.js';

@@ -74,7 +74,7 @@ earlier (see reach-udl status; rerun with --retry-failed);
         });
         const controller = new AbortController();
         const unhook = stopOnSignals(controller);
-        const summary = await runDownload(config, { onEvent: reporter.onEvent, signal: controller.signal, redactor: cliRedactor, now: wallClock() });
+        const summary = await runDownload(config, { onEvent: (e) => reporter.onEvent(e), signal: controller.signal, redactor: cliRedactor, now: wallClock() });
         unhook();
         reporter.finish(summary);
         process.exitCode = summary.exitCode;

@@ -23,7 +23,7 @@ import { connectUdl } from '../udl/connect.js';
 import { UdlAuthError } from '../udl/errors.js';
 import type { Clock } from '../udl/gate.js';
 import type { HttpGet } from '../udl/http.js';
-import { attemptDay, type DayDownloader, type TelemetrySink } from './attempt.js';
+import { attemptDay, type AttemptContext, type DayDownloader, type TelemetrySink } from './attempt.js';
 import { downloadDay, type DayProgress } from './day.js';
 import { gatherFacts } from './facts.js';
 import { scopeRows } from './scope.js';
@@ -93,9 +93,6 @@ export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): P
   const count = (day: DayWindow) => connection!.client.count({ descriptor: config.descriptor, sensorId: config.sensorId, startMs: day.startMs, endMs: day.endMs });
   let telemetry: TelemetrySink | undefined;
   let lock: Lock | undefined;
-  let aborted: string | undefined;
-  let stopped: StopPoint | undefined;
-  let outcomes: DayOutcome[] = [];
   try {
     await mkdir(config.outputDir, { recursive: true });
     lock = await acquireLock(config.outputDir, runId, { breakLock: config.breakLock });
@@ -107,37 +104,40 @@ export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): P
     if (config.refresh) decisions = await refresh(config, decisions, count);
     decisions = applyLimit(decisions, config.limitDays);
     emit({ type: 'plan', runId, decisions });
-    outcomes = outcomesOf(decisions);
     await removeStaleTemps(config.outputDir);
     telemetry = deps.telemetry ?? (await LedgerWriter.open(config.telemetryFile, { shared: config.sharedLedger }));
     const sink = telemetry;
     const append = (row: LedgerRow) => sink.append(redactRow(row, redactor));
-    const toRun = outcomes.filter((o) => o.decision.action !== 'skip');
-    for (const [index, outcome] of toRun.entries()) {
-      if (signal?.aborted) {
-        stopped = { reason: stoppedError(signal).reason };
-        break;
-      }
-      emit({ type: 'day-start', day: outcome.day, decision: outcome.decision, index, total: toRun.length });
-      const result = await attemptDay({ config, runId, download, count, append }, dayWindow(outcome.day), outcome.decision);
-      if (result.error instanceof StoppedError) {
-        const p = progress.get(outcome.day);
-        stopped = { reason: result.error.reason, day: outcome.day, ...(p ? { windowsDone: p.windowsDone, windowsTotal: p.windowsTotal } : {}) };
-        break;
-      }
-      outcome.row = redactRow(result.row, redactor);
-      emit({ type: 'day-end', day: outcome.day, row: outcome.row });
-      if (result.error instanceof UdlAuthError) {
-        aborted = outcome.row.error_message;
-        break;
-      }
-    }
+    const outcomes = outcomesOf(decisions);
+    const { stopped, aborted } = await runDays(outcomes, { config, runId, download, count, append }, { emit, progress, redactor, signal });
+    return { ...summarize(runId, outcomes, stopped), ...(aborted ? { aborted } : {}) };
   } finally {
     await connection?.close();
     await telemetry?.close();
     await lock?.release();
   }
-  return { ...summarize(runId, outcomes, stopped), ...(aborted ? { aborted } : {}) };
+}
+
+/** The days to work on, one attempt each, in order, until the last, a stop, or a rejected credential. */
+async function runDays(
+  outcomes: DayOutcome[],
+  ctx: AttemptContext,
+  o: { emit: (e: RunEvent) => void; progress: ReadonlyMap<string, DayProgress>; redactor: Redactor; signal: AbortSignal | undefined },
+): Promise<{ stopped?: StopPoint; aborted?: string }> {
+  const toRun = outcomes.filter((x) => x.decision.action !== 'skip');
+  for (const [index, outcome] of toRun.entries()) {
+    if (o.signal?.aborted) return { stopped: { reason: stoppedError(o.signal).reason } };
+    o.emit({ type: 'day-start', day: outcome.day, decision: outcome.decision, index, total: toRun.length });
+    const result = await attemptDay(ctx, dayWindow(outcome.day), outcome.decision);
+    if (result.error instanceof StoppedError) {
+      const p = o.progress.get(outcome.day);
+      return { stopped: { reason: result.error.reason, day: outcome.day, ...(p ? { windowsDone: p.windowsDone, windowsTotal: p.windowsTotal } : {}) } };
+    }
+    outcome.row = redactRow(result.row, o.redactor);
+    o.emit({ type: 'day-end', day: outcome.day, row: outcome.row });
+    if (result.error instanceof UdlAuthError) return { aborted: outcome.row.error_message };
+  }
+  return {};
 }
 
 /** Reads the ledger (this backfill's rows), looks at every day's artifact, and decides each day. */

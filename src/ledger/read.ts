@@ -72,7 +72,7 @@ export function isWholeRow(line: string): boolean {
 function parseRecord(text: string, columns: number): string[] | undefined {
   if ((text.match(/"/g)?.length ?? 0) % 2 !== 0) return undefined;
   try {
-    const records = parse(text, { relax_column_count: true, bom: true }) as string[][];
+    const records = parse(text, { relax_column_count: true, bom: true });
     return records.length === 1 && records[0]!.length === columns ? records[0] : undefined;
   } catch {
     return undefined;
@@ -89,7 +89,7 @@ export function parseLedger(text: string, path = 'telemetry file'): LedgerConten
   const lines = text.split('\n');
   const endsWithNewline = lines[lines.length - 1] === '';
   if (endsWithNewline) lines.pop();
-  const header = (parse(lines[0]!.replace(/\r$/, ''), { bom: true, relax_column_count: true }) as string[][])[0] ?? [];
+  const header = parse(lines[0]!.replace(/\r$/, ''), { bom: true, relax_column_count: true })[0] ?? [];
   const missing = LEDGER_COLUMNS.filter((c) => !header.includes(c));
   if (missing.length > 0) {
     throw new LedgerFormatError(path, missing.length === LEDGER_COLUMNS.length ? 'no ledger header' : `header lacks ${missing.slice(0, 3).join(', ')}`);

@@ -11,14 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { readLedger } from '../../src/ledger/read.js';
 import { cleanEnv, listFiles, runCli, startCli, tempDir } from '../helpers/cli.js';
-import { artifactFile } from '../helpers/storms.js';
 
 const AUTH = `Basic ${Buffer.from('owner-user:owner-password-1').toString('base64')}`;
 const env = cleanEnv({ BASICAUTH: AUTH });
 
 /** A pid that certainly belonged to a process that has exited. */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '0']).pid!;
+  return spawnSync(process.execPath, ['-e', '0']).pid;
 }
 
 async function sameArtifacts(a: string, b: string): Promise<void> {

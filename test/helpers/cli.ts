@@ -70,8 +70,8 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): L
   let stderr = '';
   const waiters: Array<{ re: RegExp; resolve: (l: string) => void; reject: (e: Error) => void }> = [];
   let partial = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
     stderr += d;
     const lines = (partial + d).split('\n');
     partial = lines.pop() ?? '';

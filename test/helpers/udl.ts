@@ -31,5 +31,5 @@ export async function fetchDayTruth(
 }
 
 export async function readCsvArtifact(path: string): Promise<Array<Record<string, string>>> {
-  return parse(await readFile(path, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+  return parse<Record<string, string>>(await readFile(path, 'utf8'), { columns: true });
 }

@@ -149,11 +149,11 @@ describe('S3Store specifics', () => {
                   NextUploadIdMarker: 'u2',
                 }
               : { Uploads: [{ Key: `${p}c.cdf`, UploadId: 'u3', Initiated: old }], IsTruncated: false };
-          return { output: { ...output, $metadata: {} }, response: {} } as Awaited<ReturnType<typeof next>>;
+          return { output: { ...output, $metadata: {} }, response: {} };
         }
         if (context.commandName === 'AbortMultipartUploadCommand') {
           aborted.push(`${String(input.Key)}#${String(input.UploadId)}`);
-          return { output: { $metadata: {} }, response: {} } as Awaited<ReturnType<typeof next>>;
+          return { output: { $metadata: {} }, response: {} };
         }
         return next(args);
       },
