@@ -12,20 +12,25 @@
  * descriptor (in configured order).
  */
 
-import { hash4, mix32, splitMs, stringHash, unit, uuidFromWords } from './hash.js';
-import { doseEnvironment, flavorScale, orbitFor, positionAt, type Orbit, type Position } from './model.js';
-import { formatUdlTime, type TimeBounds } from './query.js';
-import { sensorIdentity, type SensorSpec } from './sensors.js';
-
-export const TICK_MS = 5_000;
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
-export const TICKS_PER_HOUR = 720;
-export const TICKS_PER_DAY = 17_280;
-
-/** The only `source` and `dataMode` values the data set holds. */
-export const SOURCE = 'Aerospace';
-export const DATA_MODE = 'REAL';
+import { RecordCursor } from './cursor.js';
+import { hash4, unit } from './hash.js';
+import type { TimeBounds } from './query.js';
+import { DATA_MODE, RecordWriter, SOURCE, type Selection } from './records.js';
+import type { SensorSpec } from './sensors.js';
+import {
+  DAY_MS,
+  EDGE_MULTIPLIERS,
+  EDGE_SLOTS,
+  extraOffsetMs,
+  extraRank,
+  floorDiv,
+  HOUR_MS,
+  INNER_MULTIPLIERS,
+  INNER_SLOTS,
+  TICK_MS,
+  TICKS_PER_DAY,
+  TICKS_PER_HOUR,
+} from './timeline.js';
 
 /** Everything that shapes the data set. */
 export interface DatasetConfig {
@@ -45,12 +50,6 @@ export interface DatasetConfig {
   readonly end: number;
 }
 
-/** Which sensors and descriptors a query covers, as indices into the configured lists. */
-export interface Selection {
-  readonly sensors: readonly number[];
-  readonly descriptors: readonly number[];
-}
-
 /** Exact-match filters of a query; `undefined` = no filter. */
 export interface RecordFilter {
   readonly idSensor?: string | undefined;
@@ -61,47 +60,9 @@ export interface RecordFilter {
 
 const EMPTY_SELECTION: Selection = { sensors: [], descriptors: [] };
 
-// Per hour, 24 of the 720 inter-tick intervals touch a 5-minute boundary ("edge" intervals);
-// extras go there first, so that even a small share exercises boundary handling.
-const TICKS_PER_WINDOW = 60;
-const EDGE_SLOTS = 24;
-const INNER_SLOTS = TICKS_PER_HOUR - EDGE_SLOTS;
-const EDGE_MULTIPLIERS = [1, 5, 7, 11, 13, 17, 19, 23];
-// Coprime with 696 = 2^3 * 3 * 29, so i -> i * m mod 696 is a permutation.
-const INNER_MULTIPLIERS = [1, 5, 7, 11, 13, 17, 19, 23, 25, 31, 35, 37, 41, 43, 47, 49];
-
 const SALT_OUTAGE = 0x6a09e667;
 const SALT_FLAKY = 0xbb67ae85;
 const SALT_EXTRA = 0x3c6ef372;
-const SALT_OFFSET = 0xa54ff53a;
-const SALT_VALUE = 0x510e527f;
-const SALT_ID = 0x9b05688c;
-const SALT_TIMES = 0x1f83d9ab;
-const SALT_PARTICLE = 0x5be0cd19;
-
-const PARTICLE_TYPES = ['PROTONS', 'PROTONS+ELECTRONS', 'ELECTRONS'] as const;
-const QUALITIES = ['0', '4', '16'] as const;
-const FILL_VALUE = -1e31;
-
-const SEO_PREFIX = '","seoList":[{"obType":"Energetic Charged Particle","obUoM":"rad/second","obValue":';
-const RECORD_END = '","createdBy":"system.reach","source":"Aerospace","dataMode":"REAL","origNetwork":"OPS1"}';
-
-function floorDiv(a: number, b: number): number {
-  return Math.floor(a / b);
-}
-
-/** Precomputed per-sensor constants: hash keys, orbit and every string fragment that never changes. */
-interface SensorModel {
-  readonly key: number;
-  readonly orbit: Orbit;
-  /** From `","idOnOrbit"` up to `"lat":`. */
-  readonly identity: string;
-  readonly scale: readonly [number, number];
-  /** Per dosimeter: `X","particleType":"…","obTime":"`. */
-  readonly doseMid: readonly [string, string];
-  /** [quality][dosimeter][descriptor]: `,"obQuality":"0",…,"createdAt":"`. */
-  readonly qualityTail: readonly (readonly (readonly string[])[])[];
-}
 
 /**
  * The sensors of one selection available during one hour, with their extras plan.
@@ -127,36 +88,11 @@ export interface CursorStart {
   readonly member: number;
 }
 
-/** Offset in ms of the extras after tick `j` of hour `hour`; strictly between two ticks. */
-export function extraOffsetMs(hour: number, j: number): number {
-  const w = j % TICKS_PER_WINDOW;
-  if (w === TICKS_PER_WINDOW - 1) return TICK_MS - 1;
-  // Alternate boundary + 1 ms and boundary + 500 ms; the first window of a day gets + 1 ms.
-  if (w === 0) return ((hour * 12 + j / TICKS_PER_WINDOW) & 1) === 0 ? 1 : 500;
-  return 1 + (hash4(SALT_OFFSET, hour, j) % (TICK_MS - 1));
-}
-
-/**
- * Rank of interval `j` in an hour's extras order (extras fill ranks 0..n-1): edge intervals
- * interleaved with inner ones, each shuffled by a per-sensor-hour permutation.
- */
-function extraRank(j: number, edgeMul: number, edgeZero: number, innerMul: number, innerAdd: number): number {
-  const w = j % TICKS_PER_WINDOW;
-  const window = (j - w) / TICKS_PER_WINDOW;
-  if (w === 0 || w === TICKS_PER_WINDOW - 1) {
-    const edge = window * 2 + (w === 0 ? 0 : 1);
-    return (((edge - edgeZero + EDGE_SLOTS) % EDGE_SLOTS) * edgeMul % EDGE_SLOTS) * 2;
-  }
-  const inner = ((window * (TICKS_PER_WINDOW - 2) + w - 1) * innerMul + innerAdd) % INNER_SLOTS;
-  return inner < EDGE_SLOTS ? inner * 2 + 1 : inner + EDGE_SLOTS;
-}
-
 export class Dataset {
   readonly sensorIds: readonly string[];
   readonly descriptors: readonly string[];
-  private readonly models: readonly SensorModel[];
-  private readonly descriptorKeys: readonly number[];
-  private readonly descriptorVaries: readonly boolean[];
+  /** @internal used by {@link RecordCursor} to write the records this data set plans. */
+  readonly writer: RecordWriter;
   private readonly emptyDays: ReadonlySet<number>;
   private readonly extrasBase: number;
   private readonly extrasFraction: number;
@@ -165,45 +101,11 @@ export class Dataset {
   constructor(private readonly config: DatasetConfig) {
     this.sensorIds = config.sensors.map((s) => s.id);
     this.descriptors = [...config.descriptors];
-    this.descriptorKeys = config.descriptors.map(stringHash);
-    // QUICKLOOK is the reference; other descriptors are "reprocessed" and differ slightly.
-    this.descriptorVaries = config.descriptors.map((d) => d !== 'QUICKLOOK');
     this.emptyDays = new Set(config.emptyDays);
     const perHour = config.subSecondShare * TICKS_PER_HOUR;
     this.extrasBase = Math.floor(perHour);
     this.extrasFraction = perHour - this.extrasBase;
-    this.models = config.sensors.map((spec, index) => this.buildModel(spec, index));
-  }
-
-  private buildModel(spec: SensorSpec, index: number): SensorModel {
-    const key = stringHash(spec.id);
-    const ident = sensorIdentity(spec, index);
-    const identity =
-      `","idOnOrbit":"${ident.satNo}","satNo":${ident.satNo},"idSensor":"${spec.id}",` +
-      `"origSensorId":"${ident.origSensorId}","observatoryType":"ONORBIT",` +
-      `"observatoryName":"${ident.observatoryName}","instrumentType":"DOSIMETER","lat":`;
-    const doseMid = spec.flavors.map((flavor, dose) => {
-      const u = unit(hash4(SALT_PARTICLE, key, dose));
-      const particle = PARTICLE_TYPES[u < 0.7 ? 0 : u < 0.9 ? 1 : 2];
-      return `${flavor}","particleType":"${particle}","obTime":"`;
-    }) as unknown as [string, string];
-    const qualityTail = QUALITIES.map((q) =>
-      spec.flavors.map((flavor, dose) =>
-        this.descriptors.map(
-          (descriptor) =>
-            `,"obQuality":"${q}","obDescription":"DOSE${dose + 1} (Flavor ${flavor}) in rad/second"}],` +
-            `"descriptor":"${descriptor}","createdAt":"`,
-        ),
-      ),
-    );
-    return {
-      key,
-      orbit: orbitFor(index, key),
-      identity,
-      scale: [flavorScale(spec.flavors[0]), flavorScale(spec.flavors[1])],
-      doseMid,
-      qualityTail,
-    };
+    this.writer = new RecordWriter(config.sensors, config.descriptors);
   }
 
   /** Resolves exact-match filters to a selection; a value matching nothing selects nothing. */
@@ -223,7 +125,7 @@ export class Dataset {
     const share = this.config.gapShare;
     if (share <= 0) return [0, 0];
     if (share >= 1) return [0, 24];
-    const key = (this.models[s] as SensorModel).key;
+    const key = this.writer.keys[s] as number;
     // A per-sensor flakiness times a per-day draw: some sensors are worse than others, and a
     // days x sensors heatmap shows rows and blotches rather than uniform noise.
     const flaky = 2 * unit(hash4(this.config.seed ^ SALT_FLAKY, key));
@@ -253,7 +155,7 @@ export class Dataset {
       for (const s of sel.sensors) {
         const [first, hours] = this.outage(s, day);
         if (inDay >= first && inDay < first + hours) continue;
-        const key = (this.models[s] as SensorModel).key;
+        const key = this.writer.keys[s] as number;
         const n = this.extrasIn(key, hour);
         const h = hash4(this.config.seed ^ SALT_EXTRA, key, hour, 2);
         sensors.push(s);
@@ -295,7 +197,7 @@ export class Dataset {
     const memo = this.dayMemo.get(memoKey);
     if (memo !== undefined) return memo;
     const [first, hours] = this.outage(s, day);
-    const key = (this.models[s] as SensorModel).key;
+    const key = this.writer.keys[s] as number;
     let total = 0;
     for (let h = 0; h < 24; h++) {
       if (h >= first && h < first + hours) continue;
@@ -411,195 +313,12 @@ export class Dataset {
     return new RecordCursor(this, sel, hi, start, maxResults);
   }
 
-  /** @internal used by {@link RecordCursor} */
+  /** @internal used by {@link RecordCursor}: the next hour from `hour` with any sensor available. */
   nextPlan(sel: Selection, hour: number, hi: number): HourPlan | undefined {
     for (let h = hour; h * HOUR_MS <= hi; h++) {
       const plan = this.hourPlan(sel, h);
       if (plan.sensors.length > 0) return plan;
     }
     return undefined;
-  }
-
-  /** @internal used by {@link RecordCursor}: [genTime head, createdAt tail] per plan sensor and descriptor. */
-  hourStrings(sel: Selection, plan: HourPlan): { heads: string[][]; tails: string[][] } {
-    const heads: string[][] = [];
-    const tails: string[][] = [];
-    const dayStart = floorDiv(plan.start, DAY_MS) * DAY_MS;
-    for (const s of plan.sensors) {
-      const model = this.models[s] as SensorModel;
-      const h: string[] = [];
-      const t: string[] = [];
-      for (const di of sel.descriptors) {
-        const descKey = this.descriptorKeys[di] as number;
-        const batch = hash4(SALT_TIMES, descKey, plan.hour);
-        const own = hash4(SALT_TIMES, descKey, plan.hour, model.key);
-        // QUICKLOOK is produced ~90 min after the hour in batches; reprocessed data days later.
-        const gen = this.descriptorVaries[di]
-          ? dayStart + 2 * DAY_MS + 13 * HOUR_MS + (batch % HOUR_MS)
-          : plan.start + 90 * 60_000 + (batch % 30_000);
-        const created = gen + 10_000 + (own % 80_000);
-        h.push(`","classificationMarking":"U","dataType":"ECP","genTime":"${formatUdlTime(gen)}${model.identity}`);
-        t.push(formatUdlTime(created) + RECORD_END);
-      }
-      heads.push(h);
-      tails.push(t);
-    }
-    return { heads, tails };
-  }
-
-  /** @internal used by {@link RecordCursor}: all records of one sensor at one obTime, from `from` to `to` (exclusive). */
-  writeSensor(
-    sel: Selection,
-    s: number,
-    t: number,
-    obTime: string,
-    head: readonly string[],
-    tail: readonly string[],
-    from: number,
-    to: number,
-    pos: Position,
-  ): string {
-    const model = this.models[s] as SensorModel;
-    positionAt(model.orbit, t, pos);
-    const place = `${pos.lat},"lon":${pos.lon},"alt":${pos.alt},"senPos":[${pos.x},${pos.y},${pos.z}],"obSetId":"REACH_`;
-    const env = doseEnvironment(pos.lat, pos.lon);
-    const [tLo, tHi] = splitMs(t);
-    const nDesc = sel.descriptors.length;
-    let out = '';
-    for (let r = from; r < to; r++) {
-      const dose = (r / nDesc) | 0;
-      const d = r - dose * nDesc;
-      const di = sel.descriptors[d] as number;
-      const a = (model.key + Math.imul(dose + 1, 0x9e3779b1)) | 0;
-      const v = hash4(a ^ SALT_VALUE, tLo, tHi);
-      const descKey = this.descriptorKeys[di] as number;
-      const w1 = hash4(a, tLo, tHi, descKey);
-      const w3 = hash4(a ^ SALT_ID, tLo, tHi, descKey ^ SALT_ID);
-      const w4 = mix32(w1 ^ Math.imul(w3, 0x2545f491));
-      const id = uuidFromWords(w1, mix32(w3 ^ 0x68e31da4), w3, w4);
-      const u = unit(v);
-      let value: number;
-      let quality: number;
-      if (u < 0.02) {
-        value = FILL_VALUE;
-        quality = 0;
-      } else if (u < 0.17) {
-        value = 0;
-        quality = u < 0.05 ? 1 : 0;
-      } else {
-        value = env * (model.scale[dose] as number) * (0.5 + unit(mix32(v)));
-        if (this.descriptorVaries[di]) value *= 0.97 + 0.06 * unit(w4);
-        quality = u < 0.2 ? 2 : 0;
-      }
-      out +=
-        (r === from ? '{"id":"' : ',{"id":"') +
-        id +
-        head[d] +
-        place +
-        model.doseMid[dose] +
-        obTime +
-        SEO_PREFIX +
-        value +
-        ((model.qualityTail[quality] as string[][])[dose] as string[])[di] +
-        tail[d];
-    }
-    return out;
-  }
-}
-
-/**
- * Yields the records of one page as JSON text, a slice at a time, so a server can write a
- * 10,000-row page with backpressure without ever holding it whole.
- */
-export class RecordCursor {
-  private plan: HourPlan | undefined;
-  private strings: { heads: string[][]; tails: string[][] } | undefined;
-  private j: number;
-  private phase: 0 | 1;
-  private member: number;
-  private left: number;
-  private readonly perSensor: number;
-  private readonly pos: Position = { lat: 0, lon: 0, alt: 0, x: 0, y: 0, z: 0 };
-
-  /** @internal created by {@link Dataset.cursor} */
-  constructor(
-    private readonly dataset: Dataset,
-    private readonly sel: Selection,
-    private readonly hi: number,
-    start: CursorStart | undefined,
-    maxResults: number,
-  ) {
-    this.plan = start?.plan;
-    this.j = start?.j ?? 0;
-    this.phase = start?.phase ?? 0;
-    this.member = start?.member ?? 0;
-    this.left = start === undefined ? 0 : maxResults;
-    this.perSensor = 2 * sel.descriptors.length;
-  }
-
-  /** Rows this cursor may still yield (an upper bound: the data may end first). */
-  get remaining(): number {
-    return this.left;
-  }
-
-  /**
-   * Up to `maxRows` more records as JSON objects joined by commas (no brackets), or '' at
-   * the end. Callers put a comma between consecutive non-empty slices.
-   */
-  next(maxRows: number): string {
-    let out = '';
-    let budget = Math.min(maxRows, this.left);
-    while (budget > 0 && this.plan !== undefined) {
-      const plan = this.plan;
-      const tick = plan.start + this.j * TICK_MS;
-      const t = this.phase === 0 ? tick : tick + extraOffsetMs(plan.hour, this.j);
-      if (t > this.hi) {
-        this.plan = undefined;
-        break;
-      }
-      const members = this.phase === 0 ? undefined : this.dataset.extraMembers(plan, this.j);
-      const size = (members === undefined ? plan.sensors.length : members.length) * this.perSensor;
-      if (this.member < size) {
-        this.strings ??= this.dataset.hourStrings(this.sel, plan);
-        const obTime = formatUdlTime(t);
-        while (this.member < size && budget > 0) {
-          const m = (this.member / this.perSensor) | 0;
-          const k = members === undefined ? m : (members[m] as number);
-          const from = this.member - m * this.perSensor;
-          const to = Math.min(this.perSensor, from + budget);
-          const json = this.dataset.writeSensor(
-            this.sel,
-            plan.sensors[k] as number,
-            t,
-            obTime,
-            this.strings.heads[k] as string[],
-            this.strings.tails[k] as string[],
-            from,
-            to,
-            this.pos,
-          );
-          out += out === '' ? json : ',' + json;
-          budget -= to - from;
-          this.left -= to - from;
-          this.member += to - from;
-        }
-        if (this.member < size) break;
-      }
-      this.advance();
-    }
-    return out;
-  }
-
-  private advance(): void {
-    this.member = 0;
-    if (this.phase === 0) {
-      this.phase = 1;
-      return;
-    }
-    this.phase = 0;
-    if (++this.j < TICKS_PER_HOUR) return;
-    this.j = 0;
-    this.strings = undefined;
-    this.plan = this.dataset.nextPlan(this.sel, (this.plan as HourPlan).hour + 1, this.hi);
   }
 }

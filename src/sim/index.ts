@@ -22,21 +22,10 @@ export {
   type SimOptions,
   type ResolvedSimOptions,
 } from './options.js';
-export {
-  Dataset,
-  RecordCursor,
-  DATA_MODE,
-  SOURCE,
-  TICK_MS,
-  HOUR_MS,
-  DAY_MS,
-  TICKS_PER_HOUR,
-  TICKS_PER_DAY,
-  extraOffsetMs,
-  type DatasetConfig,
-  type Selection,
-  type RecordFilter,
-} from './data.js';
+export { Dataset, type DatasetConfig, type RecordFilter } from './data.js';
+export { RecordCursor } from './cursor.js';
+export { DATA_MODE, SOURCE, type Selection } from './records.js';
+export { TICK_MS, HOUR_MS, DAY_MS, TICKS_PER_HOUR, TICKS_PER_DAY, extraOffsetMs } from './timeline.js';
 export {
   QueryError,
   parseUdlTime,

@@ -1,6 +1,6 @@
 /** Options of the UDL simulator, their defaults and their validation. */
 
-import { DAY_MS } from './data.js';
+import { DAY_MS } from './timeline.js';
 import type { FaultShares } from './faults.js';
 import { parseUdlTime, QueryError } from './query.js';
 import type { Clock } from './throttle.js';

@@ -4,7 +4,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { Dataset, type RecordCursor } from './data.js';
+import type { RecordCursor } from './cursor.js';
+import { Dataset } from './data.js';
 import { FaultPlan, type FaultKind } from './faults.js';
 import { resolveSimOptions, SimConfigError, type ResolvedSimOptions, type SimOptions } from './options.js';
 import { parseSpaceEnvQuery, QueryError, type SpaceEnvQuery } from './query.js';
