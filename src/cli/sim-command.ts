@@ -6,9 +6,11 @@ import {
   DEFAULT_DATA_END,
   DEFAULT_DATA_START,
   DEFAULT_DESCRIPTORS,
+  DEFAULT_LATE_MS,
   DEFAULT_MAX_RESULTS,
   DEFAULT_SLOW_MS,
   parseDay,
+  parseUdlTime,
   SimConfigError,
   SimListenError,
   startSim,
@@ -61,6 +63,15 @@ function days(text: string): string[] {
     .map(day);
 }
 
+/** `--now`: a UTC time like obTime, as epoch ms. */
+function instant(text: string): number {
+  try {
+    return parseUdlTime(text);
+  } catch {
+    throw new InvalidArgumentError('expected a UTC time like 2026-01-01T12:00:00.000Z.');
+  }
+}
+
 function descriptors(text: string): string[] {
   const list = text.split(',').map((d) => d.trim());
   if (list.some((d) => !/^[A-Z][A-Z0-9_]*$/.test(d))) {
@@ -90,6 +101,10 @@ interface SimFlags {
   auth?: string;
   dataStart?: string;
   dataEnd?: string;
+  now?: number;
+  realtime?: boolean;
+  lateShare?: number;
+  lateMs?: number;
 }
 
 function toSimOptions(f: SimFlags): SimOptions {
@@ -114,6 +129,9 @@ function toSimOptions(f: SimFlags): SimOptions {
     auth: f.auth,
     dataStart: f.dataStart,
     dataEnd: f.dataEnd,
+    realtime: f.realtime,
+    lateShare: f.lateShare,
+    lateMs: f.lateMs,
   };
 }
 
@@ -166,19 +184,28 @@ export function simCommand(): Command {
     .addOption(new Option('--auth <header>', 'require this exact Authorization header value, e.g. "Basic dXNlcjpwYXNz" (default: no auth)').env('SIM_AUTH'))
     .addOption(new Option('--data-start <day>', `first UTC day with data (default: ${DEFAULT_DATA_START})`).argParser(day))
     .addOption(new Option('--data-end <day>', `first UTC day without data (default: ${DEFAULT_DATA_END})`).argParser(day))
+    .addOption(new Option('--realtime', 'only records with obTime <= the simulator\'s now exist, as on a live UDL (default: off)'))
+    .addOption(new Option('--late-share <share>', 'share (0..1) of sensor-hours that arrive late: a gap until --late-ms after the hour ends (default: 0)').argParser(share))
+    .addOption(new Option('--late-ms <ms>', `delay after the end of its hour before a late sensor-hour appears (default: ${DEFAULT_LATE_MS})`).argParser(number(0)))
+    .addOption(new Option('--now <time>', 'start with the clock stopped at this UTC time, e.g. 2026-01-02T06:00:00.000Z (default: real time); move it with POST /_sim/clock').argParser(instant))
     .addHelpText(
       'after',
       `
 Endpoints:
   GET /udl/spaceenvobservation?obTime=A..B&idSensor=&source=&dataMode=&descriptor=&sort=obTime&firstResult=&maxResults=
   GET /udl/spaceenvobservation/count?<same filters>
-  GET /_sim/stats          counters as JSON (no auth)
+  GET /_sim/stats          counters and the clock's now as JSON (no auth)
   POST /_sim/stats/reset   counters as JSON, then zeroed
+  GET /_sim/clock          {"now":"<ISO>","nowMs":n,"frozen":bool} (no auth)
+  POST /_sim/clock         one of now=<ISO> (stop the clock there), offsetMs=<n> (run at real
+                           time + n), advanceMs=<n> (move by n); as query, form or JSON body;
+                           answers the new reading
 
 Examples:
   reach-udl sim --port 8080
   reach-udl sim --rate 5 --burst 10 --fail-5xx 0.05 --reset 0.02 --seed 7
-  SIM_AUTH="Basic dXNlcjpwYXNz" reach-udl sim --gap-share 0.1 --subsecond-share 0.01`,
+  SIM_AUTH="Basic dXNlcjpwYXNz" reach-udl sim --gap-share 0.1 --subsecond-share 0.01
+  reach-udl sim --realtime --late-share 0.2 --late-ms 7200000 --now 2026-01-02T06:00:00.000Z`,
     )
     .action(async (flags: SimFlags) => {
       let sim;
@@ -189,6 +216,8 @@ Examples:
         if (err instanceof SimListenError) cmd.error(`error: ${err.message}`, LISTEN_FAILED);
         throw err;
       }
+      // Before announcing the URL, so that no request sees real time first.
+      if (flags.now !== undefined) sim.setClock({ now: flags.now });
       process.stdout.write(`reach-udl sim listening on ${sim.url}\n`);
       process.stderr.write(`reach-udl sim: ${describe(flags)}\n`);
       const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -25,6 +25,7 @@ export class RecordCursor {
     private readonly dataset: Dataset,
     private readonly sel: Selection,
     private readonly hi: number,
+    private readonly now: number,
     start: CursorStart | undefined,
     maxResults: number,
   ) {
@@ -99,6 +100,6 @@ export class RecordCursor {
     if (++this.j < TICKS_PER_HOUR) return;
     this.j = 0;
     this.strings = undefined;
-    this.plan = this.dataset.nextPlan(this.sel, (this.plan as HourPlan).hour + 1, this.hi);
+    this.plan = this.dataset.nextPlan(this.sel, (this.plan as HourPlan).hour + 1, this.hi, this.now);
   }
 }

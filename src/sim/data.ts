@@ -8,6 +8,9 @@
  * Availability (gaps, empty days) is decided per sensor-hour, extras per sensor-hour too,
  * so whole days and hours can be counted without visiting their ticks.
  *
+ * With a clock (`now`), late sensor-hours stay gaps until they arrive and the realtime cut
+ * hides the future; both are decided per sensor-hour or by clipping, so counts stay closed-form.
+ *
  * Order within one obTime: sensor (in sensors.json order), then DOSE1 before DOSE2, then
  * descriptor (in configured order).
  */
@@ -17,6 +20,7 @@ import { hash4, unit } from './hash.js';
 import type { TimeBounds } from './query.js';
 import { DATA_MODE, RecordWriter, SOURCE, type Selection } from './records.js';
 import type { SensorSpec } from './sensors.js';
+import { hourVisible, settledBefore, visibleUntil, type VisibilityConfig } from './visibility.js';
 import {
   DAY_MS,
   EDGE_MULTIPLIERS,
@@ -48,6 +52,12 @@ export interface DatasetConfig {
   readonly start: number;
   /** End of data (exclusive). */
   readonly end: number;
+  /** Only records with obTime <= now exist. Default false. */
+  readonly realtime?: boolean;
+  /** Share (0..1) of sensor-hours that arrive late. Default 0. */
+  readonly lateShare?: number;
+  /** A late sensor-hour appears this many ms after its hour ends. Default 0. */
+  readonly lateMs?: number;
 }
 
 /** Exact-match filters of a query; `undefined` = no filter. */
@@ -97,6 +107,7 @@ export class Dataset {
   private readonly extrasBase: number;
   private readonly extrasFraction: number;
   private readonly dayMemo = new Map<number, number>();
+  private readonly visibility: VisibilityConfig;
 
   constructor(private readonly config: DatasetConfig) {
     this.sensorIds = config.sensors.map((s) => s.id);
@@ -106,6 +117,12 @@ export class Dataset {
     this.extrasBase = Math.floor(perHour);
     this.extrasFraction = perHour - this.extrasBase;
     this.writer = new RecordWriter(config.sensors, config.descriptors);
+    this.visibility = {
+      realtime: config.realtime ?? false,
+      lateShare: config.lateShare ?? 0,
+      lateMs: config.lateMs ?? 0,
+      seed: config.seed,
+    };
   }
 
   /** Resolves exact-match filters to a selection; a value matching nothing selects nothing. */
@@ -141,7 +158,7 @@ export class Dataset {
     return this.extrasBase + (unit(h) < this.extrasFraction ? 1 : 0);
   }
 
-  private hourPlan(sel: Selection, hour: number): HourPlan {
+  private hourPlan(sel: Selection, hour: number, now: number): HourPlan {
     const sensors: number[] = [];
     const extras: number[] = [];
     const edgeMul: number[] = [];
@@ -156,6 +173,7 @@ export class Dataset {
         const [first, hours] = this.outage(s, day);
         if (inDay >= first && inDay < first + hours) continue;
         const key = this.writer.keys[s] as number;
+        if (!hourVisible(this.visibility, key, hour, now)) continue;
         const n = this.extrasIn(key, hour);
         const h = hash4(this.config.seed ^ SALT_EXTRA, key, hour, 2);
         sensors.push(s);
@@ -234,38 +252,47 @@ export class Dataset {
     return stamps * perSensor;
   }
 
-  private clip(bounds: TimeBounds): [number, number] {
-    return [Math.max(bounds.from, this.config.start), Math.min(bounds.to, this.config.end - 1)];
+  private clip(bounds: TimeBounds, now: number): [number, number] {
+    const hi = visibleUntil(this.visibility, Math.min(bounds.to, this.config.end - 1), now);
+    return [Math.max(bounds.from, this.config.start), hi];
   }
 
-  /** Number of records of `sel` with obTime in `bounds`. */
-  count(sel: Selection, bounds: TimeBounds): number {
-    const [lo, hi] = this.clip(bounds);
+  /** Whether the day starting at `dayStart` lies whole in [t, hi] and can be counted from its memo. */
+  private wholeDay(dayStart: number, t: number, hi: number, now: number): boolean {
+    return t === dayStart && dayStart + DAY_MS - 1 <= hi && settledBefore(this.visibility, dayStart + DAY_MS, now);
+  }
+
+  /**
+   * Number of records of `sel` with obTime in `bounds`, as seen at `now` (epoch ms; the
+   * default, Infinity, sees every late hour and cuts nothing).
+   */
+  count(sel: Selection, bounds: TimeBounds, now = Infinity): number {
+    const [lo, hi] = this.clip(bounds, now);
     const perSensor = 2 * sel.descriptors.length;
     if (lo > hi || sel.sensors.length === 0 || perSensor === 0) return 0;
     let total = 0;
     let t = lo;
     while (t <= hi) {
       const dayStart = floorDiv(t, DAY_MS) * DAY_MS;
-      if (t === dayStart && dayStart + DAY_MS - 1 <= hi) {
+      if (this.wholeDay(dayStart, t, hi, now)) {
         total += this.dayRecords(sel, dayStart / DAY_MS);
         t = dayStart + DAY_MS;
         continue;
       }
       const hour = floorDiv(t, HOUR_MS);
       const hourEnd = (hour + 1) * HOUR_MS - 1;
-      total += this.hourRecords(this.hourPlan(sel, hour), t, Math.min(hi, hourEnd), perSensor);
+      total += this.hourRecords(this.hourPlan(sel, hour, now), t, Math.min(hi, hourEnd), perSensor);
       t = hourEnd + 1;
     }
     return total;
   }
 
-  private locate(sel: Selection, lo: number, hi: number, skip: number): CursorStart | undefined {
+  private locate(sel: Selection, lo: number, hi: number, skip: number, now: number): CursorStart | undefined {
     const perSensor = 2 * sel.descriptors.length;
     let t = lo;
     while (t <= hi) {
       const dayStart = floorDiv(t, DAY_MS) * DAY_MS;
-      if (t === dayStart && dayStart + DAY_MS - 1 <= hi) {
+      if (this.wholeDay(dayStart, t, hi, now)) {
         const records = this.dayRecords(sel, dayStart / DAY_MS);
         if (records <= skip) {
           skip -= records;
@@ -276,7 +303,7 @@ export class Dataset {
       const hour = floorDiv(t, HOUR_MS);
       const hs = hour * HOUR_MS;
       const b = Math.min(hi, hs + HOUR_MS - 1);
-      const plan = this.hourPlan(sel, hour);
+      const plan = this.hourPlan(sel, hour, now);
       const records = this.hourRecords(plan, t, b, perSensor);
       if (records <= skip) {
         skip -= records;
@@ -304,19 +331,19 @@ export class Dataset {
 
   /**
    * A cursor over the records of `sel` in `bounds`, in UDL order, skipping the first
-   * `firstResult` and yielding at most `maxResults`.
+   * `firstResult` and yielding at most `maxResults`, as seen at `now` (see {@link count}).
    */
-  cursor(sel: Selection, bounds: TimeBounds, firstResult: number, maxResults: number): RecordCursor {
-    const [lo, hi] = this.clip(bounds);
+  cursor(sel: Selection, bounds: TimeBounds, firstResult: number, maxResults: number, now = Infinity): RecordCursor {
+    const [lo, hi] = this.clip(bounds, now);
     const empty = lo > hi || sel.sensors.length === 0 || sel.descriptors.length === 0 || maxResults <= 0;
-    const start = empty ? undefined : this.locate(sel, lo, hi, firstResult);
-    return new RecordCursor(this, sel, hi, start, maxResults);
+    const start = empty ? undefined : this.locate(sel, lo, hi, firstResult, now);
+    return new RecordCursor(this, sel, hi, now, start, maxResults);
   }
 
   /** @internal used by {@link RecordCursor}: the next hour from `hour` with any sensor available. */
-  nextPlan(sel: Selection, hour: number, hi: number): HourPlan | undefined {
+  nextPlan(sel: Selection, hour: number, hi: number, now: number): HourPlan | undefined {
     for (let h = hour; h * HOUR_MS <= hi; h++) {
-      const plan = this.hourPlan(sel, h);
+      const plan = this.hourPlan(sel, h, now);
       if (plan.sensors.length > 0) return plan;
     }
     return undefined;

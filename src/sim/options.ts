@@ -8,6 +8,7 @@ import type { Clock } from './throttle.js';
 /** Invalid simulator options; the message names the option and the offending value. */
 export class SimConfigError extends Error {
   override readonly name = 'SimConfigError';
+  readonly code = 'ERR_SIM_CONFIG';
 }
 
 /** How to run the simulator. Every field is optional; defaults give a fast, faultless, open UDL. */
@@ -65,6 +66,20 @@ export interface SimOptions {
   dataEnd?: string;
   /** Clock for the rate limiter, in ms. Default `performance.now`. */
   clock?: Clock;
+  /**
+   * The simulator's wall clock (epoch ms), which decides what `realtime` and late data show.
+   * Default `Date.now`; `POST /_sim/clock` freezes, offsets or advances it.
+   */
+  now?: () => number;
+  /** Only records with obTime <= now exist, as on a live UDL. Default false. */
+  realtime?: boolean;
+  /**
+   * This share (0..1) of sensor-hours, drawn from the seed, arrives late: it looks like a gap
+   * until `lateMs` after the end of its hour. Default 0.
+   */
+  lateShare?: number;
+  /** How long after the end of its hour a late sensor-hour appears, in ms. Default 3600000 (1 h). */
+  lateMs?: number;
 }
 
 /** {@link SimOptions} with defaults applied and values checked. */
@@ -86,6 +101,10 @@ export interface ResolvedSimOptions extends FaultShares {
   readonly dataStart: number;
   readonly dataEnd: number;
   readonly clock: Clock | undefined;
+  readonly now: (() => number) | undefined;
+  readonly realtime: boolean;
+  readonly lateShare: number;
+  readonly lateMs: number;
 }
 
 export const DEFAULT_MAX_RESULTS = 10_000;
@@ -93,6 +112,7 @@ export const DEFAULT_SLOW_MS = 10_000;
 export const DEFAULT_DESCRIPTORS: readonly string[] = ['QUICKLOOK', 'PROVISIONAL'];
 export const DEFAULT_DATA_START = '2017-01-01';
 export const DEFAULT_DATA_END = '2030-01-01';
+export const DEFAULT_LATE_MS = 3_600_000;
 
 function finite(name: string, value: number, min: number, max = Infinity): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
@@ -107,6 +127,11 @@ function integer(name: string, value: number, min: number, max = Number.MAX_SAFE
     throw new SimConfigError(`${name} must be an integer between ${min} and ${max}, got ${String(value)}`);
   }
   return value;
+}
+
+function flag(name: string, value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new SimConfigError(`${name} must be true or false, got ${String(value)}`);
+  return value ?? false;
 }
 
 /** Parses `YYYY-MM-DD` to its UTC day number (days since 1970-01-01). */
@@ -126,7 +151,7 @@ export function parseDay(name: string, text: string): number {
  */
 export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions {
   const opt = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
-  const share = (name: 'gapShare' | 'subSecondShare' | keyof FaultShares): number =>
+  const share = (name: 'gapShare' | 'subSecondShare' | 'lateShare' | keyof FaultShares): number =>
     finite(name, opt(options[name], 0), 0, 1);
 
   const rate = options.rate === undefined ? undefined : finite('rate', options.rate, Number.MIN_VALUE);
@@ -148,6 +173,8 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
   };
   const faultSum = faults.fail5xx + faults.reset + faults.truncate + faults.slow;
   if (faultSum > 1 + 1e-9) throw new SimConfigError(`fault shares add up to ${faultSum}, more than 1`);
+
+  if (options.now !== undefined && typeof options.now !== 'function') throw new SimConfigError('now must be a function returning epoch ms');
 
   const auth = options.auth;
   if (auth !== undefined && (auth === '' || /[\r\n]/.test(auth))) {
@@ -177,5 +204,9 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     dataStart,
     dataEnd,
     clock: options.clock,
+    now: options.now,
+    realtime: flag('realtime', options.realtime),
+    lateShare: share('lateShare'),
+    lateMs: finite('lateMs', opt(options.lateMs, DEFAULT_LATE_MS), 0),
   };
 }
