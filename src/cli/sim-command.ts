@@ -97,6 +97,8 @@ interface SimFlags {
   truncate?: number;
   slow?: number;
   slowMs?: number;
+  echo500?: number;
+  countLie?: string;
   seed?: number;
   auth?: string;
   dataStart?: string;
@@ -125,6 +127,8 @@ function toSimOptions(f: SimFlags): SimOptions {
     truncate: f.truncate,
     slow: f.slow,
     slowMs: f.slowMs,
+    echo500: f.echo500,
+    countLie: f.countLie,
     seed: f.seed,
     auth: f.auth,
     dataStart: f.dataStart,
@@ -136,7 +140,7 @@ function toSimOptions(f: SimFlags): SimOptions {
 }
 
 function describe(f: SimFlags): string {
-  const faults = (['fail5xx', 'reset', 'truncate', 'slow'] as const)
+  const faults = (['fail5xx', 'reset', 'truncate', 'slow', 'echo500'] as const)
     .filter((k) => (f[k] ?? 0) > 0)
     .map((k) => `${k}=${f[k]}`);
   return [
@@ -180,6 +184,8 @@ export function simCommand(): Command {
     .addOption(new Option('--truncate <share>', 'share (0..1) of data requests whose body is cut short (default: 0)').argParser(share))
     .addOption(new Option('--slow <share>', 'share (0..1) of data requests answered only after --slow-ms (default: 0)').argParser(share))
     .addOption(new Option('--slow-ms <ms>', `delay of slow answers (default: ${DEFAULT_SLOW_MS})`).argParser(number(0)))
+    .addOption(new Option('--echo-500 <share>', 'share (0..1) of data requests answered 500 with a JSON body echoing the request headers, Authorization included (default: 0)').argParser(share))
+    .addOption(new Option('--count-lie <text>', '/count answers this text instead of the truth, e.g. 1e23; data pages stay truthful (default: the truth)'))
     .addOption(new Option('--seed <n>', 'seed of faults, gaps and sub-second records (default: 1)').argParser(number(-(2 ** 31), 2 ** 32 - 1, true)))
     .addOption(new Option('--auth <header>', 'require this exact Authorization header value, e.g. "Basic dXNlcjpwYXNz" (default: no auth)').env('SIM_AUTH'))
     .addOption(new Option('--data-start <day>', `first UTC day with data (default: ${DEFAULT_DATA_START})`).argParser(day))

@@ -1,7 +1,7 @@
 /** Options of the UDL simulator, their defaults and their validation. */
 
 import { DAY_MS } from './timeline.js';
-import type { FaultShares } from './faults.js';
+import { FAULT_KINDS, type FaultShares } from './faults.js';
 import { parseUdlTime, QueryError } from './query.js';
 import type { Clock } from './throttle.js';
 
@@ -56,6 +56,17 @@ export interface SimOptions {
   slow?: number;
   /** Delay of a slow answer, in ms. Default 10000. */
   slowMs?: number;
+  /**
+   * Share (0..1) of data requests answered 500 with a JSON body echoing the request's headers,
+   * Authorization included, like some broken proxies: the client must never log such a body.
+   * Default 0.
+   */
+  echo500?: number;
+  /**
+   * What `/count` answers instead of the truth, e.g. `1e23` or `100000000000000000000000`;
+   * data pages stay truthful. Default: the truth.
+   */
+  countLie?: string;
   /** Seed of fault draws, gaps and sub-second extras (an integer). Default 1. */
   seed?: number;
   /** Expected full `Authorization` header value, e.g. `Basic dXNlcjpwYXNz`. Default: no auth. */
@@ -96,6 +107,8 @@ export interface ResolvedSimOptions extends FaultShares {
   readonly gapShare: number;
   readonly subSecondShare: number;
   readonly slowMs: number;
+  readonly echo500: number;
+  readonly countLie: string | undefined;
   readonly seed: number;
   readonly auth: string | undefined;
   readonly dataStart: number;
@@ -126,6 +139,11 @@ function integer(name: string, value: number, min: number, max = Number.MAX_SAFE
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new SimConfigError(`${name} must be an integer between ${min} and ${max}, got ${String(value)}`);
   }
+  return value;
+}
+
+function text(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && typeof value !== 'string') throw new SimConfigError(`${name} must be a string, got ${String(value)}`);
   return value;
 }
 
@@ -170,8 +188,9 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     reset: share('reset'),
     truncate: share('truncate'),
     slow: share('slow'),
+    echo500: share('echo500'),
   };
-  const faultSum = faults.fail5xx + faults.reset + faults.truncate + faults.slow;
+  const faultSum = FAULT_KINDS.reduce((sum, kind) => sum + (faults[kind] ?? 0), 0);
   if (faultSum > 1 + 1e-9) throw new SimConfigError(`fault shares add up to ${faultSum}, more than 1`);
 
   if (options.now !== undefined && typeof options.now !== 'function') throw new SimConfigError('now must be a function returning epoch ms');
@@ -199,6 +218,8 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     subSecondShare: share('subSecondShare'),
     ...faults,
     slowMs: finite('slowMs', opt(options.slowMs, DEFAULT_SLOW_MS), 0),
+    echo500: faults.echo500 ?? 0,
+    countLie: text('countLie', options.countLie),
     seed: integer('seed', opt(options.seed, 1), -(2 ** 31), 2 ** 32 - 1),
     auth,
     dataStart,

@@ -1,6 +1,6 @@
 /** Writing the simulator's answers: short texts, JSON, and data pages streamed with backpressure. */
 
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { RecordCursor } from './cursor.js';
 import type { SimStats } from './stats.js';
@@ -63,6 +63,19 @@ export async function streamPage(res: ServerResponse, meter: Meter, cursor: Reco
   meter.bytesServed += end.length;
   res.end(end);
   meter.rowsServed += rows;
+}
+
+/**
+ * A 500 whose JSON body echoes the request line and headers as received (original case,
+ * Authorization included), the way some broken proxies answer.
+ */
+export function sendEcho500(res: ServerResponse, meter: Meter, req: IncomingMessage): void {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i] as string] = req.rawHeaders[i + 1] as string;
+  const body = JSON.stringify({ error: 'internal', message: 'upstream failure', request: { method: req.method, url: req.url, headers } });
+  meter.bytesServed += Buffer.byteLength(body);
+  res.writeHead(500, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /**

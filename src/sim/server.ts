@@ -10,7 +10,7 @@ import { Dataset } from './data.js';
 import { FaultPlan } from './faults.js';
 import { resolveSimOptions, SimConfigError, type ResolvedSimOptions, type SimOptions } from './options.js';
 import { parseSpaceEnvQuery, QueryError, type SpaceEnvQuery } from './query.js';
-import { sendText, sendTruncated, streamPage } from './respond.js';
+import { sendEcho500, sendText, sendTruncated, streamPage } from './respond.js';
 import { loadSensors } from './sensors.js';
 import { emptyStats, type SimStats } from './stats.js';
 import { retryAfterSeconds, TokenBucket } from './throttle.js';
@@ -196,8 +196,8 @@ class SimServer {
     const now = this.clock.now();
     if (endpoint === 'count') {
       c.countRequests++;
-      const count = this.dataset.count(this.dataset.select(query), query.obTime, now);
-      if (await this.wait(this.cfg.latencyMs, res)) this.text(res, 200, String(count));
+      const count = this.cfg.countLie ?? String(this.dataset.count(this.dataset.select(query), query.obTime, now));
+      if (await this.wait(this.cfg.latencyMs, res)) this.text(res, 200, count);
       return;
     }
     await this.serveData(req, res, query, now);
@@ -223,6 +223,9 @@ class SimServer {
         return;
       case 'reset':
         req.socket.resetAndDestroy();
+        return;
+      case 'echo500':
+        sendEcho500(res, c, req);
         return;
       case 'truncate':
         sendTruncated(res, c, cursor());

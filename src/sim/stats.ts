@@ -36,7 +36,7 @@ export function emptyStats(): SimStats {
     status404: 0,
     status405: 0,
     status429: 0,
-    faults: { fail5xx: 0, reset: 0, truncate: 0, slow: 0 },
+    faults: { fail5xx: 0, reset: 0, truncate: 0, slow: 0, echo500: 0 },
     rowsServed: 0,
     bytesServed: 0,
     now: '',
