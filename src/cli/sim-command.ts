@@ -107,6 +107,9 @@ interface SimFlags {
   realtime?: boolean;
   lateShare?: number;
   lateMs?: number;
+  duplicateShare?: number;
+  conflictShare?: number;
+  badObtimeShare?: number;
 }
 
 function toSimOptions(f: SimFlags): SimOptions {
@@ -136,6 +139,9 @@ function toSimOptions(f: SimFlags): SimOptions {
     realtime: f.realtime,
     lateShare: f.lateShare,
     lateMs: f.lateMs,
+    duplicateShare: f.duplicateShare,
+    conflictShare: f.conflictShare,
+    badObTimeShare: f.badObtimeShare,
   };
 }
 
@@ -193,6 +199,9 @@ export function simCommand(): Command {
     .addOption(new Option('--realtime', 'only records with obTime <= the simulator\'s now exist, as on a live UDL (default: off)'))
     .addOption(new Option('--late-share <share>', 'share (0..1) of sensor-hours that arrive late: a gap until --late-ms after the hour ends (default: 0)').argParser(share))
     .addOption(new Option('--late-ms <ms>', `delay after the end of its hour before a late sensor-hour appears (default: ${DEFAULT_LATE_MS})`).argParser(number(0)))
+    .addOption(new Option('--duplicate-share <share>', 'share (0..1) of regular records sent twice in a row, byte-identical; /count counts both (default: 0)').argParser(share))
+    .addOption(new Option('--conflict-share <share>', 'share (0..1) of regular records followed by a twin with the same id and another obValue (default: 0)').argParser(share))
+    .addOption(new Option('--bad-obtime-share <share>', 'share (0..1) of regular records whose obTime is not a time, e.g. 2026-13-45T99:99:99.999Z (default: 0)').argParser(share))
     .addOption(new Option('--now <time>', 'start with the clock stopped at this UTC time, e.g. 2026-01-02T06:00:00.000Z (default: real time); move it with POST /_sim/clock').argParser(instant))
     .addHelpText(
       'after',

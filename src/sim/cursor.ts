@@ -1,9 +1,11 @@
 /** Streams the records of one page as JSON text, a slice at a time. */
 
-import type { CursorStart, Dataset, HourPlan } from './data.js';
+import type { CursorStart, Dataset } from './data.js';
 import type { Position } from './model.js';
+import type { HourPlan } from './plan.js';
 import { formatUdlTime } from './query.js';
 import type { HourStrings, Selection } from './records.js';
+import { rowsOf, type HourVariants, type VariantKind } from './variants.js';
 import { extraOffsetMs, TICK_MS, TICKS_PER_HOUR } from './timeline.js';
 
 /**
@@ -57,7 +59,15 @@ export class RecordCursor {
         this.plan = undefined;
         break;
       }
-      const members = this.phase === 0 ? undefined : this.dataset.extraMembers(plan, this.j);
+      if (this.phase === 0 && plan.variants !== undefined) {
+        const written = this.variantTick(plan, plan.variants, t, budget);
+        if (written.json !== '') out += out === '' ? written.json : ',' + written.json;
+        budget -= written.rows;
+        if (!written.done) break;
+        this.advance();
+        continue;
+      }
+      const members = this.phase === 0 ? undefined : this.dataset.planner.extraMembers(plan, this.j);
       const size = (members === undefined ? plan.sensors.length : members.length) * this.perSensor;
       if (this.member < size) {
         this.strings ??= this.dataset.writer.hourStrings(this.sel, plan.sensors, plan.start);
@@ -88,6 +98,44 @@ export class RecordCursor {
       this.advance();
     }
     return out;
+  }
+
+  /**
+   * Writes up to `budget` rows of tick `j` when duplicates, conflicts or bad times are on:
+   * sensors then take a varying number of rows, so the one holding `member` is found by walking.
+   */
+  private variantTick(plan: HourPlan, variants: HourVariants, t: number, budget: number): { json: string; rows: number; done: boolean } {
+    const parts: string[] = [];
+    const kinds: VariantKind[] = new Array<VariantKind>(this.perSensor);
+    let obTime: string | undefined;
+    let rows = 0;
+    let offset = 0;
+    for (let k = 0; k < plan.sensors.length; k++) {
+      let size = 0;
+      for (let r = 0; r < this.perSensor; r++) {
+        const kind = variants.kind(k, r, this.j);
+        kinds[r] = kind;
+        size += rowsOf(kind);
+      }
+      if (this.member >= offset + size) {
+        offset += size;
+        continue;
+      }
+      if (rows === budget) return { json: parts.join(','), rows, done: false };
+      this.strings ??= this.dataset.writer.hourStrings(this.sel, plan.sensors, plan.start);
+      obTime ??= formatUdlTime(t);
+      const from = this.member - offset;
+      const to = Math.min(size, from + budget - rows);
+      const heads = this.strings.heads[k] as string[];
+      const tails = this.strings.tails[k] as string[];
+      parts.push(this.dataset.writer.writeSensorVariants(this.sel, plan.sensors[k] as number, t, obTime, heads, tails, kinds, from, to, this.pos));
+      rows += to - from;
+      this.left -= to - from;
+      this.member += to - from;
+      offset += size;
+      if (to < size) return { json: parts.join(','), rows, done: false };
+    }
+    return { json: parts.join(','), rows, done: true };
   }
 
   private advance(): void {

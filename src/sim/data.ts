@@ -12,29 +12,17 @@
  * hides the future; both are decided per sensor-hour or by clipping, so counts stay closed-form.
  *
  * Order within one obTime: sensor (in sensors.json order), then DOSE1 before DOSE2, then
- * descriptor (in configured order).
+ * descriptor (in configured order). A duplicated or conflicting record is followed right away
+ * by its twin, and counted twice, as UDL counts rows.
  */
 
 import { RecordCursor } from './cursor.js';
-import { hash4, unit } from './hash.js';
+import { HourPlanner, type HourPlan } from './plan.js';
 import type { TimeBounds } from './query.js';
 import { DATA_MODE, RecordWriter, SOURCE, type Selection } from './records.js';
 import type { SensorSpec } from './sensors.js';
-import { hourVisible, settledBefore, visibleUntil, type VisibilityConfig } from './visibility.js';
-import {
-  DAY_MS,
-  EDGE_MULTIPLIERS,
-  EDGE_SLOTS,
-  extraOffsetMs,
-  extraRank,
-  floorDiv,
-  HOUR_MS,
-  INNER_MULTIPLIERS,
-  INNER_SLOTS,
-  TICK_MS,
-  TICKS_PER_DAY,
-  TICKS_PER_HOUR,
-} from './timeline.js';
+import { DAY_MS, extraOffsetMs, floorDiv, HOUR_MS, TICK_MS, TICKS_PER_HOUR } from './timeline.js';
+import { settledBefore, visibleUntil, type VisibilityConfig } from './visibility.js';
 
 /** Everything that shapes the data set. */
 export interface DatasetConfig {
@@ -58,6 +46,12 @@ export interface DatasetConfig {
   readonly lateShare?: number;
   /** A late sensor-hour appears this many ms after its hour ends. Default 0. */
   readonly lateMs?: number;
+  /** Share (0..1) of regular records sent twice in a row, byte-identical. Default 0. */
+  readonly duplicateShare?: number;
+  /** Share (0..1) of regular records followed by a twin with the same id and another obValue. Default 0. */
+  readonly conflictShare?: number;
+  /** Share (0..1) of regular records whose obTime is not a time. Default 0. */
+  readonly badObTimeShare?: number;
 }
 
 /** Exact-match filters of a query; `undefined` = no filter. */
@@ -69,26 +63,6 @@ export interface RecordFilter {
 }
 
 const EMPTY_SELECTION: Selection = { sensors: [], descriptors: [] };
-
-const SALT_OUTAGE = 0x6a09e667;
-const SALT_FLAKY = 0xbb67ae85;
-const SALT_EXTRA = 0x3c6ef372;
-
-/**
- * The sensors of one selection available during one hour, with their extras plan.
- * Arrays are aligned with `sensors`.
- */
-export interface HourPlan {
-  readonly hour: number;
-  readonly start: number;
-  readonly sensors: readonly number[];
-  readonly extras: readonly number[];
-  readonly edgeMul: readonly number[];
-  readonly edgeZero: readonly number[];
-  readonly innerMul: readonly number[];
-  readonly innerAdd: readonly number[];
-  readonly extrasTotal: number;
-}
 
 /** Where a page starts: a group (the tick or the extras of interval `j`) and an offset in it. */
 export interface CursorStart {
@@ -103,19 +77,13 @@ export class Dataset {
   readonly descriptors: readonly string[];
   /** @internal used by {@link RecordCursor} to write the records this data set plans. */
   readonly writer: RecordWriter;
-  private readonly emptyDays: ReadonlySet<number>;
-  private readonly extrasBase: number;
-  private readonly extrasFraction: number;
-  private readonly dayMemo = new Map<number, number>();
+  /** @internal used by {@link RecordCursor} to find sub-second extras. */
+  readonly planner: HourPlanner;
   private readonly visibility: VisibilityConfig;
 
   constructor(private readonly config: DatasetConfig) {
     this.sensorIds = config.sensors.map((s) => s.id);
     this.descriptors = [...config.descriptors];
-    this.emptyDays = new Set(config.emptyDays);
-    const perHour = config.subSecondShare * TICKS_PER_HOUR;
-    this.extrasBase = Math.floor(perHour);
-    this.extrasFraction = perHour - this.extrasBase;
     this.writer = new RecordWriter(config.sensors, config.descriptors);
     this.visibility = {
       realtime: config.realtime ?? false,
@@ -123,6 +91,12 @@ export class Dataset {
       lateMs: config.lateMs ?? 0,
       seed: config.seed,
     };
+    const variants = {
+      duplicate: config.duplicateShare ?? 0,
+      conflict: config.conflictShare ?? 0,
+      badObTime: config.badObTimeShare ?? 0,
+    };
+    this.planner = new HourPlanner({ ...config, visibility: this.visibility, variants }, this.writer.keys, this.writer.descriptorKeys);
   }
 
   /** Resolves exact-match filters to a selection; a value matching nothing selects nothing. */
@@ -137,100 +111,24 @@ export class Dataset {
     return { sensors, descriptors };
   }
 
-  /** The outage of a sensor on a day, as [first hour, number of hours]. */
-  private outage(s: number, day: number): [number, number] {
-    const share = this.config.gapShare;
-    if (share <= 0) return [0, 0];
-    if (share >= 1) return [0, 24];
-    const key = this.writer.keys[s] as number;
-    // A per-sensor flakiness times a per-day draw: some sensors are worse than others, and a
-    // days x sensors heatmap shows rows and blotches rather than uniform noise.
-    const flaky = 2 * unit(hash4(this.config.seed ^ SALT_FLAKY, key));
-    const today = 2 * unit(hash4(this.config.seed ^ SALT_OUTAGE, key, day));
-    const hours = Math.round(24 * Math.min(1, share * flaky * today));
-    const first = hours === 24 ? 0 : hash4(this.config.seed ^ SALT_OUTAGE, key, day, 1) % (25 - hours);
-    return [first, hours];
-  }
-
-  private extrasIn(key: number, hour: number): number {
-    if (this.extrasBase === 0 && this.extrasFraction === 0) return 0;
-    const h = hash4(this.config.seed ^ SALT_EXTRA, key, hour, 1);
-    return this.extrasBase + (unit(h) < this.extrasFraction ? 1 : 0);
-  }
-
-  private hourPlan(sel: Selection, hour: number, now: number): HourPlan {
-    const sensors: number[] = [];
-    const extras: number[] = [];
-    const edgeMul: number[] = [];
-    const edgeZero: number[] = [];
-    const innerMul: number[] = [];
-    const innerAdd: number[] = [];
-    let extrasTotal = 0;
-    const day = floorDiv(hour, 24);
-    if (!this.emptyDays.has(day)) {
-      const inDay = hour - day * 24;
-      for (const s of sel.sensors) {
-        const [first, hours] = this.outage(s, day);
-        if (inDay >= first && inDay < first + hours) continue;
-        const key = this.writer.keys[s] as number;
-        if (!hourVisible(this.visibility, key, hour, now)) continue;
-        const n = this.extrasIn(key, hour);
-        const h = hash4(this.config.seed ^ SALT_EXTRA, key, hour, 2);
-        sensors.push(s);
-        extras.push(n);
-        edgeMul.push(EDGE_MULTIPLIERS[h & 7] as number);
-        // The intervals either side of midnight always come first: day boundaries must be tested.
-        edgeZero.push(inDay === 0 ? 0 : inDay === 23 ? EDGE_SLOTS - 1 : (h >>> 3) % EDGE_SLOTS);
-        innerMul.push(INNER_MULTIPLIERS[(h >>> 8) & 15] as number);
-        innerAdd.push((h >>> 12) % INNER_SLOTS);
-        extrasTotal += n;
-      }
-    }
-    return { hour, start: hour * HOUR_MS, sensors, extras, edgeMul, edgeZero, innerMul, innerAdd, extrasTotal };
-  }
-
-  private hasExtra(plan: HourPlan, k: number, j: number): boolean {
-    const n = plan.extras[k] as number;
-    if (n === 0) return false;
-    if (n >= TICKS_PER_HOUR) return true;
-    return (
-      extraRank(j, plan.edgeMul[k] as number, plan.edgeZero[k] as number, plan.innerMul[k] as number, plan.innerAdd[k] as number) <
-      n
-    );
-  }
-
-  /** @internal indices into `plan.sensors` of the sensors with an extra record after tick `j`. */
-  extraMembers(plan: HourPlan, j: number): number[] {
-    const members: number[] = [];
-    if (plan.extrasTotal === 0) return members;
-    for (let k = 0; k < plan.sensors.length; k++) if (this.hasExtra(plan, k, j)) members.push(k);
-    return members;
-  }
-
-  /** Timestamps (ticks + extras) of sensor `s` on day `day`, when the whole day is in range. */
-  private dayTimestamps(s: number, day: number): number {
-    if (this.emptyDays.has(day)) return 0;
-    if (this.config.gapShare <= 0 && this.extrasBase === 0 && this.extrasFraction === 0) return TICKS_PER_DAY;
-    const memoKey = day * 4096 + s;
-    const memo = this.dayMemo.get(memoKey);
-    if (memo !== undefined) return memo;
-    const [first, hours] = this.outage(s, day);
-    const key = this.writer.keys[s] as number;
+  /** Records of `sel` on a whole, settled day. */
+  private dayRecords(sel: Selection, day: number): number {
     let total = 0;
-    for (let h = 0; h < 24; h++) {
-      if (h >= first && h < first + hours) continue;
-      total += TICKS_PER_HOUR + this.extrasIn(key, day * 24 + h);
+    for (const s of sel.sensors) total += this.planner.dayTimestamps(s, day);
+    total *= 2 * sel.descriptors.length;
+    if (this.planner.hasVariants) {
+      for (const s of sel.sensors) for (const di of sel.descriptors) total += this.planner.dayVariantRows(s, di, day);
     }
-    // Unbounded queries may touch thousands of days; keep the memo from growing without end.
-    if (this.dayMemo.size >= 1_000_000) this.dayMemo.clear();
-    this.dayMemo.set(memoKey, total);
     return total;
   }
 
-  private dayRecords(sel: Selection, day: number): number {
-    let total = 0;
-    for (const s of sel.sensors) total += this.dayTimestamps(s, day);
-    return total * 2 * sel.descriptors.length;
+  /** Rows of the tick group `j` of a plan: every plan sensor's records, duplicates and conflicts included. */
+  private tickRows(plan: HourPlan, j: number, perSensor: number): number {
+    const variants = plan.variants;
+    if (variants === undefined) return plan.sensors.length * perSensor;
+    let rows = 0;
+    for (let k = 0; k < plan.sensors.length; k++) rows += variants.rows(k, j);
+    return rows;
   }
 
   /** Records of an hour plan within [a, b] (both inside the plan's hour). */
@@ -238,18 +136,24 @@ export class Dataset {
     const hs = plan.start;
     const firstTick = Math.ceil((a - hs) / TICK_MS);
     const lastTick = Math.floor((b - hs) / TICK_MS);
+    const whole = a === hs && b === hs + HOUR_MS - 1;
     let stamps = lastTick >= firstTick ? (lastTick - firstTick + 1) * plan.sensors.length : 0;
     if (plan.extrasTotal > 0) {
-      if (a === hs && b === hs + HOUR_MS - 1) {
+      if (whole) {
         stamps += plan.extrasTotal;
       } else {
         for (let j = Math.floor((a - hs) / TICK_MS); j <= lastTick && j < TICKS_PER_HOUR; j++) {
           const t = hs + j * TICK_MS + extraOffsetMs(plan.hour, j);
-          if (t >= a && t <= b) stamps += this.extraMembers(plan, j).length;
+          if (t >= a && t <= b) stamps += this.planner.extraMembers(plan, j).length;
         }
       }
     }
-    return stamps * perSensor;
+    let records = stamps * perSensor;
+    if (plan.variants !== undefined) {
+      if (whole) records += plan.variants.extraRowsTotal;
+      else for (let j = firstTick; j <= lastTick; j++) records += this.tickRows(plan, j, perSensor) - plan.sensors.length * perSensor;
+    }
+    return records;
   }
 
   private clip(bounds: TimeBounds, now: number): [number, number] {
@@ -281,7 +185,7 @@ export class Dataset {
       }
       const hour = floorDiv(t, HOUR_MS);
       const hourEnd = (hour + 1) * HOUR_MS - 1;
-      total += this.hourRecords(this.hourPlan(sel, hour, now), t, Math.min(hi, hourEnd), perSensor);
+      total += this.hourRecords(this.planner.plan(sel, hour, now), t, Math.min(hi, hourEnd), perSensor);
       t = hourEnd + 1;
     }
     return total;
@@ -303,7 +207,7 @@ export class Dataset {
       const hour = floorDiv(t, HOUR_MS);
       const hs = hour * HOUR_MS;
       const b = Math.min(hi, hs + HOUR_MS - 1);
-      const plan = this.hourPlan(sel, hour, now);
+      const plan = this.planner.plan(sel, hour, now);
       const records = this.hourRecords(plan, t, b, perSensor);
       if (records <= skip) {
         skip -= records;
@@ -313,13 +217,13 @@ export class Dataset {
       for (let j = Math.floor((t - hs) / TICK_MS); j < TICKS_PER_HOUR; j++) {
         const tick = hs + j * TICK_MS;
         if (tick >= t && tick <= b) {
-          const size = plan.sensors.length * perSensor;
+          const size = this.tickRows(plan, j, perSensor);
           if (size > skip) return { plan, j, phase: 0, member: skip };
           skip -= size;
         }
         const extra = tick + extraOffsetMs(hour, j);
         if (extra >= t && extra <= b) {
-          const size = this.extraMembers(plan, j).length * perSensor;
+          const size = this.planner.extraMembers(plan, j).length * perSensor;
           if (size > skip) return { plan, j, phase: 1, member: skip };
           skip -= size;
         }
@@ -343,7 +247,7 @@ export class Dataset {
   /** @internal used by {@link RecordCursor}: the next hour from `hour` with any sensor available. */
   nextPlan(sel: Selection, hour: number, hi: number, now: number): HourPlan | undefined {
     for (let h = hour; h * HOUR_MS <= hi; h++) {
-      const plan = this.hourPlan(sel, h, now);
+      const plan = this.planner.plan(sel, h, now);
       if (plan.sensors.length > 0) return plan;
     }
     return undefined;

@@ -91,6 +91,19 @@ export interface SimOptions {
   lateShare?: number;
   /** How long after the end of its hour a late sensor-hour appears, in ms. Default 3600000 (1 h). */
   lateMs?: number;
+  /**
+   * Share (0..1) of regular records sent twice in a row, byte-identical (same id); `/count`
+   * counts both, as UDL counts rows. Default 0.
+   */
+  duplicateShare?: number;
+  /** Share (0..1) of regular records followed by a twin with the same id and another obValue. Default 0. */
+  conflictShare?: number;
+  /**
+   * Share (0..1) of regular records whose obTime is a 24-character string ending in Z that is
+   * not a time (e.g. `2026-13-45T99:99:99.999Z`, or February 30th), in the real time's place.
+   * Default 0. The three record shares add up to at most 1.
+   */
+  badObTimeShare?: number;
 }
 
 /** {@link SimOptions} with defaults applied and values checked. */
@@ -118,6 +131,9 @@ export interface ResolvedSimOptions extends FaultShares {
   readonly realtime: boolean;
   readonly lateShare: number;
   readonly lateMs: number;
+  readonly duplicateShare: number;
+  readonly conflictShare: number;
+  readonly badObTimeShare: number;
 }
 
 export const DEFAULT_MAX_RESULTS = 10_000;
@@ -169,7 +185,8 @@ export function parseDay(name: string, text: string): number {
  */
 export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions {
   const opt = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
-  const share = (name: 'gapShare' | 'subSecondShare' | 'lateShare' | keyof FaultShares): number =>
+  type ShareName = 'gapShare' | 'subSecondShare' | 'lateShare' | 'duplicateShare' | 'conflictShare' | 'badObTimeShare';
+  const share = (name: ShareName | keyof FaultShares): number =>
     finite(name, opt(options[name], 0), 0, 1);
 
   const rate = options.rate === undefined ? undefined : finite('rate', options.rate, Number.MIN_VALUE);
@@ -194,6 +211,10 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
   if (faultSum > 1 + 1e-9) throw new SimConfigError(`fault shares add up to ${faultSum}, more than 1`);
 
   if (options.now !== undefined && typeof options.now !== 'function') throw new SimConfigError('now must be a function returning epoch ms');
+
+  const records = { duplicateShare: share('duplicateShare'), conflictShare: share('conflictShare'), badObTimeShare: share('badObTimeShare') };
+  const recordSum = records.duplicateShare + records.conflictShare + records.badObTimeShare;
+  if (recordSum > 1 + 1e-9) throw new SimConfigError(`duplicate, conflict and bad obTime shares add up to ${recordSum}, more than 1`);
 
   const auth = options.auth;
   if (auth !== undefined && (auth === '' || /[\r\n]/.test(auth))) {
@@ -229,5 +250,6 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     realtime: flag('realtime', options.realtime),
     lateShare: share('lateShare'),
     lateMs: finite('lateMs', opt(options.lateMs, DEFAULT_LATE_MS), 0),
+    ...records,
   };
 }

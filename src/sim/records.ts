@@ -9,6 +9,7 @@ import { doseEnvironment, flavorScale, orbitFor, positionAt, type Orbit, type Po
 import { formatUdlTime } from './query.js';
 import { sensorIdentity, type SensorSpec } from './sensors.js';
 import { DAY_MS, floorDiv, HOUR_MS } from './timeline.js';
+import { badObTime, conflictValue, rowsOf, VARIANT_BAD_TIME, VARIANT_CONFLICT, VARIANT_DUPLICATE, VARIANT_NONE, type VariantKind } from './variants.js';
 
 /** The only `source` and `dataMode` values the data set holds. */
 export const SOURCE = 'Aerospace';
@@ -43,6 +44,18 @@ interface SensorModel {
   readonly doseMid: readonly [string, string];
   /** [quality][dosimeter][descriptor]: `,"obQuality":"0",…,"createdAt":"`. */
   readonly qualityTail: readonly (readonly (readonly string[])[])[];
+}
+
+/** What the rows of one sensor at one time share. */
+interface Placement {
+  readonly model: SensorModel;
+  readonly key: number;
+  readonly tLo: number;
+  readonly tHi: number;
+  /** Dose rate of the environment at the position. */
+  readonly env: number;
+  /** From `lat`'s value up to `"obSetId":"REACH_`. */
+  readonly text: string;
 }
 
 /** Per plan sensor and selected descriptor: the text before `lat` and the text after `createdAt":"`. */
@@ -143,50 +156,114 @@ export class RecordWriter {
     to: number,
     pos: Position,
   ): string {
-    const model = this.models[s] as SensorModel;
-    positionAt(model.orbit, t, pos);
-    const place = `${pos.lat},"lon":${pos.lon},"alt":${pos.alt},"senPos":[${pos.x},${pos.y},${pos.z}],"obSetId":"REACH_`;
-    const env = doseEnvironment(pos.lat, pos.lon);
-    const [tLo, tHi] = splitMs(t);
-    const nDesc = sel.descriptors.length;
+    const at = this.place(s, t, pos);
     let out = '';
     for (let r = from; r < to; r++) {
-      const dose = (r / nDesc) | 0;
-      const d = r - dose * nDesc;
-      const di = sel.descriptors[d] as number;
-      const a = (model.key + Math.imul(dose + 1, 0x9e3779b1)) | 0;
-      const v = hash4(a ^ SALT_VALUE, tLo, tHi);
-      const descKey = this.descriptorKeys[di] as number;
-      const w1 = hash4(a, tLo, tHi, descKey);
-      const w3 = hash4(a ^ SALT_ID, tLo, tHi, descKey ^ SALT_ID);
-      const w4 = mix32(w1 ^ Math.imul(w3, 0x2545f491));
-      const id = uuidFromWords(w1, mix32(w3 ^ 0x68e31da4), w3, w4);
-      const u = unit(v);
-      let value: number;
-      let quality: number;
-      if (u < 0.02) {
-        value = FILL_VALUE;
-        quality = 0;
-      } else if (u < 0.17) {
-        value = 0;
-        quality = u < 0.05 ? 1 : 0;
-      } else {
-        value = env * (model.scale[dose] as number) * (0.5 + unit(mix32(v)));
-        if (this.descriptorVaries[di]) value *= 0.97 + 0.06 * unit(w4);
-        quality = u < 0.2 ? 2 : 0;
-      }
-      out +=
-        (r === from ? '{"id":"' : ',{"id":"') +
-        id +
-        head[d] +
-        place +
-        model.doseMid[dose] +
-        obTime +
-        SEO_PREFIX +
-        value +
-        ((model.qualityTail[quality] as string[][])[dose] as string[])[di] +
-        tail[d];
+      out += (r === from ? '' : ',') + this.record(sel, at, obTime, head, tail, r, VARIANT_NONE);
     }
     return out;
+  }
+
+  /**
+   * Like {@link writeSensor} with variants: `kinds[r]` says what becomes of row `r`, and
+   * `from`/`to` count rows after duplication (a pair takes two), so a page may end between
+   * a record and its twin.
+   */
+  writeSensorVariants(
+    sel: Selection,
+    s: number,
+    t: number,
+    obTime: string,
+    head: readonly string[],
+    tail: readonly string[],
+    kinds: readonly VariantKind[],
+    from: number,
+    to: number,
+    pos: Position,
+  ): string {
+    const at = this.place(s, t, pos);
+    const parts: string[] = [];
+    let row = 0;
+    for (let r = 0; r < kinds.length && row < to; r++) {
+      const kind = kinds[r] as VariantKind;
+      const first = row;
+      row += rowsOf(kind);
+      if (row <= from) continue;
+      if (kind === VARIANT_BAD_TIME) {
+        parts.push(this.record(sel, at, badObTime(obTime, at.tLo ^ Math.imul(r + 1, at.key)), head, tail, r, kind));
+        continue;
+      }
+      const record = this.record(sel, at, obTime, head, tail, r, VARIANT_NONE);
+      if (first >= from) parts.push(record);
+      if (kind === VARIANT_DUPLICATE && row <= to) parts.push(record);
+      if (kind === VARIANT_CONFLICT && row <= to) parts.push(this.record(sel, at, obTime, head, tail, r, kind));
+    }
+    return parts.join(',');
+  }
+
+  /** Everything about sensor `s` at time `t` that its rows share. */
+  private place(s: number, t: number, pos: Position): Placement {
+    const model = this.models[s] as SensorModel;
+    positionAt(model.orbit, t, pos);
+    const [tLo, tHi] = splitMs(t);
+    return {
+      model,
+      key: model.key,
+      tLo,
+      tHi,
+      env: doseEnvironment(pos.lat, pos.lon),
+      text: `${pos.lat},"lon":${pos.lon},"alt":${pos.alt},"senPos":[${pos.x},${pos.y},${pos.z}],"obSetId":"REACH_`,
+    };
+  }
+
+  /** Row `r` of a sensor at a time as JSON; a conflict variant carries another obValue. */
+  private record(
+    sel: Selection,
+    at: Placement,
+    obTime: string,
+    head: readonly string[],
+    tail: readonly string[],
+    r: number,
+    kind: VariantKind,
+  ): string {
+    const { model, tLo, tHi } = at;
+    const nDesc = sel.descriptors.length;
+    const dose = (r / nDesc) | 0;
+    const d = r - dose * nDesc;
+    const di = sel.descriptors[d] as number;
+    const a = (model.key + Math.imul(dose + 1, 0x9e3779b1)) | 0;
+    const v = hash4(a ^ SALT_VALUE, tLo, tHi);
+    const descKey = this.descriptorKeys[di] as number;
+    const w1 = hash4(a, tLo, tHi, descKey);
+    const w3 = hash4(a ^ SALT_ID, tLo, tHi, descKey ^ SALT_ID);
+    const w4 = mix32(w1 ^ Math.imul(w3, 0x2545f491));
+    const id = uuidFromWords(w1, mix32(w3 ^ 0x68e31da4), w3, w4);
+    const u = unit(v);
+    let value: number;
+    let quality: number;
+    if (u < 0.02) {
+      value = FILL_VALUE;
+      quality = 0;
+    } else if (u < 0.17) {
+      value = 0;
+      quality = u < 0.05 ? 1 : 0;
+    } else {
+      value = at.env * (model.scale[dose] as number) * (0.5 + unit(mix32(v)));
+      if (this.descriptorVaries[di]) value *= 0.97 + 0.06 * unit(w4);
+      quality = u < 0.2 ? 2 : 0;
+    }
+    if (kind === VARIANT_CONFLICT) value = conflictValue(value);
+    return (
+      '{"id":"' +
+      id +
+      head[d] +
+      at.text +
+      model.doseMid[dose] +
+      obTime +
+      SEO_PREFIX +
+      value +
+      ((model.qualityTail[quality] as string[][])[dose] as string[])[di] +
+      tail[d]
+    );
   }
 }

@@ -257,6 +257,9 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
     realtime: cfg.realtime,
     lateShare: cfg.lateShare,
     lateMs: cfg.lateMs,
+    duplicateShare: cfg.duplicateShare,
+    conflictShare: cfg.conflictShare,
+    badObTimeShare: cfg.badObTimeShare,
   });
   const sim = new SimServer(cfg, dataset);
   const port = await sim.listen(cfg.port);
