@@ -110,6 +110,7 @@ interface SimFlags {
   duplicateShare?: number;
   conflictShare?: number;
   badObtimeShare?: number;
+  gzipLevel?: number;
 }
 
 function toSimOptions(f: SimFlags): SimOptions {
@@ -142,6 +143,7 @@ function toSimOptions(f: SimFlags): SimOptions {
     duplicateShare: f.duplicateShare,
     conflictShare: f.conflictShare,
     badObTimeShare: f.badObtimeShare,
+    gzipLevel: f.gzipLevel,
   };
 }
 
@@ -202,6 +204,7 @@ export function simCommand(): Command {
     .addOption(new Option('--duplicate-share <share>', 'share (0..1) of regular records sent twice in a row, byte-identical; /count counts both (default: 0)').argParser(share))
     .addOption(new Option('--conflict-share <share>', 'share (0..1) of regular records followed by a twin with the same id and another obValue (default: 0)').argParser(share))
     .addOption(new Option('--bad-obtime-share <share>', 'share (0..1) of regular records whose obTime is not a time, e.g. 2026-13-45T99:99:99.999Z (default: 0)').argParser(share))
+    .addOption(new Option('--gzip-level <n>', 'answer data pages and counts with Content-Encoding: gzip at this zlib level when the request accepts gzip; 0 = never (default: 0)').argParser(number(0, 9, true)))
     .addOption(new Option('--now <time>', 'start with the clock stopped at this UTC time, e.g. 2026-01-02T06:00:00.000Z (default: real time); move it with POST /_sim/clock').argParser(instant))
     .addHelpText(
       'after',

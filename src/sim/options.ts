@@ -104,6 +104,11 @@ export interface SimOptions {
    * Default 0. The three record shares add up to at most 1.
    */
   badObTimeShare?: number;
+  /**
+   * zlib level (1-9) for answering data pages and counts with `Content-Encoding: gzip`, streamed,
+   * when the request's `Accept-Encoding` admits gzip. Default 0: never compress.
+   */
+  gzipLevel?: number;
 }
 
 /** {@link SimOptions} with defaults applied and values checked. */
@@ -134,6 +139,7 @@ export interface ResolvedSimOptions extends FaultShares {
   readonly duplicateShare: number;
   readonly conflictShare: number;
   readonly badObTimeShare: number;
+  readonly gzipLevel: number;
 }
 
 export const DEFAULT_MAX_RESULTS = 10_000;
@@ -251,5 +257,6 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     lateShare: share('lateShare'),
     lateMs: finite('lateMs', opt(options.lateMs, DEFAULT_LATE_MS), 0),
     ...records,
+    gzipLevel: integer('gzipLevel', opt(options.gzipLevel, 0), 0, 9),
   };
 }

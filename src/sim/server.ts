@@ -10,7 +10,7 @@ import { Dataset } from './data.js';
 import { FaultPlan } from './faults.js';
 import { resolveSimOptions, SimConfigError, type ResolvedSimOptions, type SimOptions } from './options.js';
 import { parseSpaceEnvQuery, QueryError, type SpaceEnvQuery } from './query.js';
-import { sendEcho500, sendText, sendTruncated, streamPage } from './respond.js';
+import { acceptsGzip, sendEcho500, sendText, sendTruncated, streamPage } from './respond.js';
 import { loadSensors } from './sensors.js';
 import { emptyStats, type SimStats } from './stats.js';
 import { retryAfterSeconds, TokenBucket } from './throttle.js';
@@ -56,12 +56,15 @@ class SimServer {
   /** Cancels every pending delay, so close() does not wait for slow answers. */
   private readonly waiters = new Set<() => void>();
   private readonly server: Server;
+  /** Caches must key compressible answers on Accept-Encoding once gzip is on. */
+  private readonly vary: Record<string, string>;
 
   constructor(
     private readonly cfg: ResolvedSimOptions,
     private readonly dataset: Dataset,
   ) {
     this.clock = new SimClock(cfg.now);
+    this.vary = cfg.gzipLevel > 0 ? { Vary: 'Accept-Encoding' } : {};
     this.bucket =
       cfg.rate === undefined ? undefined : new TokenBucket(cfg.rate, cfg.burst ?? Math.max(1, cfg.rate), cfg.clock);
     this.faults = new FaultPlan(cfg, cfg.seed >>> 0);
@@ -194,16 +197,17 @@ class SimServer {
     }
     // One reading per request, so that a count and the page it sizes see the same data.
     const now = this.clock.now();
+    const gzip = this.cfg.gzipLevel > 0 && acceptsGzip(req.headers['accept-encoding']) ? this.cfg.gzipLevel : 0;
     if (endpoint === 'count') {
       c.countRequests++;
       const count = this.cfg.countLie ?? String(this.dataset.count(this.dataset.select(query), query.obTime, now));
-      if (await this.wait(this.cfg.latencyMs, res)) this.text(res, 200, count);
+      if (await this.wait(this.cfg.latencyMs, res)) sendText(res, c, 200, count, this.vary, gzip);
       return;
     }
-    await this.serveData(req, res, query, now);
+    await this.serveData(req, res, query, now, gzip);
   }
 
-  private async serveData(req: IncomingMessage, res: ServerResponse, query: SpaceEnvQuery, now: number): Promise<void> {
+  private async serveData(req: IncomingMessage, res: ServerResponse, query: SpaceEnvQuery, now: number, gzip: number): Promise<void> {
     const c = this.counters;
     c.dataRequests++;
     const fault = this.faults.next();
@@ -228,10 +232,10 @@ class SimServer {
         sendEcho500(res, c, req);
         return;
       case 'truncate':
-        sendTruncated(res, c, cursor());
+        sendTruncated(res, c, cursor(), gzip, this.vary);
         return;
       default:
-        await streamPage(res, c, cursor());
+        await streamPage(res, c, cursor(), gzip, this.vary);
     }
   }
 }

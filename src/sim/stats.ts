@@ -19,8 +19,12 @@ export interface SimStats {
   faults: Record<FaultKind, number>;
   /** Rows in data responses sent in full. */
   rowsServed: number;
-  /** Body bytes written by the UDL endpoints (including cut-short bodies). */
+  /** Body bytes written by the UDL endpoints (including cut-short bodies), before any compression. */
   bytesServed: number;
+  /** The same bodies as sent, after Content-Encoding; equal to bytesServed when nothing is compressed. */
+  bytesOnWire: number;
+  /** UDL answers sent with `Content-Encoding: gzip`. */
+  gzipResponses: number;
   /** The simulator's "now" (ISO-8601 UTC) when the snapshot was taken; not reset. */
   now: string;
 }
@@ -39,6 +43,8 @@ export function emptyStats(): SimStats {
     faults: { fail5xx: 0, reset: 0, truncate: 0, slow: 0, echo500: 0 },
     rowsServed: 0,
     bytesServed: 0,
+    bytesOnWire: 0,
+    gzipResponses: 0,
     now: '',
   };
 }
