@@ -157,13 +157,34 @@ function describe(f: SimFlags): string {
     `maxResults=${f.maxResults ?? DEFAULT_MAX_RESULTS}`,
     `faults=${faults.length > 0 ? faults.join(',') : 'none'}`,
     `auth=${f.auth === undefined ? 'off' : 'required'}`,
+    ...modes(f),
   ].join(' ');
+}
+
+/** The behaviours that are off by default, listed only when on. */
+function modes(f: SimFlags): string[] {
+  const records = (
+    [
+      ['duplicate', f.duplicateShare],
+      ['conflict', f.conflictShare],
+      ['badObTime', f.badObtimeShare],
+    ] as const
+  ).flatMap(([name, value]) => ((value ?? 0) > 0 ? [`${name}=${value}`] : []));
+  const out: string[] = [];
+  if (f.realtime === true) out.push('realtime=on');
+  if ((f.lateShare ?? 0) > 0) out.push(`late=${f.lateShare}@${f.lateMs ?? DEFAULT_LATE_MS}ms`);
+  if (f.now !== undefined) out.push(`now=${new Date(f.now).toISOString()}(stopped)`);
+  if (records.length > 0) out.push(`records=${records.join(',')}`);
+  if (f.countLie !== undefined) out.push('countLie=on');
+  if ((f.gzipLevel ?? 0) > 0) out.push(`gzip=${f.gzipLevel}`);
+  return out;
 }
 
 function summary(s: SimStats): string {
   return (
     `${s.requests.total} requests (${s.dataRequests} data, ${s.countRequests} count), ` +
-    `${s.status429} throttled, ${s.rowsServed} rows, ${(s.bytesServed / 1e6).toFixed(1)} MB`
+    `${s.status429} throttled, ${s.rowsServed} rows, ${(s.bytesServed / 1e6).toFixed(1)} MB` +
+    (s.gzipResponses > 0 ? ` (${(s.bytesOnWire / 1e6).toFixed(1)} MB on the wire)` : '')
   );
 }
 
@@ -194,7 +215,7 @@ export function simCommand(): Command {
     .addOption(new Option('--slow-ms <ms>', `delay of slow answers (default: ${DEFAULT_SLOW_MS})`).argParser(number(0)))
     .addOption(new Option('--echo-500 <share>', 'share (0..1) of data requests answered 500 with a JSON body echoing the request headers, Authorization included (default: 0)').argParser(share))
     .addOption(new Option('--count-lie <text>', '/count answers this text instead of the truth, e.g. 1e23; data pages stay truthful (default: the truth)'))
-    .addOption(new Option('--seed <n>', 'seed of faults, gaps and sub-second records (default: 1)').argParser(number(-(2 ** 31), 2 ** 32 - 1, true)))
+    .addOption(new Option('--seed <n>', 'seed of faults, gaps, sub-second records, late hours and duplicate, conflicting or bad-obTime records (default: 1)').argParser(number(-(2 ** 31), 2 ** 32 - 1, true)))
     .addOption(new Option('--auth <header>', 'require this exact Authorization header value, e.g. "Basic dXNlcjpwYXNz" (default: no auth)').env('SIM_AUTH'))
     .addOption(new Option('--data-start <day>', `first UTC day with data (default: ${DEFAULT_DATA_START})`).argParser(day))
     .addOption(new Option('--data-end <day>', `first UTC day without data (default: ${DEFAULT_DATA_END})`).argParser(day))

@@ -67,7 +67,7 @@ export interface SimOptions {
    * data pages stay truthful. Default: the truth.
    */
   countLie?: string;
-  /** Seed of fault draws, gaps and sub-second extras (an integer). Default 1. */
+  /** Seed of fault draws, gaps, sub-second extras, late hours and record variants (an integer). Default 1. */
   seed?: number;
   /** Expected full `Authorization` header value, e.g. `Basic dXNlcjpwYXNz`. Default: no auth. */
   auth?: string;
