@@ -5,7 +5,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo } from 'node:net';
 
 import { SimClock, type ClockChange, type ClockReading } from './clock.js';
-import { handleControl } from './control.js';
+import { handleControl, type ControlContext } from './control.js';
 import { Dataset } from './data.js';
 import { FaultPlan } from './faults.js';
 import { resolveSimOptions, SimConfigError, type ResolvedSimOptions, type SimOptions } from './options.js';
@@ -56,6 +56,7 @@ class SimServer {
   /** Cancels every pending delay, so close() does not wait for slow answers. */
   private readonly waiters = new Set<() => void>();
   private readonly server: Server;
+  private readonly control: ControlContext;
   /** Caches must key compressible answers on Accept-Encoding once gzip is on. */
   private readonly vary: Record<string, string>;
 
@@ -65,6 +66,7 @@ class SimServer {
   ) {
     this.clock = new SimClock(cfg.now);
     this.vary = cfg.gzipLevel > 0 ? { Vary: 'Accept-Encoding' } : {};
+    this.control = { counters: this.counters, clock: this.clock, snapshot: () => this.stats(), resetStats: () => this.resetStats() };
     this.bucket =
       cfg.rate === undefined ? undefined : new TokenBucket(cfg.rate, cfg.burst ?? Math.max(1, cfg.rate), cfg.clock);
     this.faults = new FaultPlan(cfg, cfg.seed >>> 0);
@@ -157,8 +159,7 @@ class SimServer {
       this.text(res, 400, 'malformed request target\n');
       return;
     }
-    const control = { counters: c, clock: this.clock, snapshot: () => this.stats(), resetStats: () => this.resetStats() };
-    if (await handleControl(req, res, url, control)) return;
+    if (await handleControl(req, res, url, this.control)) return;
 
     const endpoint = url.pathname === DATA_PATH ? 'data' : url.pathname === COUNT_PATH ? 'count' : undefined;
     if (endpoint === undefined) {
