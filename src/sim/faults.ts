@@ -25,6 +25,11 @@ export interface FaultShares {
   truncate: number;
   /** Answer correctly, but only after the configured slow delay. */
   slow: number;
+  /**
+   * Answer 500 with a body echoing the request's headers, Authorization included, as some
+   * broken proxies do. Optional so that shares written before it existed stay valid.
+   */
+  echo500?: number;
 }
 
 export type FaultKind = keyof FaultShares;
@@ -35,9 +40,11 @@ export type Fault =
   | { readonly kind: 'fail5xx'; readonly status: 500 | 502 | 503 }
   | { readonly kind: 'reset' }
   | { readonly kind: 'truncate' }
-  | { readonly kind: 'slow' };
+  | { readonly kind: 'slow' }
+  | { readonly kind: 'echo500' };
 
-export const FAULT_KINDS: readonly FaultKind[] = ['fail5xx', 'reset', 'truncate', 'slow'];
+// New kinds go last: with their share at 0, earlier seeds keep drawing the same faults.
+export const FAULT_KINDS: readonly FaultKind[] = ['fail5xx', 'reset', 'truncate', 'slow', 'echo500'];
 
 const SERVER_ERRORS = [500, 502, 503] as const;
 const NO_FAULT: Fault = { kind: 'none' };
@@ -61,7 +68,7 @@ export class FaultPlan {
     const pick = SERVER_ERRORS[Math.floor(this.random() * SERVER_ERRORS.length)] ?? 500;
     let edge = 0;
     for (const kind of FAULT_KINDS) {
-      edge += this.shares[kind];
+      edge += this.shares[kind] ?? 0;
       if (u < edge) return kind === 'fail5xx' ? { kind, status: pick } : { kind };
     }
     return NO_FAULT;

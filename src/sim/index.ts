@@ -1,15 +1,10 @@
 /** The embedded UDL simulator: synthetic REACH data over the UDL REST subset the client uses. */
 
-export {
-  startSim,
-  SimListenError,
-  DATA_PATH,
-  COUNT_PATH,
-  STATS_PATH,
-  STATS_RESET_PATH,
-  type RunningSim,
-  type SimStats,
-} from './server.js';
+export { startSim, SimListenError, DATA_PATH, COUNT_PATH, type RunningSim } from './server.js';
+export { STATS_PATH, STATS_RESET_PATH, CLOCK_PATH } from './control.js';
+export { type SimStats } from './stats.js';
+export { SimClock, ClockRequestError, parseClockChange, parseClockRequest, type ClockChange, type ClockReading } from './clock.js';
+export { isLateHour, hourVisible, lateArrival, type VisibilityConfig } from './visibility.js';
 export {
   resolveSimOptions,
   parseDay,
@@ -19,24 +14,14 @@ export {
   DEFAULT_DESCRIPTORS,
   DEFAULT_DATA_START,
   DEFAULT_DATA_END,
+  DEFAULT_LATE_MS,
   type SimOptions,
   type ResolvedSimOptions,
 } from './options.js';
-export {
-  Dataset,
-  RecordCursor,
-  DATA_MODE,
-  SOURCE,
-  TICK_MS,
-  HOUR_MS,
-  DAY_MS,
-  TICKS_PER_HOUR,
-  TICKS_PER_DAY,
-  extraOffsetMs,
-  type DatasetConfig,
-  type Selection,
-  type RecordFilter,
-} from './data.js';
+export { Dataset, type DatasetConfig, type RecordFilter } from './data.js';
+export { RecordCursor } from './cursor.js';
+export { DATA_MODE, SOURCE, type Selection } from './records.js';
+export { TICK_MS, HOUR_MS, DAY_MS, TICKS_PER_HOUR, TICKS_PER_DAY, extraOffsetMs } from './timeline.js';
 export {
   QueryError,
   parseUdlTime,

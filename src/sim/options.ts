@@ -1,13 +1,14 @@
 /** Options of the UDL simulator, their defaults and their validation. */
 
-import { DAY_MS } from './data.js';
-import type { FaultShares } from './faults.js';
+import { DAY_MS } from './timeline.js';
+import { FAULT_KINDS, type FaultShares } from './faults.js';
 import { parseUdlTime, QueryError } from './query.js';
 import type { Clock } from './throttle.js';
 
 /** Invalid simulator options; the message names the option and the offending value. */
 export class SimConfigError extends Error {
   override readonly name = 'SimConfigError';
+  readonly code = 'ERR_SIM_CONFIG';
 }
 
 /** How to run the simulator. Every field is optional; defaults give a fast, faultless, open UDL. */
@@ -55,7 +56,18 @@ export interface SimOptions {
   slow?: number;
   /** Delay of a slow answer, in ms. Default 10000. */
   slowMs?: number;
-  /** Seed of fault draws, gaps and sub-second extras (an integer). Default 1. */
+  /**
+   * Share (0..1) of data requests answered 500 with a JSON body echoing the request's headers,
+   * Authorization included, like some broken proxies: the client must never log such a body.
+   * Default 0.
+   */
+  echo500?: number;
+  /**
+   * What `/count` answers instead of the truth, e.g. `1e23` or `100000000000000000000000`;
+   * data pages stay truthful. Default: the truth.
+   */
+  countLie?: string;
+  /** Seed of fault draws, gaps, sub-second extras, late hours and record variants (an integer). Default 1. */
   seed?: number;
   /** Expected full `Authorization` header value, e.g. `Basic dXNlcjpwYXNz`. Default: no auth. */
   auth?: string;
@@ -65,6 +77,38 @@ export interface SimOptions {
   dataEnd?: string;
   /** Clock for the rate limiter, in ms. Default `performance.now`. */
   clock?: Clock;
+  /**
+   * The simulator's wall clock (epoch ms), which decides what `realtime` and late data show.
+   * Default `Date.now`; `POST /_sim/clock` freezes, offsets or advances it.
+   */
+  now?: () => number;
+  /** Only records with obTime <= now exist, as on a live UDL. Default false. */
+  realtime?: boolean;
+  /**
+   * This share (0..1) of sensor-hours, drawn from the seed, arrives late: it looks like a gap
+   * until `lateMs` after the end of its hour. Default 0.
+   */
+  lateShare?: number;
+  /** How long after the end of its hour a late sensor-hour appears, in ms. Default 3600000 (1 h). */
+  lateMs?: number;
+  /**
+   * Share (0..1) of regular records sent twice in a row, byte-identical (same id); `/count`
+   * counts both, as UDL counts rows. Default 0.
+   */
+  duplicateShare?: number;
+  /** Share (0..1) of regular records followed by a twin with the same id and another obValue. Default 0. */
+  conflictShare?: number;
+  /**
+   * Share (0..1) of regular records whose obTime is a 24-character string ending in Z that is
+   * not a time (e.g. `2026-13-45T99:99:99.999Z`, or February 30th), in the real time's place.
+   * Default 0. The three record shares add up to at most 1.
+   */
+  badObTimeShare?: number;
+  /**
+   * zlib level (1-9) for answering data pages and counts with `Content-Encoding: gzip`, streamed,
+   * when the request's `Accept-Encoding` admits gzip. Default 0: never compress.
+   */
+  gzipLevel?: number;
 }
 
 /** {@link SimOptions} with defaults applied and values checked. */
@@ -81,11 +125,21 @@ export interface ResolvedSimOptions extends FaultShares {
   readonly gapShare: number;
   readonly subSecondShare: number;
   readonly slowMs: number;
+  readonly echo500: number;
+  readonly countLie: string | undefined;
   readonly seed: number;
   readonly auth: string | undefined;
   readonly dataStart: number;
   readonly dataEnd: number;
   readonly clock: Clock | undefined;
+  readonly now: (() => number) | undefined;
+  readonly realtime: boolean;
+  readonly lateShare: number;
+  readonly lateMs: number;
+  readonly duplicateShare: number;
+  readonly conflictShare: number;
+  readonly badObTimeShare: number;
+  readonly gzipLevel: number;
 }
 
 export const DEFAULT_MAX_RESULTS = 10_000;
@@ -93,6 +147,7 @@ export const DEFAULT_SLOW_MS = 10_000;
 export const DEFAULT_DESCRIPTORS: readonly string[] = ['QUICKLOOK', 'PROVISIONAL'];
 export const DEFAULT_DATA_START = '2017-01-01';
 export const DEFAULT_DATA_END = '2030-01-01';
+export const DEFAULT_LATE_MS = 3_600_000;
 
 function finite(name: string, value: number, min: number, max = Infinity): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
@@ -107,6 +162,16 @@ function integer(name: string, value: number, min: number, max = Number.MAX_SAFE
     throw new SimConfigError(`${name} must be an integer between ${min} and ${max}, got ${String(value)}`);
   }
   return value;
+}
+
+function text(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && typeof value !== 'string') throw new SimConfigError(`${name} must be a string, got ${String(value)}`);
+  return value;
+}
+
+function flag(name: string, value: boolean | undefined): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new SimConfigError(`${name} must be true or false, got ${String(value)}`);
+  return value ?? false;
 }
 
 /** Parses `YYYY-MM-DD` to its UTC day number (days since 1970-01-01). */
@@ -126,7 +191,8 @@ export function parseDay(name: string, text: string): number {
  */
 export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions {
   const opt = <T>(value: T | undefined, fallback: T): T => (value === undefined ? fallback : value);
-  const share = (name: 'gapShare' | 'subSecondShare' | keyof FaultShares): number =>
+  type ShareName = 'gapShare' | 'subSecondShare' | 'lateShare' | 'duplicateShare' | 'conflictShare' | 'badObTimeShare';
+  const share = (name: ShareName | keyof FaultShares): number =>
     finite(name, opt(options[name], 0), 0, 1);
 
   const rate = options.rate === undefined ? undefined : finite('rate', options.rate, Number.MIN_VALUE);
@@ -145,9 +211,16 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     reset: share('reset'),
     truncate: share('truncate'),
     slow: share('slow'),
+    echo500: share('echo500'),
   };
-  const faultSum = faults.fail5xx + faults.reset + faults.truncate + faults.slow;
+  const faultSum = FAULT_KINDS.reduce((sum, kind) => sum + (faults[kind] ?? 0), 0);
   if (faultSum > 1 + 1e-9) throw new SimConfigError(`fault shares add up to ${faultSum}, more than 1`);
+
+  if (options.now !== undefined && typeof options.now !== 'function') throw new SimConfigError('now must be a function returning epoch ms');
+
+  const records = { duplicateShare: share('duplicateShare'), conflictShare: share('conflictShare'), badObTimeShare: share('badObTimeShare') };
+  const recordSum = records.duplicateShare + records.conflictShare + records.badObTimeShare;
+  if (recordSum > 1 + 1e-9) throw new SimConfigError(`duplicate, conflict and bad obTime shares add up to ${recordSum}, more than 1`);
 
   const auth = options.auth;
   if (auth !== undefined && (auth === '' || /[\r\n]/.test(auth))) {
@@ -172,10 +245,18 @@ export function resolveSimOptions(options: SimOptions = {}): ResolvedSimOptions 
     subSecondShare: share('subSecondShare'),
     ...faults,
     slowMs: finite('slowMs', opt(options.slowMs, DEFAULT_SLOW_MS), 0),
+    echo500: faults.echo500 ?? 0,
+    countLie: text('countLie', options.countLie),
     seed: integer('seed', opt(options.seed, 1), -(2 ** 31), 2 ** 32 - 1),
     auth,
     dataStart,
     dataEnd,
     clock: options.clock,
+    now: options.now,
+    realtime: flag('realtime', options.realtime),
+    lateShare: share('lateShare'),
+    lateMs: finite('lateMs', opt(options.lateMs, DEFAULT_LATE_MS), 0),
+    ...records,
+    gzipLevel: integer('gzipLevel', opt(options.gzipLevel, 0), 0, 9),
   };
 }

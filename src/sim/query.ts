@@ -7,6 +7,7 @@
 /** A request the simulator refuses with 400 Bad Request; the message is sent as the body. */
 export class QueryError extends Error {
   override readonly name = 'QueryError';
+  readonly code = 'ERR_SIM_QUERY';
   readonly status = 400;
 }
 

@@ -1,41 +1,22 @@
-/** The simulator's HTTP server: the UDL spaceenvobservation subset plus a stats endpoint. */
+/** The simulator's HTTP server: the UDL spaceenvobservation subset plus the /_sim/ control endpoints. */
 
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { Dataset, type RecordCursor } from './data.js';
-import { FaultPlan, type FaultKind } from './faults.js';
+import { SimClock, type ClockChange, type ClockReading } from './clock.js';
+import { handleControl, type ControlContext } from './control.js';
+import { Dataset } from './data.js';
+import { FaultPlan } from './faults.js';
 import { resolveSimOptions, SimConfigError, type ResolvedSimOptions, type SimOptions } from './options.js';
 import { parseSpaceEnvQuery, QueryError, type SpaceEnvQuery } from './query.js';
+import { acceptsGzip, sendEcho500, sendText, sendTruncated, streamPage } from './respond.js';
 import { loadSensors } from './sensors.js';
+import { emptyStats, type SimStats } from './stats.js';
 import { retryAfterSeconds, TokenBucket } from './throttle.js';
 
 export const DATA_PATH = '/udl/spaceenvobservation';
 export const COUNT_PATH = '/udl/spaceenvobservation/count';
-export const STATS_PATH = '/_sim/stats';
-export const STATS_RESET_PATH = '/_sim/stats/reset';
-
-/** Counters since start or the last reset. */
-export interface SimStats {
-  /** Every request received, by endpoint, whatever its outcome. */
-  requests: { total: number; data: number; count: number; stats: number; other: number };
-  /** Data requests that passed auth, throttling and validation (faults are drawn for these). */
-  dataRequests: number;
-  /** Count requests that passed auth, throttling and validation. */
-  countRequests: number;
-  status400: number;
-  status401: number;
-  status404: number;
-  status405: number;
-  status429: number;
-  /** Faults injected, by kind. */
-  faults: Record<FaultKind, number>;
-  /** Rows in data responses sent in full. */
-  rowsServed: number;
-  /** Body bytes written by the UDL endpoints (including cut-short bodies). */
-  bytesServed: number;
-}
 
 /** A simulator listening on 127.0.0.1. */
 export interface RunningSim {
@@ -45,6 +26,8 @@ export interface RunningSim {
   /** A snapshot of the counters. */
   stats(): SimStats;
   resetStats(): void;
+  /** Changes the simulator's clock like `POST /_sim/clock` does; answers the new reading. */
+  setClock(change: ClockChange): ClockReading;
   /** Stops listening, drops open connections (idle or busy) and cancels pending delays. */
   close(): Promise<void>;
 }
@@ -60,57 +43,30 @@ export class SimListenError extends Error {
   }
 }
 
-/** ~100 KB per socket write: large enough to amortise the write, small enough to stream. */
-const ROWS_PER_WRITE = 128;
 /** Longer than clients' idle keep-alive timeouts, so the client, not the server, retires idle sockets. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-function emptyStats(): SimStats {
-  return {
-    requests: { total: 0, data: 0, count: 0, stats: 0, other: 0 },
-    dataRequests: 0,
-    countRequests: 0,
-    status400: 0,
-    status401: 0,
-    status404: 0,
-    status405: 0,
-    status429: 0,
-    faults: { fail5xx: 0, reset: 0, truncate: 0, slow: 0 },
-    rowsServed: 0,
-    bytesServed: 0,
-  };
-}
-
-/** Resolves true on 'drain', false if the response is closed first. */
-function drained(res: ServerResponse): Promise<boolean> {
-  if (res.destroyed) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onDrain = (): void => {
-      res.off('close', onClose);
-      resolve(true);
-    };
-    const onClose = (): void => {
-      res.off('drain', onDrain);
-      resolve(false);
-    };
-    res.once('drain', onDrain);
-    res.once('close', onClose);
-  });
-}
-
 class SimServer {
-  private counters = emptyStats();
+  /** Reset in place, so that answers still streaming keep adding to the live counters. */
+  private readonly counters = emptyStats();
+  private readonly clock: SimClock;
   private readonly bucket: TokenBucket | undefined;
   private readonly faults: FaultPlan;
   private readonly expectedAuth: Buffer | undefined;
   /** Cancels every pending delay, so close() does not wait for slow answers. */
   private readonly waiters = new Set<() => void>();
   private readonly server: Server;
+  private readonly control: ControlContext;
+  /** Caches must key compressible answers on Accept-Encoding once gzip is on. */
+  private readonly vary: Record<string, string>;
 
   constructor(
     private readonly cfg: ResolvedSimOptions,
     private readonly dataset: Dataset,
   ) {
+    this.clock = new SimClock(cfg.now);
+    this.vary = cfg.gzipLevel > 0 ? { Vary: 'Accept-Encoding' } : {};
+    this.control = { counters: this.counters, clock: this.clock, snapshot: () => this.stats(), resetStats: () => this.resetStats() };
     this.bucket =
       cfg.rate === undefined ? undefined : new TokenBucket(cfg.rate, cfg.burst ?? Math.max(1, cfg.rate), cfg.clock);
     this.faults = new FaultPlan(cfg, cfg.seed >>> 0);
@@ -123,11 +79,16 @@ class SimServer {
   }
 
   stats(): SimStats {
-    return structuredClone(this.counters);
+    return { ...structuredClone(this.counters), now: this.clock.read().now };
   }
 
   resetStats(): void {
-    this.counters = emptyStats();
+    Object.assign(this.counters, emptyStats());
+  }
+
+  setClock(change: ClockChange): ClockReading {
+    this.clock.apply(change);
+    return this.clock.read();
   }
 
   async listen(port: number): Promise<number> {
@@ -159,19 +120,7 @@ class SimServer {
   }
 
   private text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
-    this.counters.bytesServed += Buffer.byteLength(body);
-    res.writeHead(status, {
-      'Content-Type': 'text/plain; charset=utf-8',
-      'Content-Length': Buffer.byteLength(body),
-      ...headers,
-    });
-    res.end(body);
-  }
-
-  private json(res: ServerResponse, value: unknown): void {
-    const body = JSON.stringify(value);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-    res.end(body);
+    sendText(res, this.counters, status, body, headers);
   }
 
   /** Waits `ms`; resolves false instead if the client goes away or the server closes. */
@@ -210,20 +159,7 @@ class SimServer {
       this.text(res, 400, 'malformed request target\n');
       return;
     }
-
-    if (url.pathname === STATS_PATH || url.pathname === STATS_RESET_PATH) {
-      c.requests.stats++;
-      const reset = url.pathname === STATS_RESET_PATH;
-      if (req.method !== (reset ? 'POST' : 'GET')) {
-        c.status405++;
-        this.text(res, 405, 'method not allowed\n', { Allow: reset ? 'POST' : 'GET' });
-        return;
-      }
-      const snapshot = this.stats();
-      if (reset) this.resetStats();
-      this.json(res, snapshot);
-      return;
-    }
+    if (await handleControl(req, res, url, this.control)) return;
 
     const endpoint = url.pathname === DATA_PATH ? 'data' : url.pathname === COUNT_PATH ? 'count' : undefined;
     if (endpoint === undefined) {
@@ -260,16 +196,19 @@ class SimServer {
       this.text(res, 400, `${err.message}\n`);
       return;
     }
+    // One reading per request, so that a count and the page it sizes see the same data.
+    const now = this.clock.now();
+    const gzip = this.cfg.gzipLevel > 0 && acceptsGzip(req.headers['accept-encoding']) ? this.cfg.gzipLevel : 0;
     if (endpoint === 'count') {
       c.countRequests++;
-      const count = this.dataset.count(this.dataset.select(query), query.obTime);
-      if (await this.wait(this.cfg.latencyMs, res)) this.text(res, 200, String(count));
+      const count = this.cfg.countLie ?? String(this.dataset.count(this.dataset.select(query), query.obTime, now));
+      if (await this.wait(this.cfg.latencyMs, res)) sendText(res, c, 200, count, this.vary, gzip);
       return;
     }
-    await this.serveData(req, res, query);
+    await this.serveData(req, res, query, now, gzip);
   }
 
-  private async serveData(req: IncomingMessage, res: ServerResponse, query: SpaceEnvQuery): Promise<void> {
+  private async serveData(req: IncomingMessage, res: ServerResponse, query: SpaceEnvQuery, now: number, gzip: number): Promise<void> {
     const c = this.counters;
     c.dataRequests++;
     const fault = this.faults.next();
@@ -277,10 +216,12 @@ class SimServer {
     const sel = this.dataset.select(query);
     let delay = this.cfg.latencyMs + (fault.kind === 'slow' ? this.cfg.slowMs : 0);
     if (this.cfg.perRowUs > 0) {
-      const rows = Math.max(0, Math.min(query.maxResults, this.dataset.count(sel, query.obTime) - query.firstResult));
+      const rows = Math.max(0, Math.min(query.maxResults, this.dataset.count(sel, query.obTime, now) - query.firstResult));
       delay += (rows * this.cfg.perRowUs) / 1000;
     }
     if (!(await this.wait(delay, res))) return;
+    const cursor = (): ReturnType<Dataset['cursor']> =>
+      this.dataset.cursor(sel, query.obTime, query.firstResult, query.maxResults, now);
     switch (fault.kind) {
       case 'fail5xx':
         this.text(res, fault.status, `simulated fault: ${fault.status} ${STATUS_CODES[fault.status] ?? ''}\n`);
@@ -288,45 +229,15 @@ class SimServer {
       case 'reset':
         req.socket.resetAndDestroy();
         return;
+      case 'echo500':
+        sendEcho500(res, c, req);
+        return;
       case 'truncate':
-        this.truncated(res, this.dataset.cursor(sel, query.obTime, query.firstResult, query.maxResults));
+        sendTruncated(res, c, cursor(), gzip, this.vary);
         return;
       default:
-        await this.stream(res, this.dataset.cursor(sel, query.obTime, query.firstResult, query.maxResults));
+        await streamPage(res, c, cursor(), gzip, this.vary);
     }
-  }
-
-  /** Streams a page with backpressure; chunked, since its length is only known at the end. */
-  private async stream(res: ServerResponse, cursor: RecordCursor): Promise<void> {
-    res.writeHead(200, { 'Content-Type': 'application/json' });
-    let rows = 0;
-    for (;;) {
-      const before = cursor.remaining;
-      const slice = cursor.next(ROWS_PER_WRITE);
-      if (slice === '') break;
-      const chunk = (rows === 0 ? '[' : ',') + slice;
-      rows += before - cursor.remaining;
-      this.counters.bytesServed += chunk.length;
-      if (!res.write(chunk) && !(await drained(res))) return;
-    }
-    const end = rows === 0 ? '[]' : ']';
-    this.counters.bytesServed += end.length;
-    res.end(end);
-    this.counters.rowsServed += rows;
-  }
-
-  /**
-   * Promises the whole page in Content-Length, sends about half of it and drops the
-   * connection: the client must notice the short body rather than parse a prefix.
-   */
-  private truncated(res: ServerResponse, cursor: RecordCursor): void {
-    const parts: string[] = [];
-    for (let slice = cursor.next(ROWS_PER_WRITE); slice !== ''; slice = cursor.next(ROWS_PER_WRITE)) parts.push(slice);
-    const body = `[${parts.join(',')}]`;
-    const cut = body.slice(0, Math.floor(body.length / 2));
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
-    this.counters.bytesServed += cut.length;
-    res.write(cut, () => res.socket?.destroy());
   }
 }
 
@@ -348,6 +259,12 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
     subSecondShare: cfg.subSecondShare,
     start: cfg.dataStart,
     end: cfg.dataEnd,
+    realtime: cfg.realtime,
+    lateShare: cfg.lateShare,
+    lateMs: cfg.lateMs,
+    duplicateShare: cfg.duplicateShare,
+    conflictShare: cfg.conflictShare,
+    badObTimeShare: cfg.badObTimeShare,
   });
   const sim = new SimServer(cfg, dataset);
   const port = await sim.listen(cfg.port);
@@ -357,6 +274,7 @@ export async function startSim(options: SimOptions = {}): Promise<RunningSim> {
     port,
     stats: () => sim.stats(),
     resetStats: () => sim.resetStats(),
+    setClock: (change) => sim.setClock(change),
     close: () => (closing ??= sim.close()),
   };
 }
