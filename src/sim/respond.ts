@@ -130,7 +130,8 @@ export async function streamPage(
 export function sendEcho500(res: ServerResponse, meter: Meter, req: IncomingMessage): void {
   const headers: Record<string, string> = {};
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers[req.rawHeaders[i] as string] = req.rawHeaders[i + 1] as string;
-  const body = JSON.stringify({ error: 'internal', message: 'upstream failure', request: { method: req.method, url: req.url, headers } });
+  // Headers first: a client that quotes the start of an error body then quotes the Authorization too.
+  const body = JSON.stringify({ error: 'internal', request: { headers, method: req.method, url: req.url } });
   meter.bytesServed += Buffer.byteLength(body);
   meter.bytesOnWire += Buffer.byteLength(body);
   res.writeHead(500, { 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });

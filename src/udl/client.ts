@@ -7,6 +7,7 @@ import { backoffDelay, parseRetryAfter, type BackoffParams, DEFAULT_BACKOFF } fr
 import type { Credential } from './auth.js';
 import { UdlAuthError, UdlError, UdlHttpError } from './errors.js';
 import { stoppedError } from '../errors.js';
+import { Redactor } from '../redact.js';
 import type { RequestGate, Clock } from './gate.js';
 import type { HttpGet } from './http.js';
 
@@ -41,8 +42,12 @@ export interface UdlClientOptions {
 
 export class UdlClient {
   private readonly base: string;
+  /** Error bodies are quoted in messages; a server that echoes the request must not make them carry the credential. */
+  private readonly redactor = new Redactor();
+
   constructor(private readonly o: UdlClientOptions) {
     this.base = o.baseUrl.replace(/\/+$/, '');
+    this.redactor.add(o.credential);
   }
 
   /** Rows matching the query, from /count. */
@@ -81,7 +86,8 @@ export class UdlClient {
           gate.success(sentAt);
           return out;
         }
-        const text = snippet(res.body);
+        // Redacted before it is cut short: a cut through the token would leave a prefix no redactor recognises.
+        const text = snippet(this.redactor.apply(res.body.toString('utf8')));
         if (res.status === 401 || res.status === 403) throw new UdlAuthError(res.status);
         throw new UdlHttpError(res.status, pathOf(url), text, parseRetryAfter(header(res.headers['retry-after']), Date.now()));
       } catch (err) {
@@ -130,6 +136,6 @@ function pathOf(url: string): string {
   return `${u.pathname}${u.search}`;
 }
 
-function snippet(body: Buffer): string {
-  return body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim().slice(0, 120);
+function snippet(body: string): string {
+  return body.slice(0, 200).replace(/\s+/g, ' ').trim().slice(0, 120);
 }

@@ -93,11 +93,12 @@ describe('days that are not over yet', () => {
 
 describe('late data', () => {
   it('--refresh brings a day that grew up to date and leaves unchanged days untouched: one /count each, no data request for them', async () => {
-    // A third of the sensor-hours arrive 6 h after their hour ends: after --settle (2 h), so a first run misses them.
-    const live = await liveSim({ lateShare: 0.3, lateMs: 6 * 3_600_000 });
+    // A third of the sensor-hours arrive 30 h after their hour ends, long after --settle (2 h). At t0 every
+    // late hour of Feb 10 has arrived (the last one at Feb 12 06:00) and none of Feb 11 (the first at 07:00).
+    const live = await liveSim({ lateShare: 0.3, lateMs: 30 * 3_600_000 });
     try {
       const out = await tempDir();
-      const t0 = live.at('2026-02-12T03:00:00.000Z');
+      const t0 = live.at('2026-02-12T06:30:00.000Z');
       expect((await runCli(live.args(out, '2026-02-10', '2026-02-11'), env(t0))).code).toBe(0);
       const first = (await readLedgerFile(join(out, 'download_telemetry.csv'))).rows.filter((r) => r.status === 'DOWNLOADED');
       const partial = first.find((r) => r.chunk_date_utc === '2026-02-11')!;
@@ -150,6 +151,8 @@ describe('servers that echo or lie', () => {
       expect(r.stderr).toContain('[redacted]');
       const everything = [r.stdout, r.stderr, await readFile(join(out, 'download_telemetry.csv'), 'utf8')].join('\n');
       for (const form of new Credential(AUTH, 'BASICAUTH').secretForms()) expect(everything.includes(form), `leaked a ${form.length}-char form`).toBe(false);
+      // Nor a piece of the token: a quote cut short must not cut through it.
+      expect(everything).not.toContain(AUTH.slice(6, 18));
       // The user name is not a secret: the output dir's name (reach-udl-echo-…) is printed as it is.
       expect(everything).toContain(join(out, file('2026-01-10')));
     } finally {
