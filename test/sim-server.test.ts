@@ -93,9 +93,9 @@ describe('queries', () => {
     expect(le - lt).toBe(2);
     expect(gt + le).toBe(all);
     expect(ge + lt).toBe(all);
-    const firstAfter = rows(await get(s, data(`obTime=${encodeURIComponent('>' + at)}&${q}&maxResults=1`)));
+    const firstAfter = rows(await get(s, data(`obTime=${encodeURIComponent(`>${at}`)}&${q}&maxResults=1`)));
     expect(firstAfter[0]?.obTime).toBe('2026-01-01T00:00:00.001Z');
-    const lastBefore = await get(s, count(`obTime=${encodeURIComponent('<' + at)}&${q}`));
+    const lastBefore = await get(s, count(`obTime=${encodeURIComponent(`<${at}`)}&${q}`));
     expect(Number(lastBefore.body)).toBe(lt);
   });
 

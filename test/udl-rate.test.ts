@@ -97,7 +97,10 @@ describe('RequestGate', () => {
     const gate = new RequestGate(new AimdRateLimiter(p, clock), 1, clock);
     const starts: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const at = await gate.run(async (sentAt) => (starts.push(sentAt), sentAt));
+      const at = await gate.run(async (sentAt) => {
+        starts.push(sentAt);
+        return sentAt;
+      });
       gate.success(at);
     }
     expect(starts).toEqual([0, 200, 200 + 1000 / 6]);

@@ -61,7 +61,7 @@ export class RecordCursor {
       }
       if (this.phase === 0 && plan.variants !== undefined) {
         const written = this.variantTick(plan, plan.variants, t, budget);
-        if (written.json !== '') out += out === '' ? written.json : ',' + written.json;
+        if (written.json !== '') out += out === '' ? written.json : `,${written.json}`;
         budget -= written.rows;
         if (!written.done) break;
         this.advance();
@@ -88,7 +88,7 @@ export class RecordCursor {
             to,
             this.pos,
           );
-          out += out === '' ? json : ',' + json;
+          out += out === '' ? json : `,${json}`;
           budget -= to - from;
           this.left -= to - from;
           this.member += to - from;

@@ -2,7 +2,7 @@
 
 export { startSim, SimListenError, DATA_PATH, COUNT_PATH, type RunningSim } from './server.js';
 export { STATS_PATH, STATS_RESET_PATH, CLOCK_PATH } from './control.js';
-export { type SimStats } from './stats.js';
+export type { SimStats } from './stats.js';
 export { SimClock, ClockRequestError, parseClockChange, parseClockRequest, type ClockChange, type ClockReading } from './clock.js';
 export { isLateHour, hourVisible, lateArrival, type VisibilityConfig } from './visibility.js';
 export {

@@ -19,7 +19,9 @@ describe('duplicate, conflicting and malformed records over HTTP', () => {
     expect(count).toBeGreaterThan(2 * 4 * 361);
     const recs = raw.map((r) => JSON.parse(r) as Rec);
     const seen = new Map<string, number[]>();
-    recs.forEach((r, i) => seen.set(r.id, [...(seen.get(r.id) ?? []), i]));
+    recs.forEach((r, i) => {
+      seen.set(r.id, [...(seen.get(r.id) ?? []), i]);
+    });
     const pairs = [...seen.values()].filter((idx) => idx.length > 1);
     expect(pairs.every((idx) => idx.length === 2 && idx[1] === (idx[0] as number) + 1)).toBe(true);
     const identical = pairs.filter(([i, j]) => raw[i as number] === raw[j as number]).length;

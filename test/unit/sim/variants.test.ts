@@ -89,7 +89,9 @@ describe('a data set with duplicates, conflicts and bad times', () => {
     const text = `[${pageText(ds, sel, bounds, 0, Number.MAX_SAFE_INTEGER)}]`;
     const raw = (JSON.parse(text) as unknown[]).map((r) => JSON.stringify(r));
     const byId = new Map<string, number[]>();
-    recs.forEach((r, i) => byId.set(r.id, [...(byId.get(r.id) ?? []), i]));
+    recs.forEach((r, i) => {
+      byId.set(r.id, [...(byId.get(r.id) ?? []), i]);
+    });
     let duplicates = 0;
     let conflicts = 0;
     for (const idx of byId.values()) {
