@@ -5,7 +5,7 @@
 import { obTimeRange } from '../plan/windows.js';
 import { backoffDelay, parseRetryAfter, type BackoffParams, DEFAULT_BACKOFF } from './backoff.js';
 import type { Credential } from './auth.js';
-import { UdlAuthError, UdlError, UdlHttpError } from './errors.js';
+import { UdlAuthError, UdlError, UdlHttpError, UdlThrottledError } from './errors.js';
 import { stoppedError } from '../errors.js';
 import { Redactor } from '../redact.js';
 import type { RequestGate, Clock } from './gate.js';
@@ -89,7 +89,8 @@ export class UdlClient {
         // Redacted before it is cut short: a cut through the token would leave a prefix no redactor recognises.
         const text = snippet(this.redactor.apply(res.body.toString('utf8')));
         if (res.status === 401 || res.status === 403) throw new UdlAuthError(res.status);
-        throw new UdlHttpError(res.status, pathOf(url), text, parseRetryAfter(header(res.headers['retry-after']), Date.now()));
+        const retryAfter = parseRetryAfter(header(res.headers['retry-after']), Date.now());
+        throw res.status === 429 ? new UdlThrottledError(pathOf(url), text, retryAfter) : new UdlHttpError(res.status, pathOf(url), text, retryAfter);
       } catch (err) {
         if (signal?.aborted) throw stoppedError(signal);
         if (!(err instanceof UdlError) || !err.retryable || attempt >= this.o.maxRetries) throw err;

@@ -10,7 +10,7 @@ export abstract class UdlError extends ReachUdlError {
 }
 
 export class UdlHttpError extends UdlError {
-  readonly code = 'ERR_UDL_HTTP';
+  readonly code: string = 'ERR_UDL_HTTP';
   readonly retryable: boolean;
   override readonly congestion: boolean;
   constructor(
@@ -22,6 +22,14 @@ export class UdlHttpError extends UdlError {
     super(`UDL answered HTTP ${status} for ${url}${bodySnippet ? `: ${bodySnippet}` : ''}`);
     this.retryable = status === 429 || status === 408 || status >= 500;
     this.congestion = status === 429;
+  }
+}
+
+/** 429 past the retry budget: the server's allowance is lower than the rate asked for. */
+export class UdlThrottledError extends UdlHttpError {
+  override readonly code = 'ERR_UDL_THROTTLED';
+  constructor(url: string, bodySnippet: string, retryAfterMs?: number) {
+    super(429, url, bodySnippet, retryAfterMs);
   }
 }
 
