@@ -27,7 +27,8 @@ export interface JcdfListing {
 }
 
 const VARIABLE = /^Variable \d+: (\S+) {2}--- {2}(.*)$/;
-const ATTRIBUTE = /^ {4}([^\s:]+):\t(.*)$/;
+/** Record lines are indented too (`    0:\t…` once there are 100+ records): attribute names start with a letter. */
+const ATTRIBUTE = /^ {4}([A-Za-z_][^\s:]*):\t(.*)$/;
 const RECORD = /^(?:\{ )?\s*(\d+):\t(.*?)(?: \})?$/;
 
 export function parseCdfList(text: string): JcdfListing {
