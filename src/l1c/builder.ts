@@ -68,9 +68,13 @@ export class L1cBuilder {
   private readonly colDescs: number[][] = [];
   private readonly colRank: number[][] = [];
 
-  /** Per column x 7 fields: the last record's text and value (see field()). Holds at most 7 input strings per sensor, until finish(). */
+  /**
+   * Per column x 7 fields: the last record's text and value, and per column that record's row (see
+   * field()). Holds at most 7 input strings per sensor, until finish().
+   */
   private lastText: string[] = [];
   private lastValue: number[] = [];
+  private readonly lastRow: number[] = [];
   /** This record's lat, lon, alt, obQuality, senPos0..2 (fill for missing). */
   private readonly values = new Float64Array(PER_SENSOR_FIELDS);
 
@@ -92,11 +96,12 @@ export class L1cBuilder {
 
   /**
    * A per-sensor field -> values[k] (fill for missing or NaN). The two dosimeter rows of a (time, sensor)
-   * carry the same text, so when the column's last text is this one its value is reused, not re-parsed.
+   * carry the same text, so when the column's last record had this time (`sameRow`) and the same text,
+   * its value is reused: one comparison instead of a parse.
    */
-  private field(text: string, name: string, at: number, k: number): void {
+  private field(text: string, name: string, at: number, k: number, sameRow: boolean): void {
     const values = this.values;
-    if (text === this.lastText[at]) {
+    if (sameRow && text === this.lastText[at]) {
       values[k] = this.lastValue[at]!;
       return;
     }
@@ -125,15 +130,17 @@ export class L1cBuilder {
     if (r.seoCount < 1) this.fail('ERR_L1C_EMPTY_SEO_LIST', 'empty seoList');
     if (r.senPosCount < 3) this.fail('ERR_L1C_SHORT_SEN_POS', `senPos has ${r.senPosCount} items, 3 needed`);
     const at = col * PER_SENSOR_FIELDS;
-    this.field(r.lat, 'lat', at, 0);
-    this.field(r.lon, 'lon', at + 1, 1);
-    this.field(r.alt, 'alt', at + 2, 2);
-    this.field(r.obQuality, 'obQuality', at + 3, 3);
-    this.field(r.senPos0, 'senPos[0]', at + 4, 4);
-    this.field(r.senPos1, 'senPos[1]', at + 5, 5);
-    this.field(r.senPos2, 'senPos[2]', at + 6, 6);
-    const value = parseNumberInto(r.obValue) ? result[0]! : NaN;
     const row = this.row(r.obTime);
+    const sameRow = row >= 0 && this.lastRow[col] === row;
+    this.field(r.lat, 'lat', at, 0, sameRow);
+    this.field(r.lon, 'lon', at + 1, 1, sameRow);
+    this.field(r.alt, 'alt', at + 2, 2, sameRow);
+    this.field(r.obQuality, 'obQuality', at + 3, 3, sameRow);
+    this.field(r.senPos0, 'senPos[0]', at + 4, 4, sameRow);
+    this.field(r.senPos1, 'senPos[1]', at + 5, 5, sameRow);
+    this.field(r.senPos2, 'senPos[2]', at + 6, 6, sameRow);
+    this.lastRow[col] = row;
+    const value = parseNumberInto(r.obValue) ? result[0]! : NaN;
     if (row < 0) {
       stats.droppedOutsideDay++;
       return;
@@ -197,6 +204,7 @@ export class L1cBuilder {
     this.colSlotOf.push([]);
     this.colDescs.push([]);
     this.colRank.push([]);
+    this.lastRow.push(-1);
     for (let f = 0; f < PER_SENSOR_FIELDS; f++) {
       this.lastText.push('');
       this.lastValue.push(FILL);
