@@ -119,19 +119,21 @@ function decodeValues(info: TypeInfo, bytes: Uint8Array, count: number, elements
   return info.array === undefined ? decodeChars(bytes, count, elements) : decodeNumeric(info, bytes, count, little);
 }
 
-function readEntry(v: RecordView, little: boolean, what: string): { attrNum: number; num: number; next: number; entry: CdfReadEntry } {
-  const next = v.i64();
-  const attrNum = v.i32();
+/** An AEDR's entry number (gEntry number or variable number) and entry. */
+function readEntry(v: RecordView, little: boolean, what: string): { num: number; entry: CdfReadEntry } {
+  v.i64(); // AEDRnext: records() follows it
+  v.i32(); // AttrNum
   const dataType = v.i32();
   const num = v.i32();
   const numElems = v.i32();
+  if (numElems < 0 || num < 0) throw new CdfFormatError(`${what}: entry ${num} with ${numElems} elements`);
   const numStrings = v.i32();
   v.i32s(4); // rfuB, rfuC, rfuD, rfuE
   const info = typeOf(dataType, what);
   const raw = v.bytes(numElems * info.size);
   const value = decodeValues(info, raw, info.array === undefined ? 1 : numElems, numElems, little);
   const entry = (info.array === undefined ? { type: dataType, value: (value as string[])[0] ?? '' } : { type: dataType, value }) as CdfEntry;
-  return { attrNum, num, next, entry: { ...entry, numElems, numStrings } };
+  return { num, entry: { ...entry, numElems, numStrings } };
 }
 
 class Reader {
@@ -154,6 +156,7 @@ class Reader {
       if (at === 0 || seen.has(at)) throw new CdfFormatError(`${what}: list ends or loops after ${i} of ${count} records`);
       seen.add(at);
       const v = new RecordView(this.buf, at, what).expect(...types);
+      if (v.size < 20) throw new CdfFormatError(`${what}: record at ${at} too short`);
       out.push(v);
       at = Number(this.buf.readBigInt64BE(at + 12)); // every chained record's first field is its "next"
     }
@@ -210,7 +213,7 @@ class Reader {
       const next = vxr.i64();
       const nEntries = vxr.i32();
       const nUsed = vxr.i32();
-      if (nUsed > nEntries) throw new CdfFormatError(`${what}: VXR uses ${nUsed} of ${nEntries} entries`);
+      if (nEntries < 0 || nUsed < 0 || nUsed > nEntries) throw new CdfFormatError(`${what}: VXR uses ${nUsed} of ${nEntries} entries`);
       const firsts = vxr.i32s(nEntries);
       const lasts = vxr.i32s(nEntries);
       const offsets = vxr.i64s(nEntries);
@@ -244,6 +247,7 @@ class Reader {
     const what = `variable ${JSON.stringify(name)}`;
     if (numDims < 0 || numDims > 10) throw new CdfFormatError(`${what}: ${numDims} dimensions`);
     const dims = vdr.i32s(numDims);
+    if (!dims.every((d) => d >= 1) || elements < 1 || maxRec < -1) throw new CdfFormatError(`${what}: dimensions [${dims.join(',')}], ${elements} elements, MaxRec ${maxRec}`);
     const dimVarys = vdr.i32s(numDims).map((d) => d !== 0);
     const info = typeOf(type, what);
     if (info.array !== undefined && elements !== 1) throw new CdfFormatError(`${what}: numeric NumElems ${elements}`);
@@ -255,6 +259,9 @@ class Reader {
     const perRecord = dims.reduce((n, d, i) => n * (dimVarys[i] ? d : 1), 1);
     const recordBytes = perRecord * valueBytes;
     const records = maxRec + 1;
+    // Records no VVR holds are pad; a corrupt MaxRec must not ask for more than the file could hold
+    // even compressed (gzip's best ratio is about 1032:1).
+    if (records * recordBytes > this.buf.length * 1032) throw new CdfFormatError(`${what}: ${records} records cannot come from ${this.buf.length} bytes`);
     const data = Buffer.alloc(records * recordBytes);
     if (padRaw !== undefined) for (let at = 0; at < data.length; at += valueBytes) data.set(padRaw, at);
     let gzipLevel: number | undefined;
@@ -262,7 +269,9 @@ class Reader {
       const cpr = new RecordView(this.buf, cprOffset, `${what} CPR`).expect(RecordType.CPR);
       const cType = cpr.i32();
       cpr.i32(); // rfuA
-      const params = cpr.i32s(cpr.i32());
+      const pCount = cpr.i32();
+      if (pCount < 0 || pCount > 16) throw new CdfFormatError(`${what}: CPR with ${pCount} parameters`);
+      const params = cpr.i32s(pCount);
       if (cType !== GZIP_COMPRESSION) throw new CdfUnsupportedError(`${what}: compression type ${cType}`);
       gzipLevel = params[0];
     }
@@ -271,7 +280,12 @@ class Reader {
       let stored: Buffer;
       if (vvr.type === RecordType.CVVR) {
         vvr.i32(); // rfuA
-        stored = gunzipSync(vvr.bytes(vvr.i64()));
+        try {
+          stored = gunzipSync(vvr.bytes(vvr.i64()), { maxOutputLength: Math.max(1, (last - first + 1) * recordBytes) });
+        } catch (err) {
+          if (err instanceof CdfFormatError) throw err;
+          throw new CdfFormatError(`${what}: bad GZIP data: ${(err as Error).message}`);
+        }
       } else {
         stored = vvr.bytes();
       }

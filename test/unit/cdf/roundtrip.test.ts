@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CdfEncoding,
@@ -202,6 +203,29 @@ describe('reader', () => {
     looped.writeBigInt64BE(BigInt(8 + 312 + 84), 8 + 312 + 84 + 12); // the ADR's next points at itself
     looped.writeInt32BE(2, 8 + 312 + 48); // ... and the GDR claims 2 attributes
     expect(() => readCdf(looped)).toThrow(/loops/);
+  });
+
+  it('never fails on corrupt bytes with anything but its own errors (no RangeError, no hang)', () => {
+    const good = bytes({
+      globalAttributes: [{ name: 'A', entries: [entry.char('abc'), entry.double(1, 2)] }],
+      variables: [
+        { name: 'x', type: CdfType.DOUBLE, dims: [3], recVary: true, values: Float64Array.from({ length: 30 }, (_, i) => i), attributes: { U: entry.char('u') } },
+        { name: 'z', type: CdfType.INT4, dims: [2], recVary: true, values: Int32Array.from({ length: 40 }, (_, i) => i), gzipLevel: 1 },
+        { name: 'c', type: CdfType.CHAR, dims: [2], recVary: false, values: ['ab', 'c'] },
+      ],
+    });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), (flips) => {
+        const bad = Buffer.from(good);
+        for (const [at, byte] of flips) bad[at] = byte;
+        try {
+          readCdf(bad);
+        } catch (err) {
+          expect([CdfFormatError, CdfUnsupportedError].some((E) => err instanceof E), String(err)).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('refuses column-major and file-compressed CDFs with CdfUnsupportedError', () => {
