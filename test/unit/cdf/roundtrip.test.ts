@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,9 +12,11 @@ import {
   encodeCdf,
   entry,
   readCdf,
+  writeCdf,
   type CdfSpec,
   type CdfVariableSpec,
 } from '../../../src/cdf/index.js';
+import { tempDir } from '../../helpers/cli.js';
 
 const GOLDEN = new URL('../../fixtures/reach_all_l1c_prelim_20250904T000000_v1.0.0.cdf', import.meta.url);
 
@@ -144,6 +148,17 @@ describe('writer -> reader round trip', () => {
       CATDESC: { type: CdfType.CHAR, value: 'A', numElems: 1, numStrings: 1 },
       FILLVAL: { type: CdfType.DOUBLE, value: Float64Array.of(-1e31), numElems: 1, numStrings: 0 },
     });
+  });
+
+  it('writeCdf writes the same bytes to a file handle and returns the size', async () => {
+    const spec: CdfSpec = { globalAttributes: [], variables: [{ name: 'v', type: CdfType.INT4, dims: [2], recVary: true, values: Int32Array.of(1, 2, 3, 4), gzipLevel: 3 }] };
+    const file = join(await tempDir('cdf-write-'), 'v.cdf');
+    const handle = await open(file, 'w');
+    const size = await writeCdf(handle, spec);
+    await handle.close();
+    const written = await readFile(file);
+    expect(size).toBe(written.length);
+    expect(written.equals(bytes(spec))).toBe(true);
   });
 
   it('data chunks are views of the typed arrays on a little-endian host (no copy of a large variable)', () => {

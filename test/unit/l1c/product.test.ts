@@ -28,6 +28,14 @@ describe('l1cCdfSpec', () => {
     expect(names.size).toBe(20);
   });
 
+  it('a day with one distinct time is a valid file with the nominal resolution', () => {
+    const file = readCdf(Buffer.concat(encodeCdf(l1cCdfSpec(product([{}, { idSensor: 'REACH-102' }]).product, OPTIONS))));
+    const epoch = file.variables.find((v) => v.name === 'Epoch')!;
+    expect(epoch.maxRec).toBe(0);
+    expect(epoch.attributes['RESOLUTION']!.value).toBe('5s');
+    expect(file.variables.find((v) => v.name === 'dose_rate')!.dims).toEqual([2, 1]);
+  });
+
   it('refuses bad options with L1cOptionsError', () => {
     const p = product([{}]).product;
     for (const bad of [{ softwareVersion: '' }, { reachVersion: 'a\nb' }, { generatedAt: new Date(NaN) }, { sensorId: 'REACH-x' }]) {
