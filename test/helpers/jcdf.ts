@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const JCDF_JAR = '/usr/share/java/jcdf.jar';
+/** A short-lived JVM: one GC thread and the quick compiler cut its start-up CPU by about a third. */
+const JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
 
 export interface JcdfVariable {
   /** e.g. `DOUBLE (z) 2:[32,2] T/TT`: type, dimensions, record / dimension variances. */
@@ -59,7 +61,7 @@ export function parseCdfList(text: string): JcdfListing {
 
 /** `CdfList -data FILE`, parsed. Rejects when jcdf cannot read the file. */
 export async function jcdfList(file: string): Promise<JcdfListing> {
-  const { stdout } = await run('java', ['-cp', JCDF_JAR, 'uk.ac.bristol.star.cdf.util.CdfList', '-data', file], { maxBuffer: 64 << 20 });
+  const { stdout } = await run('java', [...JVM_FLAGS, '-cp', JCDF_JAR, 'uk.ac.bristol.star.cdf.util.CdfList', '-data', file], { maxBuffer: 64 << 20 });
   return parseCdfList(stdout);
 }
 

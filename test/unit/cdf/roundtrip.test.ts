@@ -239,7 +239,7 @@ describe('reader', () => {
           expect([CdfFormatError, CdfUnsupportedError].some((E) => err instanceof E), String(err)).toBe(true);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: 300 },
     );
   });
 
