@@ -34,15 +34,15 @@ export function numericBytes(values: CdfNumericArray, little: boolean): Buffer {
 
 /** `count` values of a numeric type from bytes in the given byte order, copied into a fresh typed array. */
 export function decodeNumeric(info: TypeInfo, bytes: Uint8Array, count: number, little: boolean): CdfNumericArray {
-  const Array = info.array;
-  if (Array === undefined) throw new CdfFormatError(`${info.name} is not numeric`);
+  const ArrayType = info.array;
+  if (ArrayType === undefined) throw new CdfFormatError(`${info.name} is not numeric`);
   const byteLength = count * info.size;
   if (bytes.byteLength < byteLength) throw new CdfFormatError(`${info.name} values need ${byteLength} bytes, found ${bytes.byteLength}`);
   // A fresh buffer: file offsets need not be aligned for a typed-array view.
   const copy = Buffer.alloc(byteLength);
   copy.set(bytes.subarray(0, byteLength));
   if (little !== HOST_LITTLE) swapInPlace(copy, info.size);
-  return new Array(copy.buffer, copy.byteOffset, count);
+  return new ArrayType(copy.buffer, copy.byteOffset, count);
 }
 
 /** Strings as fixed-width CHAR values: UTF-8, NUL-padded to `elements` bytes each. */

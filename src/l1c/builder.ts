@@ -107,7 +107,7 @@ export class L1cBuilder {
     }
     if (!parseNumberInto(text)) this.fail('ERR_L1C_NOT_NUMERIC', `${name} is not a number: ${quote(text)}`);
     const v = result[0]!;
-    values[k] = v !== v ? FILL : v;
+    values[k] = Number.isNaN(v) ? FILL : v;
     this.lastText[at] = text;
     this.lastValue[at] = values[k]!;
   }
@@ -156,9 +156,9 @@ export class L1cBuilder {
       stats.duplicates++;
       if (!this.newer(key, old, r.createdAt)) return;
     }
-    if (key !== key) key = -(this.internCreated(r.createdAt) + 1);
+    if (Number.isNaN(key)) key = -(this.internCreated(r.createdAt) + 1);
     grid.key[i] = key;
-    grid.dose[i] = value !== value ? FILL : value;
+    grid.dose[i] = Number.isNaN(value) ? FILL : value;
     const chosen = grid.perSensorSlot[cell]!;
     const rank = this.colRank[col]!;
     if (chosen < 0 || chosen === slot || rank[slot]! < rank[chosen]!) {
@@ -171,7 +171,7 @@ export class L1cBuilder {
 
   /** Is the record's createdAt (key, or NaN + text) greater than the stored key's? Ties keep the first record. */
   private newer(key: number, old: number, text: string): boolean {
-    if (key === key && old >= 0) return key > old;
+    if (!Number.isNaN(key) && old >= 0) return key > old;
     const oldText = old >= 0 ? createdAtText(old) : this.createdText[-old - 1]!;
     return text > oldText;
   }

@@ -3,6 +3,8 @@
  * with error_type = the class name and error_message = the one-line message; `code` is stable for
  * programs. A day with no usable record is not an error: the builder reports it as no data.
  */
+import { ReachUdlError } from '../errors.js';
+
 export type L1cInputCode =
   /** A record without the descriptor column (CSV) or key (JSON). */
   | 'ERR_L1C_NO_DESCRIPTOR'
@@ -21,8 +23,8 @@ export type L1cInputCode =
   /** A seoList/senPos cell that is not a Python (or JSON) literal of the expected shape. */
   | 'ERR_L1C_BAD_LITERAL';
 
-export class L1cInputError extends Error {
-  override readonly name = 'L1cInputError';
+export class L1cInputError extends ReachUdlError {
+  readonly exitClass = 'failed';
   constructor(
     readonly code: L1cInputCode,
     message: string,
@@ -32,9 +34,9 @@ export class L1cInputError extends Error {
 }
 
 /** A caller's mistake (bad day, sensor selection, version text), not the data's. */
-export class L1cOptionsError extends Error {
-  override readonly name = 'L1cOptionsError';
+export class L1cOptionsError extends ReachUdlError {
   readonly code = 'ERR_L1C_OPTIONS';
+  readonly exitClass = 'internal';
 }
 
 /** A value quoted for a one-line message: JSON quoting (no raw newlines), at most 40 characters of it. */

@@ -19,13 +19,13 @@ export const result = new Float64Array(1);
 export function parseNumberInto(text: string): boolean {
   if (text.length < 8) {
     const short = parseShortDecimal(text);
-    if (short === short) {
+    if (!Number.isNaN(short)) {
       result[0] = short;
       return true;
     }
   }
   const n = Number(text);
-  if (n !== n) {
+  if (Number.isNaN(n)) {
     const m = NAN_OR_INF.exec(text);
     if (m === null) return false;
     result[0] = m[2]!.toLowerCase() === 'nan' ? NaN : m[1] === '-' ? -Infinity : Infinity;
