@@ -1,25 +1,27 @@
 #!/usr/bin/env -S node --max-semi-space-size=4
 // The flag: see CLI_NODE_FLAGS in ./runtime.ts.
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { downloadCommand } from './download-command.js';
+import { processCommand } from './process-command.js';
 import { simCommand } from './sim-command.js';
 import { verifyCommand } from './verify-command.js';
 import { statusCommand } from './status-command.js';
 import { reportCommand } from './report-command.js';
 import { fail, EXIT } from './output.js';
 import { installCliSink } from './sink.js';
+import { VERSION } from '../version.js';
 
 installCliSink();
 
 const program = new Command('reach-udl')
   .description('Backfill REACH space-weather dosimeter data from the Unified Data Library (UDL), one file per UTC day.')
-  .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version)
+  .version(VERSION)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
 const commands: Array<[Command, string]> = [
   [downloadCommand(), 'backfill a date range, one file per UTC day, resumable'],
+  [processCommand(), 'turn each downloaded day into its L1C CDF file, optionally uploaded to S3'],
   [statusCommand(), 'what the ledger says of each day, and what a rerun would fetch'],
   [reportCommand(), 'self-contained HTML report: sensor-day heatmap, availability, problem days'],
   [verifyCommand(), 'check the downloaded files against the ledger and the server'],

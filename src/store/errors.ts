@@ -4,6 +4,8 @@
  * words plus the S3 error name and HTTP status, never from a server's message or an SDK error object,
  * which can carry an access key id: nothing here can print a credential.
  */
+import { ReachUdlError, type ExitClass } from '../errors.js';
+
 export type StoreErrorCode =
   /** The object does not exist (read). */
   | 'ENOENT'
@@ -31,7 +33,11 @@ export type StoreErrorCode =
   /** Any other S3 failure; `s3Code` says which. */
   | 'ERR_S3';
 
-export class StoreError extends Error {
+/** Codes that mean the configuration cannot work (exit 2 when met up front); the rest fail a day. */
+const USAGE_CODES = new Set<StoreErrorCode>(['ERR_STORE_URL', 'ERR_STORE_NAME', 'ERR_LOCAL_NOT_WRITABLE', 'ERR_S3_NO_BUCKET', 'ERR_S3_ACCESS', 'ERR_S3_CREDENTIALS', 'ERR_S3_REGION']);
+
+export class StoreError extends ReachUdlError {
+  readonly exitClass: ExitClass;
   constructor(
     readonly code: StoreErrorCode,
     message: string,
@@ -40,7 +46,7 @@ export class StoreError extends Error {
     readonly status?: number,
   ) {
     super(message);
-    this.name = 'StoreError';
+    this.exitClass = USAGE_CODES.has(code) ? 'usage' : 'failed';
   }
 }
 

@@ -53,6 +53,10 @@ export interface S3TestServer {
   requests: LoggedRequest[];
   /** Requests that write to `key` (PutObject, UploadPart, CompleteMultipartUpload, DeleteObject). */
   writesTo(key: string): number;
+  /** The next `n` object PUTs whose path matches are answered 500 InternalError, as an S3 outage would. */
+  failPuts(n: number, path?: RegExp): void;
+  /** The environment a child process needs to reach this server with the AWS SDK's default chains. */
+  childEnv(): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -126,7 +130,16 @@ export async function startS3Server(bucket = 'reach-test'): Promise<S3TestServer
       requests.push({ method: ctx.method, path: ctx.path, query: ctx.querystring, status });
     }
   };
-  server.middleware.unshift(log, contentMd5Check(S3Error));
+  let failing = 0;
+  let failingPath = /./;
+  const outage: KoaMiddleware = async (ctx, next) => {
+    if (failing > 0 && ctx.method === 'PUT' && /^\/[^/]+\/./.test(ctx.path) && failingPath.test(ctx.path)) {
+      failing--;
+      throw new S3Error('InternalError', 'We encountered an internal error. Please try again.');
+    }
+    return next();
+  };
+  server.middleware.unshift(log, outage, contentMd5Check(S3Error));
   // run() resolves once the HTTP server is listening: no polling.
   const { port } = await server.run();
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -140,6 +153,18 @@ export async function startS3Server(bucket = 'reach-test'): Promise<S3TestServer
     credentials,
     requests,
     writesTo: (key) => requests.filter((r) => writes.has(r.method) && r.path === `/${bucket}/${key}`).length,
+    failPuts: (n, path = /./) => {
+      failing = n;
+      failingPath = path;
+    },
+    childEnv: () => ({
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: region,
+      AWS_CONFIG_FILE: join(dir, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }),
     stop: async () => {
       restoreEnv();
       await server.close();
