@@ -241,6 +241,8 @@ describe('status command', () => {
       artifactExists: false,
       damaged: null,
       serverCount: null,
+      cdfPath: null,
+      s3Url: null,
       action: 'run',
       reason: 'new',
       reasonText: 'no ledger row yet',

@@ -64,6 +64,8 @@ export function renderStatusText(model: StatusModel, ledger: LedgerInfo, outputD
   model.days.forEach((d, k) => {
     out.push(line(cells[k]!));
     if (d.damaged) out.push(`${' '.repeat(widths[0]! + 2)}damaged: ${d.damaged}`);
+    if (d.s3Url) out.push(`${' '.repeat(widths[0]! + 2)}cdf: ${d.cdfPath ?? '-'}, uploaded to ${d.s3Url}`);
+    else if (d.cdfPath) out.push(`${' '.repeat(widths[0]! + 2)}cdf: ${d.cdfPath}`);
     if (d.errorType !== null || d.errorMessage !== null) {
       out.push(`${' '.repeat(widths[0]! + 2)}error: ${[d.errorType, oneLine(d.errorMessage)].filter(Boolean).join(': ')}`);
     }

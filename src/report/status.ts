@@ -29,6 +29,10 @@ export interface DayStatus {
   damaged: string | null;
   /** The server's /count, with --check-server. */
   serverCount: number | null;
+  /** The processing phase's CDF for the day, when its latest row names one. */
+  cdfPath: string | null;
+  /** Where the CDF was uploaded (`s3://bucket/key`), when the latest row is UPLOADED. */
+  s3Url: string | null;
   /** What `download` over this range would do, without --retry-failed. */
   action: DayAction;
   reason: DayReason;
@@ -143,6 +147,8 @@ export function buildStatus(input: StatusInput): StatusModel {
       artifactExists: artifact.kind !== 'absent',
       damaged: artifact.kind === 'damaged' ? artifact.why : null,
       serverCount: input.serverCounts?.get(day) ?? null,
+      cdfPath: text(row?.cdf_path),
+      s3Url: row?.status === 'UPLOADED' && row.s3_bucket ? `s3://${row.s3_bucket}/${row.s3_key}` : null,
       action: d.action,
       reason: d.reason,
       reasonText: describeDecision(d),

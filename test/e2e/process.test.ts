@@ -160,6 +160,8 @@ describe('process: uploads to S3', () => {
     const rows = await ledgerOf(input);
     expect(rows.map((x) => x.status)).toEqual(['PROCESS_PENDING', 'PROCESSED', 'UPLOAD_PENDING', 'UPLOADED']);
     expect(rows.at(-1)).toMatchObject({ s3_bucket: 'reach-l1c', s3_key: KEY, cdf_path: join(output, KEY) });
+    const status = await runCli(['status', '--output-dir', input], cleanEnv());
+    expect(status.stdout).toMatch(/2025-09-04\s+UPLOADED .*\n\s+cdf: .*reach_all_l1c_prelim_20250904T000000_v1\.0\.0\.cdf, uploaded to s3:\/\/reach-l1c\/l1c\/prelim\/2025\/09\/04\//);
 
     // Converted again by another run (the ledger lost): the same bytes are not sent again.
     const input2 = await goldenInput();
