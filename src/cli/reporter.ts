@@ -153,15 +153,16 @@ export function createReporter(o: ReporterOptions): Reporter {
         run_id: s.runId,
         planned: s.planned,
         downloaded: s.downloaded,
-        adopted: s.adopted,
         skipped_existing: s.skippedExisting,
         skipped_no_data: s.skippedNoData,
         failed: s.failed,
         skipped_failed: s.skippedFailed,
         deferred: s.deferred,
-        unsettled: s.unsettled,
         requests: stats.requests,
         throttled: stats.throttled,
+        // Later additions go last: scripts that read the earlier fields keep working.
+        adopted: s.adopted,
+        unsettled: s.unsettled,
       };
       if (s.aborted) line('error', `stopped early: ${s.aborted}`, { event: 'aborted' });
       if (s.stopped) line('warn', stopLine(s), { event: 'stopped', ...s.stopped });
