@@ -125,10 +125,12 @@ export class CoordDb implements Queryable {
     if (!/^[a-z_]+$/.test(channel)) throw new CoordConfigError(`not a channel name: ${channel}`);
     const client = new pg.Client(this.config);
     let lost = false;
+    let ready = false;
+    // Reported only once the listener was handed out; a failure while connecting is thrown instead.
     const lose = () => {
       if (lost) return;
       lost = true;
-      onLost();
+      if (ready) onLost();
     };
     client.on('error', lose);
     client.on('end', lose);
@@ -138,11 +140,13 @@ export class CoordDb implements Queryable {
     try {
       await client.connect();
       await client.query(`LISTEN ${channel}`);
+      if (lost) throw new CoordDbError('coordination database: the listening connection closed', undefined);
     } catch (err) {
       client.removeAllListeners('end');
       await client.end().catch(() => {});
       throw this.toError(err);
     }
+    ready = true;
     return {
       close: async () => {
         client.removeAllListeners('end');
