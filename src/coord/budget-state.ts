@@ -14,6 +14,12 @@
 import { ACCEPT_WINDOW_MS, initialAimd, onCongestion, onSuccess, type AimdParams, type AimdState } from '../udl/aimd.js';
 
 export const BUCKET_MS = 100;
+/**
+ * A cut is dated this much after it is made. Each worker maps its own clock onto the database's to within
+ * a round trip; a request another worker sent just before it heard of the cut must not pass for one sent
+ * after it and cut again.
+ */
+export const CLOCK_SLACK_MS = 10;
 
 export interface BudgetState {
   rate: number;
@@ -45,8 +51,8 @@ export function initialBudget(p: AimdParams): BudgetState {
 /**
  * Applies reported outcomes in time order at `now`. A congestion report cuts the rate only if its request
  * was sent after the last cut by any worker (aimd.ts's one-cut-per-event rule, shared); the cut is dated
- * `now`, when it becomes visible to all, so requests other workers sent before they could know of it
- * do not cut again. After a cut the bucket is re-spaced from now at the new rate, as AimdRateLimiter does.
+ * `now` (plus the clock slack), when it becomes visible to all, so requests other workers sent before
+ * they could know of it do not cut again. After a cut the bucket is re-spaced from now at the new rate, as AimdRateLimiter does.
  */
 export function applyEvents(
   s: BudgetState,
@@ -70,7 +76,7 @@ export function applyEvents(
       const a = onCongestion(toAimd(state, all.filter((t) => t <= horizon)), p, ev.sentAt, horizon, ev.throttled);
       if (a.lastDecreaseAt === state.lastDecreaseAt) continue;
       cut = true;
-      state = { ...state, rate: a.rate, ceiling: a.ceiling, lastDecreaseAt: now };
+      state = { ...state, rate: a.rate, ceiling: a.ceiling, lastDecreaseAt: now + CLOCK_SLACK_MS };
     }
   }
   state = prune(state, now);
