@@ -307,12 +307,13 @@ export class SharedRateLimiter implements RateLimiter {
   private async ensureListening(): Promise<void> {
     if (this.listener || this.closed || this.clock.now() < this.listenRetryAt) return;
     try {
-      const l = await this.db.listen(
+      let l: Listener | undefined;
+      l = await this.db.listen(
         BUDGET_CHANNEL,
         (p) => this.onCutHeard(p),
         () => {
-          if (this.listener === l) this.listener = undefined;
-          void l.close();
+          if (l && this.listener === l) this.listener = undefined;
+          void l?.close();
         },
       );
       this.listener = l;

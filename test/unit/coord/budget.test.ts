@@ -48,7 +48,7 @@ const PARAMS: AimdParams = { initialRate: 15, additiveIncrease: 1, multiplicativ
 /** The server's allowance, requests per second; its bucket holds half a second of it. */
 const R = 20;
 const WARM_MS = 2_500;
-const RUN_MS = 5_500;
+const RUN_MS = 6_500;
 let accounts = 0;
 
 function fixed(rate: number): AimdParams {
@@ -56,7 +56,10 @@ function fixed(rate: number): AimdParams {
 }
 
 describe('shared rate budget against a rate-limited server', () => {
-  it('1, 2 and 4 workers on an account hold together to its allowance; other accounts do not share it', async () => {
+  // Real time on two shared cores: a stall of the test process while the AIMD learns its ceiling can
+  // teach it a low one, which it then probes up from only slowly (by design, see aimd.ts). About one run
+  // in eight did so on the loaded development machine; a regression fails every try.
+  it('1, 2 and 4 workers on an account hold together to its allowance; other accounts do not share it', { retry: 2 }, async () => {
     // Three accounts at once, each with its own server (allowance R): 1, 2 and 4 workers. Running them
     // side by side keeps the test short, and shows that budgets are kept per account key.
     const groups = await Promise.all(
