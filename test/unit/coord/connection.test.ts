@@ -56,14 +56,12 @@ describe('coordination database connection', () => {
 
   it('redacts the password when the host is wrong or refuses', async () => {
     const { url, password } = pgEnv.db();
-    for (const bad of [
-      withUrl(url, (u) => (u.hostname = 'no-such-host.invalid')),
-      withUrl(url, (u) => (u.port = '1')),
-    ]) {
+    // Loopback only: the server listens on 127.0.0.1, so 127.0.0.2 is a host where nothing answers.
+    for (const bad of [withUrl(url, (u) => (u.hostname = '127.0.0.2')), withUrl(url, (u) => (u.port = '1'))]) {
       const err = await failure(bad);
       expect(err).toBeInstanceOf(CoordDbError);
       expect(allText(err)).not.toContain(password);
-      expect((err as CoordDbError).dbCode).toMatch(/^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED)$/);
+      expect((err as CoordDbError).dbCode).toBe('ECONNREFUSED');
     }
   });
 
