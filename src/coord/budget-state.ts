@@ -71,9 +71,13 @@ export function applyEvents(
       // Other workers report their successes with their next exchange, up to `reportLagMs` late: the
       // accepted rate (the ceiling to learn) is measured over the window that ends that long ago, which
       // every worker has reported, unless nothing was reported before it (early in a run).
+      // A window that is not yet full (the account's first seconds, or its first after an idle spell)
+      // would mostly measure the workers' own start-up: such a 429 cuts but teaches no ceiling, since a
+      // ceiling learnt too low is left again only by slow probing.
       const all = recentFromBuckets(state);
       const horizon = all.some((t) => t <= now - reportLagMs) ? now - reportLagMs : now;
-      const a = onCongestion(toAimd(state, all.filter((t) => t <= horizon)), p, ev.sentAt, horizon, ev.throttled);
+      const mature = (all[0] ?? horizon) <= horizon - (ACCEPT_WINDOW_MS - 2 * BUCKET_MS);
+      const a = onCongestion(toAimd(state, all.filter((t) => t <= horizon)), p, ev.sentAt, horizon, ev.throttled && mature);
       if (a.lastDecreaseAt === state.lastDecreaseAt) continue;
       cut = true;
       state = { ...state, rate: a.rate, ceiling: a.ceiling, lastDecreaseAt: now + CLOCK_SLACK_MS };

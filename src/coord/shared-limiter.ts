@@ -74,8 +74,11 @@ export class SharedRateLimiter implements RateLimiter {
   private readonly dbOutageMs: number;
   private batch: Batch | undefined;
   private events: LocalEvent[] = [];
-  /** Tokens to ask for next; grows while batches are used up on time, shrinks when slots lapse. */
-  private nextBatch = 1;
+  /**
+   * Tokens to ask for next (capped at a batch's worth): shrinks when slots lapse, grows back while
+   * batches are used up on time. Starts at the cap: tiny first batches would make a start all round trips.
+   */
+  private nextBatch = Number.POSITIVE_INFINITY;
   /** Counts cuts seen here, so a caller asleep until its slot can tell that the slot is void. */
   private generation = 0;
   private waiters = 0;

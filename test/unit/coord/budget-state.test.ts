@@ -64,9 +64,19 @@ describe('budget arithmetic', () => {
     expect(state.ceiling).toBeCloseTo(20 * CEILING_MARGIN, 0);
     expect(state.rate).toBe(12);
     // The newest 250 ms not reported yet by everyone: measured over the window that ends there.
-    const lagging: BudgetState = { ...s, acceptedAt: acceptedAt.slice(0, 18), acceptedN: acceptedAt.slice(0, 18).map(() => 2) };
+    const older = Array.from({ length: 20 }, (_, i) => T - 300 + i * BUCKET_MS);
+    const lagging: BudgetState = { ...s, acceptedAt: older, acceptedN: older.map(() => 2) };
     const l = applyEvents(lagging, P, [{ kind: 'congestion', at: T + 2_000, sentAt: T + 1_950, throttled: true }], T + 2_000, 250);
     expect(l.state.ceiling).toBeGreaterThan(18);
+    expect(l.state.ceiling).toBeLessThan(20);
+  });
+
+  it('a 429 in the first second of history cuts but teaches no ceiling: it would measure the start-up', () => {
+    const s: BudgetState = { ...initialBudget(P), rate: 24, acceptedAt: [T, T + 100], acceptedN: [1, 3] };
+    const { state, cut } = applyEvents(s, P, [{ kind: 'congestion', at: T + 600, sentAt: T + 550, throttled: true }], T + 600, 250);
+    expect(cut).toBe(true);
+    expect(state.rate).toBe(12);
+    expect(state.ceiling).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('gives unused tokens back only while no later batch was handed out', () => {
