@@ -12,8 +12,8 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { latestByDay } from '../ledger/read.js';
 import { LEDGER_COLUMNS, type LedgerRow, type LedgerStatus } from '../ledger/schema.js';
-import { parseDay } from '../plan/dates.js';
-import { decideDay, type DayDecision } from '../plan/decide.js';
+import { dayWindow, parseDay } from '../plan/dates.js';
+import { decideDay, type ArtifactState, type DayDecision, type DecideOptions } from '../plan/decide.js';
 import type { Backfill } from './backfill.js';
 import type { CoordDb } from './db.js';
 import { CoordConfigError, LeaseLostError } from './errors.js';
@@ -26,9 +26,10 @@ export const DEFAULT_LEASE_SECONDS = 60;
 export const DEFAULT_POLL_MS = 5_000;
 
 export interface JobQueueOptions {
-  /** Whether the day's artifact is in the output location: the decision table's second input. */
-  artifactExists(day: string): boolean | Promise<boolean>;
-  retryFailed: boolean;
+  /** The day's artifact in the output location (absent, whole, damaged): the decision table's second input. */
+  artifact(day: string, latest: LedgerRow | undefined): Promise<ArtifactState>;
+  /** The decision table's settings, read at each decision (the clock moves). */
+  decide(): Omit<DecideOptions, 'limitDays'>;
 }
 
 export interface Claim {
@@ -86,7 +87,7 @@ export class JobQueue {
     const latest = latestByDay(await this.ledger.rows({ days }));
     const decisions = await Promise.all(days.map((day) => this.decide(day, latest.get(day))));
     const skip = decisions.filter((d) => d.action === 'skip');
-    const run = decisions.filter((d) => d.action === 'run').map((d) => d.day);
+    const run = decisions.filter((d) => d.action !== 'skip').map((d) => d.day);
     const skipped = await this.db.query(
       `UPDATE ${J} AS j SET state = 'done', reason = s.reason, updated_at = clock_timestamp()
        FROM unnest($2::date[], $3::text[]) AS s (day, reason)
@@ -230,10 +231,10 @@ export class JobQueue {
     return r.rows[0] ?? { pending: 0, leased: 0, done: 0 };
   }
 
-  /** The decision table; the artifact is looked for only when the answer depends on it. */
+  /** The decision table, as download applies it. */
   private async decide(day: string, latest: LedgerRow | undefined): Promise<DayDecision> {
-    const exists = latest?.status === 'DOWNLOADED' ? await this.opts.artifactExists(day) : false;
-    return decideDay(day, latest, exists, this.opts.retryFailed);
+    const artifact = await this.opts.artifact(day, latest);
+    return decideDay({ day, endMs: dayWindow(day).endMs, latest, artifact }, this.opts.decide());
   }
 }
 

@@ -36,7 +36,7 @@ export interface ImportResult {
  * identical row is matched with the n-th copy in the table, so importing the same file again adds nothing.
  */
 export async function importCsv(db: CoordDb, table: LedgerTable, text: string, source = 'telemetry file'): Promise<ImportResult> {
-  const parsed = parseLedger(text, source);
+  const parsed = parseLedger(text, source).rows;
   const mine = parsed.filter((row) => inScope(table.backfill, row));
   const seen = new Map<string, number>();
   const numbered = mine.map((row) => {

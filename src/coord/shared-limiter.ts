@@ -13,6 +13,7 @@ import { applyEvents, giveBack, grant, type BudgetEvent, type Grant } from './bu
 import { BUDGET_CHANNEL, casBudget, loadBudget, notifyCut, parseCut, type BudgetRow } from './budget-store.js';
 import type { CoordDb, Listener } from './db.js';
 import { CoordConfigError, CoordDbError, LimiterClosedError } from './errors.js';
+import { stoppedError } from '../errors.js';
 
 export interface SharedRateOptions {
   /**
@@ -119,15 +120,16 @@ export class SharedRateLimiter implements RateLimiter {
     return this.row.state.rate;
   }
 
-  async acquire(): Promise<void> {
+  async acquire(signal?: AbortSignal): Promise<void> {
     for (;;) {
+      if (signal?.aborted) throw stoppedError(signal);
       if (this.closed) throw new LimiterClosedError();
       const now = this.clock.now();
       const slot = this.takeSlot(now);
       if (slot !== undefined) {
         if (slot > now) {
           const generation = this.generation;
-          await this.clock.sleep(slot - now);
+          await this.clock.sleep(slot - now, signal);
           // The rate was cut while this caller waited for its slot: the slot was taken at the old rate.
           if (generation !== this.generation) continue;
         }
@@ -135,7 +137,7 @@ export class SharedRateLimiter implements RateLimiter {
         return;
       }
       if (now < this.notBefore) {
-        await this.clock.sleep(this.notBefore - now);
+        await this.clock.sleep(this.notBefore - now, signal);
         continue;
       }
       this.waiters++;

@@ -2,13 +2,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBackfill, type Backfill, type BackfillKey } from '../../../src/coord/backfill.js';
 import { CoordDb } from '../../../src/coord/db.js';
 import { LeaseLostError } from '../../../src/coord/errors.js';
-import { JobQueue, type Claim } from '../../../src/coord/jobs.js';
+import { JobQueue, type Claim, type JobQueueOptions } from '../../../src/coord/jobs.js';
 import { keepLease } from '../../../src/coord/lease-keeper.js';
 import { LedgerTable } from '../../../src/coord/ledger-table.js';
 import { migrate } from '../../../src/coord/schema.js';
 import { emptyRow, type LedgerRow } from '../../../src/ledger/schema.js';
 import { dayRange } from '../../../src/plan/dates.js';
 import { usePostgres } from '../../helpers/postgres.js';
+
+/** Queue options as download gives them, with artifacts known by day: present or absent, never damaged. */
+function jobOptions(exists: (day: string) => boolean, retryFailed: boolean): JobQueueOptions {
+  return {
+    artifact: async (day) => ({ kind: exists(day) ? 'present' : 'absent' }),
+    decide: () => ({ retryFailed, now: Date.now(), settleMs: 0, recheckMs: 0 }),
+  };
+}
 
 const pgEnv = usePostgres();
 let db: CoordDb;
@@ -70,7 +78,7 @@ describe('day jobs', () => {
     await ledger.append(row(b, d5, 'DOWNLOAD_PENDING'));
     await ledger.append(row(b, d7, 'PROCESSED'));
     const artifacts = new Set([d1, d8]);
-    const q = new JobQueue(db, b, { artifactExists: (d) => artifacts.has(d), retryFailed: false });
+    const q = new JobQueue(db, b, jobOptions((d) => artifacts.has(d), false));
     expect(await q.register(days)).toEqual({ added: 8, reopened: 0, skipped: 4 });
 
     // Between planning and claiming, another run finished d8: the claim decides again and skips it.
@@ -86,7 +94,7 @@ describe('day jobs', () => {
 
     // --retry-failed on a later run reopens the FAILED day and nothing that is done.
     for (const c of claims) await q.complete(c, 'DOWNLOADED');
-    const retry = new JobQueue(db, b, { artifactExists: (d) => artifacts.has(d) || claims.some((c) => c.day === d), retryFailed: true });
+    const retry = new JobQueue(db, b, jobOptions((d) => artifacts.has(d) || claims.some((c) => c.day === d), true));
     for (const c of claims) await ledger.append(row(b, c.day, 'DOWNLOADED', `${c.day}T02:00:00.000000+00:00`));
     expect(await retry.register(days)).toEqual({ added: 0, reopened: 1, skipped: 0 });
     expect((await retry.claim('w2', 30))?.decision).toMatchObject({ day: d3, reason: 'retry-failed' });
@@ -97,7 +105,7 @@ describe('day jobs', () => {
     const b = await backfill();
     const days = dayRange('2023-01-01', '2023-02-19');
     const artifacts = new Set<string>();
-    const opts = { artifactExists: (d: string) => artifacts.has(d), retryFailed: false };
+    const opts = jobOptions((d) => artifacts.has(d), false);
     await new JobQueue(db, b, opts).register(days);
     const claimedBy = new Map<string, string[]>();
     await Promise.all(
@@ -124,7 +132,7 @@ describe('day jobs', () => {
   it('a worker killed mid-day loses it to another within the lease; its late calls are refused', async () => {
     const b = await backfill();
     const artifacts = new Set<string>();
-    const opts = { artifactExists: (d: string) => artifacts.has(d), retryFailed: false };
+    const opts = jobOptions((d) => artifacts.has(d), false);
     await new JobQueue(db, b, opts).register(['2024-06-01']);
     const deadDb = workerDb();
     const dead = new JobQueue(deadDb, b, opts);
@@ -158,7 +166,7 @@ describe('day jobs', () => {
 
   it('heartbeats keep a lease past its length; a lost lease aborts the keeper', async () => {
     const b = await backfill();
-    const opts = { artifactExists: () => false, retryFailed: false };
+    const opts = jobOptions(() => false, false);
     await new JobQueue(db, b, opts).register(['2024-07-01']);
     const a = new JobQueue(workerDb(), b, opts);
     const other = new JobQueue(workerDb(), b, opts);
@@ -182,7 +190,7 @@ describe('day jobs', () => {
   it('a released day is claimable at once; backfills do not see each other\'s days', async () => {
     const ql = await backfill('QUICKLOOK');
     const pv = await backfill('PROVISIONAL');
-    const opts = { artifactExists: () => false, retryFailed: false };
+    const opts = jobOptions(() => false, false);
     const qlQ = new JobQueue(db, ql, opts);
     const pvQ = new JobQueue(db, pv, opts);
     await qlQ.register(['2024-08-01']);
