@@ -16,7 +16,12 @@ export class Redactor {
 
   /** Registers a credential; its forms are redacted from then on. */
   add(credential: Credential): void {
-    const forms = new Set([...this.forms, ...credential.secretForms().filter((f) => f.length >= MIN_SECRET_LENGTH)]);
+    this.addSecrets(credential.secretForms());
+  }
+
+  /** Registers other secrets (a database password, a URL holding one). */
+  addSecrets(secrets: readonly string[]): void {
+    const forms = new Set([...this.forms, ...secrets.filter((f) => f.length >= MIN_SECRET_LENGTH)]);
     // Longest first, so the header value goes whole before its token would leave `Basic [redacted]` pieces.
     this.forms = [...forms].sort((a, b) => b.length - a.length);
   }

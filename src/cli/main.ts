@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { downloadCommand } from './download-command.js';
 import { processCommand } from './process-command.js';
+import { ledgerCommand } from './ledger-command.js';
 import { simCommand } from './sim-command.js';
 import { verifyCommand } from './verify-command.js';
 import { statusCommand } from './status-command.js';
@@ -25,6 +26,7 @@ const commands: Array<[Command, string]> = [
   [statusCommand(), 'what the ledger says of each day, and what a rerun would fetch'],
   [reportCommand(), 'self-contained HTML report: sensor-day heatmap, availability, problem days'],
   [verifyCommand(), 'check the downloaded files against the ledger and the server'],
+  [ledgerCommand(), 'move a ledger between the CSV file and the coordinator (PostgreSQL)'],
   [simCommand(), 'run the embedded UDL simulator on 127.0.0.1'],
 ];
 for (const [command, summary] of commands) {

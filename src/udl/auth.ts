@@ -41,6 +41,18 @@ export class Credential {
     }
     return [...new Set(forms.filter((f) => f.length > 0))];
   }
+  /**
+   * The user name of a Basic credential (not a secret: it names the account, e.g. for a shared rate
+   * budget), or undefined for an opaque token.
+   */
+  userName(): string | undefined {
+    const token = this[SECRET].replace(/^Basic\s+/i, '');
+    const decoded = Buffer.from(token, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon <= 0 || Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') !== token.replace(/=+$/, '')) return undefined;
+    return decoded.slice(0, colon);
+  }
+
   toString(): string {
     return '[redacted]';
   }
