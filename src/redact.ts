@@ -32,6 +32,12 @@ export class Redactor {
     return out;
   }
 
+  /** Every field of a record of strings (a ledger row), redacted. */
+  applyAll<T extends Record<string, string>>(record: T): T {
+    if (!this.active) return record;
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, this.apply(v)])) as T;
+  }
+
   get active(): boolean {
     return this.forms.length > 0;
   }

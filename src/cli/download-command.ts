@@ -10,6 +10,7 @@ import { fail } from './output.js';
 import { createReporter, type LogFormat } from './reporter.js';
 import { stopOnSignals } from './signals.js';
 import { addUdlOptions } from './udl-options.js';
+import { addCoordinatorOptions } from './coordinator-options.js';
 import { wallClock } from './clock.js';
 import { cliRedactor } from './sink.js';
 
@@ -40,6 +41,7 @@ export function downloadCommand(): Command {
     .option('--repair-ledger', 'move ledger lines that are not rows to <ledger>.rejected and go on (default: refuse to run)', false)
     .option('--shared-ledger', 'the ledger also serves other output dirs: count only rows pointing here, lock each append', false)
     .option('--break-lock', 'replace the lock of a run that holds this output dir (one on another host that is gone); never implied', false);
+  addCoordinatorOptions(cmd, true);
   return addUdlOptions(cmd)
     .addOption(new Option('--log-format <fmt>', 'text, or json lines for machines').choices(['text', 'json']).default('text'))
     .addOption(new Option('--no-progress', 'plain log lines even on a terminal'))

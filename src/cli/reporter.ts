@@ -93,7 +93,8 @@ export function createReporter(o: ReporterOptions): Reporter {
         case 'day-start':
           windows = { done: 0, total: 0 };
           if (!bar || o.verbosity >= 1) {
-            line('info', `${e.day}: ${e.decision.action === 'adopt' ? 'adopting' : 'downloading'} (${describeDecision(e.decision)}) [${e.index + 1}/${e.total}]`, {
+            const of = e.total > 0 ? ` [${e.index + 1}/${e.total}]` : ` [day ${e.index + 1} of this worker]`;
+            line('info', `${e.day}: ${e.decision.action === 'adopt' ? 'adopting' : 'downloading'} (${describeDecision(e.decision)})${of}`, {
               event: 'day-start',
               day: e.day,
               reason: e.decision.reason,

@@ -7,6 +7,7 @@ import type { OutputFormat } from '../artifacts/naming.js';
 import { dateRange, duration, numberIn, oneOf } from './values.js';
 import { UDL_DEFAULTS, validateUdlOptions, type RawUdlOptions, type UdlSettings } from './udl.js';
 import { UsageError } from '../errors.js';
+import { validateCoordinator, type CoordinatorSettings, type RawCoordinatorOptions } from './coordinator.js';
 
 export const DESCRIPTORS = ['QUICKLOOK', 'PROVISIONAL'] as const;
 export const FORMATS = ['csv', 'json'] as const;
@@ -38,10 +39,12 @@ export interface DownloadConfig extends UdlSettings {
   repairLedger: boolean;
   /** The ledger is shared with other output dirs: only rows pointing into this one count, appends are locked. */
   sharedLedger: boolean;
+  /** Several workers through PostgreSQL; undefined: the embedded default (CSV ledger, lock file). */
+  coordinator: CoordinatorSettings | undefined;
 }
 
 /** Option values as they arrive from the command line (strings) or from code. */
-export interface RawDownloadOptions extends RawUdlOptions {
+export interface RawDownloadOptions extends RawUdlOptions, RawCoordinatorOptions {
   startDate?: string;
   endDate?: string;
   outputDir?: string;
@@ -116,5 +119,6 @@ export function validateDownloadOptions(raw: RawDownloadOptions, env: NodeJS.Pro
     adopt: raw.adopt ?? false,
     repairLedger: raw.repairLedger ?? false,
     sharedLedger: raw.sharedLedger ?? false,
+    coordinator: validateCoordinator(raw, env),
   };
 }

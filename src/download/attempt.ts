@@ -26,7 +26,8 @@ export interface DayDownloadResult {
   cleanup?: () => Promise<void>;
 }
 
-export type DayDownloader = (day: DayWindow) => Promise<DayDownloadResult>;
+/** One day's download; `signal` stops it (a stop of the run, or a lease lost to another worker). */
+export type DayDownloader = (day: DayWindow, signal?: AbortSignal) => Promise<DayDownloadResult>;
 
 /** Where ledger rows go. The default appends to the telemetry file with an fsync per row. */
 export interface TelemetrySink {
@@ -42,6 +43,7 @@ export interface AttemptContext {
   count: (day: DayWindow) => Promise<number>;
   /** Every row passes here on its way to the sink: the credential never reaches the ledger. */
   append: (row: LedgerRow) => Promise<void>;
+  signal?: AbortSignal | undefined;
 }
 
 export async function attemptDay(ctx: AttemptContext, day: DayWindow, decision: DayDecision): Promise<{ row: LedgerRow; error?: Error }> {
@@ -69,8 +71,8 @@ export async function attemptDay(ctx: AttemptContext, day: DayWindow, decision: 
     const adopted = decision.action === 'adopt' ? await adopt(ctx, day) : undefined;
     const result =
       adopted && 'refused' in adopted
-        ? { ...(await ctx.download(day)), note: `not adopted (${adopted.refused}); downloaded again` }
-        : (adopted ?? (await ctx.download(day)));
+        ? { ...(await ctx.download(day, ctx.signal)), note: `not adopted (${adopted.refused}); downloaded again` }
+        : (adopted ?? (await ctx.download(day, ctx.signal)));
     cleanup = result.cleanup;
     const expected = expectedRecords(config.sensorId);
     const dupNote = result.duplicates ? `${result.duplicates} exact duplicate record(s) from the server written once` : '';

@@ -17,52 +17,22 @@ import { LedgerWriter } from '../ledger/write.js';
 import { dayRange, dayWindow, type DayWindow } from '../plan/dates.js';
 import { applyLimit, applyRefresh, decideDay, refreshCandidates, type DayDecision } from '../plan/decide.js';
 import { Redactor } from '../redact.js';
-import type { Credential } from '../udl/auth.js';
-import type { ClientEvent, UdlClient } from '../udl/client.js';
 import { connectUdl } from '../udl/connect.js';
 import { UdlAuthError } from '../udl/errors.js';
-import type { Clock } from '../udl/gate.js';
-import type { HttpGet } from '../udl/http.js';
-import { attemptDay, type AttemptContext, type DayDownloader, type TelemetrySink } from './attempt.js';
-import { downloadDay, type DayProgress } from './day.js';
+import { attemptDay, type AttemptContext, type TelemetrySink } from './attempt.js';
+import { runCoordinated } from './coordinated.js';
+import type { DayProgress } from './day.js';
+import { defaultDownloader, type RunDeps, type RunEvent } from './downloader.js';
 import { gatherFacts } from './facts.js';
 import { scopeRows } from './scope.js';
 import { summarize, type DayOutcome, type RunSummary, type StopPoint } from './summary.js';
 
 export type { DayDownloader, DayDownloadResult, TelemetrySink } from './attempt.js';
 export type { DayOutcome, RunSummary, StopPoint } from './summary.js';
-
-export type RunEvent =
-  | { type: 'plan'; runId: string; decisions: DayDecision[] }
-  | { type: 'ledger-repaired'; moved: number; sidePath: string }
-  | { type: 'day-start'; day: string; decision: DayDecision; index: number; total: number }
-  | { type: 'day-progress'; progress: DayProgress }
-  | { type: 'day-end'; day: string; row: LedgerRow }
-  | { type: 'client'; event: ClientEvent };
-
-export interface RunDeps {
-  /** Replaces the UDL download of one day (tests, other sources). */
-  download?: DayDownloader;
-  telemetry?: TelemetrySink;
-  env?: NodeJS.ProcessEnv;
-  clock?: Clock;
-  random?: () => number;
-  http?: HttpGet;
-  credential?: Credential;
-  /** Wall-clock time in ms, for deciding which days have settled. */
-  now?: () => number;
-  /** Receives the credential once resolved; the CLI routes all its output through the same one. */
-  redactor?: Redactor;
-  onEvent?: (e: RunEvent) => void;
-  /**
-   * Aborting stops the run: no new request starts, requests in flight are cut, the day in progress keeps
-   * its DOWNLOAD_PENDING row and its spool (a rerun resumes it), and the lock is released. The abort
-   * reason names the cause in the summary (e.g. 'SIGINT').
-   */
-  signal?: AbortSignal;
-}
+export type { RunDeps, RunEvent } from './downloader.js';
 
 export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): Promise<RunSummary> {
+  if (config.coordinator) return runCoordinated(config, config.coordinator, deps);
   const runId = randomUUID();
   const emit = deps.onEvent ?? (() => {});
   const now = deps.now ?? Date.now;
@@ -89,7 +59,7 @@ export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): P
     deps.download && !config.refresh && !config.adopt
       ? undefined
       : await connectUdl(config, { env, clock, random, http, credential, signal, redactor, onEvent: (event) => emitRun({ type: 'client', event }) });
-  const download = deps.download ?? defaultDownloader(config, connection!.client, emitRun, signal);
+  const download = deps.download ?? defaultDownloader(config, connection!.client, emitRun);
   const count = (day: DayWindow) => connection!.client.count({ descriptor: config.descriptor, sensorId: config.sensorId, startMs: day.startMs, endMs: day.endMs });
   let telemetry: TelemetrySink | undefined;
   let lock: Lock | undefined;
@@ -107,9 +77,9 @@ export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): P
     await removeStaleTemps(config.outputDir);
     telemetry = deps.telemetry ?? (await LedgerWriter.open(config.telemetryFile, { shared: config.sharedLedger }));
     const sink = telemetry;
-    const append = (row: LedgerRow) => sink.append(redactRow(row, redactor));
+    const append = (row: LedgerRow) => sink.append(redactor.applyAll(row));
     const outcomes = outcomesOf(decisions);
-    const { stopped, aborted } = await runDays(outcomes, { config, runId, download, count, append }, { emit, progress, redactor, signal });
+    const { stopped, aborted } = await runDays(outcomes, { config, runId, download, count, append, signal }, { emit, progress, redactor, signal });
     return { ...summarize(runId, outcomes, stopped), ...(aborted ? { aborted } : {}) };
   } finally {
     await connection?.close();
@@ -133,7 +103,7 @@ async function runDays(
       const p = o.progress.get(outcome.day);
       return { stopped: { reason: result.error.reason, day: outcome.day, ...(p ? { windowsDone: p.windowsDone, windowsTotal: p.windowsTotal } : {}) } };
     }
-    outcome.row = redactRow(result.row, o.redactor);
+    outcome.row = o.redactor.applyAll(result.row);
     o.emit({ type: 'day-end', day: outcome.day, row: outcome.row });
     if (result.error instanceof UdlAuthError) return { aborted: outcome.row.error_message };
   }
@@ -162,34 +132,6 @@ async function refresh(config: DownloadConfig, decisions: DayDecision[], count: 
 
 function outcomesOf(decisions: readonly DayDecision[]): DayOutcome[] {
   return decisions.map((decision) => ({ day: decision.day, decision }));
-}
-
-function redactRow(row: LedgerRow, redactor: Redactor): LedgerRow {
-  if (!redactor.active) return row;
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, redactor.apply(v)])) as LedgerRow;
-}
-
-function defaultDownloader(config: DownloadConfig, client: UdlClient, emit: (e: RunEvent) => void, signal: AbortSignal | undefined): DayDownloader {
-  const tempTag = String(process.pid);
-  return async (day) => {
-    const r = await downloadDay(
-      {
-        client,
-        outputDir: config.outputDir,
-        sensorId: config.sensorId,
-        descriptor: config.descriptor,
-        format: config.outputFormat,
-        maxResults: config.maxResults,
-        parallelWindows: config.maxConcurrentRequests,
-        maxRetries: config.maxRetries,
-        tempTag,
-        onProgress: (progress) => emit({ type: 'day-progress', progress }),
-        ...(signal ? { signal } : {}),
-      },
-      day,
-    );
-    return { status: r.status, records: r.records, bytes: r.bytes, duplicates: r.duplicates, path: r.path, cleanup: () => r.spool.discard() };
-  };
 }
 
 /** Temp artifacts of a run that died mid-write; the lock guarantees no live run owns them. */
