@@ -23,7 +23,7 @@ import { SCHEMA } from './schema.js';
 /** `--lease-seconds` default: a dead worker's day is taken over within about a minute. */
 export const DEFAULT_LEASE_SECONDS = 60;
 /** How often an idle worker looks for work when no lease is about to expire. */
-export const DEFAULT_POLL_MS = 5_000;
+export const DEFAULT_POLL_MS = 1_000;
 
 export interface JobQueueOptions {
   /** The day's artifact in the output location (absent, whole, damaged): the decision table's second input. */
