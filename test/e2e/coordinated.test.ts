@@ -124,4 +124,23 @@ describe('coordinated workers', () => {
       await sim.close();
     }
   });
+
+  it('two backfills (QUICKLOOK and PROVISIONAL) on one account at once share its allowance: few 429s between them', async () => {
+    const db = pg.db().url;
+    const sim = await startSim({ sensors: 1, seed: 51, maxResults: 2000, rate: 10, burst: 10, auth: AUTH });
+    try {
+      const quick = await tempDir();
+      const prov = await tempDir();
+      const run = (out: string, descriptor: string, id: string) =>
+        runCli([...backfill(sim, '2026-08-01', 2, ['--descriptor', descriptor]).args(out), '--coordinator', db, '--worker-id', id], cleanEnv({ BASICAUTH: AUTH }));
+      const results = await Promise.all([run(quick, 'QUICKLOOK', 'q1'), run(quick, 'QUICKLOOK', 'q2'), run(prov, 'PROVISIONAL', 'p1'), run(prov, 'PROVISIONAL', 'p2')]);
+      for (const r of results) expect(r.code, r.stderr.slice(-300)).toBe(0);
+      const st = sim.stats();
+      expect(st.status429 / st.requests.total).toBeLessThanOrEqual(0.05);
+      expect((await ledgerRows(db, quick, 'QUICKLOOK')).rows.filter((r) => r.status === 'DOWNLOADED')).toHaveLength(2);
+      expect((await ledgerRows(db, prov, 'PROVISIONAL')).rows.filter((r) => r.status === 'DOWNLOADED')).toHaveLength(2);
+    } finally {
+      await sim.close();
+    }
+  });
 });
