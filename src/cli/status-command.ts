@@ -1,5 +1,13 @@
 import { existsSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { validateCoordinator, type RawCoordinatorOptions } from '../config/coordinator.js';
+import { DESCRIPTORS } from '../config/download.js';
+import { oneOf } from '../config/values.js';
+import { exportCsv } from '../coord/ledger-csv.js';
+import { openSession } from '../coord/session.js';
+import { UsageError } from '../errors.js';
+import type { LedgerRow } from '../ledger/schema.js';
+import { addCoordinatorOptions } from './coordinator-options.js';
 import { DOWNLOAD_DEFAULTS, MAX_RECHECK_MS, MAX_SETTLE_MS } from '../config/download.js';
 import { validateUdlOptions, type RawUdlOptions } from '../config/udl.js';
 import { duration } from '../config/values.js';
@@ -14,7 +22,9 @@ import { fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
 import { cliRedactor } from './sink.js';
 
-export interface RawStatusOptions extends RawCommonOptions, RawUdlOptions {
+export interface RawStatusOptions extends RawCommonOptions, RawUdlOptions, RawCoordinatorOptions {
+  descriptor?: string;
+  format?: string;
   sensorId?: string;
   outputFormat?: string;
   json?: boolean;
@@ -39,7 +49,8 @@ export async function collectStatus(raw: RawStatusOptions, warn: (m: string) => 
   const udl = raw.checkServer ? validateUdlOptions(raw) : undefined;
   const now = wallClock()();
   await checkOutputDir(opts.outputDir);
-  const view = await readLedgerView({ ...opts, sensorId, outputFormat, warn });
+  const rows = await coordinatorRows(raw, opts.outputDir);
+  const view = await readLedgerView({ ...opts, sensorId, outputFormat, warn, rows });
   const serverCounts = udl ? await countDownloaded(udl, view) : undefined;
   const model = buildStatus({ ...view, decide: { now, settleMs, recheckMs }, ...(serverCounts ? { serverCounts } : {}) });
   return {
@@ -47,6 +58,41 @@ export async function collectStatus(raw: RawStatusOptions, warn: (m: string) => 
     ledger: { path: opts.telemetryFile, exists: existsSync(opts.telemetryFile), rows: view.rows.length, badLines: view.badLines },
     ...model,
   };
+}
+
+/** With --coordinator, the backfill's ledger comes from its table (same sensor/descriptor/format defaults as download). */
+async function coordinatorRows(raw: RawStatusOptions, outputDir: string): Promise<LedgerRow[] | undefined> {
+  const settings = validateCoordinator(raw);
+  if (!settings) return undefined;
+  cliRedactor.addSecrets(settings.secrets);
+  const session = await openSession(settings, backfillKey(raw, outputDir));
+  try {
+    return await session.table.rows();
+  } finally {
+    await session.close();
+  }
+}
+
+function backfillKey(raw: RawStatusOptions, outputDir: string) {
+  return {
+    sensorId: validateSensorId(raw.sensorId) ?? 'ALL',
+    descriptor: oneOf('--descriptor', raw.descriptor ?? 'QUICKLOOK', DESCRIPTORS),
+    outputFormat: validateFormat(raw.outputFormat) ?? 'csv',
+    outputLocation: outputDir,
+  };
+}
+
+/** `--format csv` with --coordinator: the ledger, byte for byte as the CSV ledger would hold it. */
+async function exportLedger(raw: RawStatusOptions): Promise<string> {
+  const settings = validateCoordinator(raw);
+  if (!settings) throw new UsageError('--format csv exports the coordinator\'s ledger: give --coordinator (the CSV ledger is already a file)');
+  cliRedactor.addSecrets(settings.secrets);
+  const session = await openSession(settings, backfillKey(raw, validateCommon(raw).outputDir));
+  try {
+    return await exportCsv(session.table);
+  } finally {
+    await session.close();
+  }
 }
 
 /** --check-server: the server's /count for every DOWNLOADED day shown, one cheap request each. */
@@ -84,13 +130,21 @@ export function statusCommand(): Command {
     .option('--settle <duration>', 'as download: days that ended less than this ago are not fetched yet', DOWNLOAD_DEFAULTS.settle)
     .option('--recheck-window <duration>', 'as download: empty days younger than this are asked again', DOWNLOAD_DEFAULTS.recheckWindow)
     .option('--check-server', "compare each DOWNLOADED day's record count with the server's /count (needs the credential)", false)
-    .option('--json', 'print one JSON document instead of the table', false);
+    .option('--descriptor <name>', 'with --coordinator: the backfill\'s descriptor', 'QUICKLOOK')
+    .addOption(new Option('--format <fmt>', 'text (the table), json (one document), or csv (with --coordinator: the ledger as the CSV file)').choices(['text', 'json', 'csv']).default('text'))
+    .option('--json', 'the same as --format json', false);
+  addCoordinatorOptions(cmd, false);
   return addUdlOptions(cmd)
     .exitOverride()
     .action(async (opts: RawStatusOptions) => {
       try {
+        const format = opts.json ? 'json' : (opts.format ?? 'text');
+        if (format === 'csv') {
+          process.stdout.write(await exportLedger(opts));
+          return;
+        }
         const doc = await collectStatus(opts, (m) => process.stderr.write(`reach-udl: warning: ${m}\n`));
-        process.stdout.write(opts.json ? `${JSON.stringify(doc, null, 2)}\n` : renderStatusText(doc, doc.ledger, doc.outputDir));
+        process.stdout.write(format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : renderStatusText(doc, doc.ledger, doc.outputDir));
       } catch (err) {
         fail(err);
       }

@@ -32,10 +32,12 @@ export interface ViewOptions {
   outputFormat?: OutputFormat | undefined;
   /** Where warnings go (stderr in the CLI). */
   warn: (message: string) => void;
+  /** The ledger's rows from elsewhere (the coordinator's table) instead of the CSV file. */
+  rows?: LedgerRow[] | undefined;
 }
 
 export async function readLedgerView(o: ViewOptions): Promise<LedgerView> {
-  const ledger = await readLedgerFile(o.telemetryFile);
+  const ledger = o.rows ? { rows: o.rows, bad: [], text: '' } : await readLedgerFile(o.telemetryFile);
   if (ledger.bad.length > 0) {
     o.warn(
       `${o.telemetryFile} has ${ledger.bad.length} line(s) that are not ledger rows (${describeBad(ledger.bad)}); they are ignored here. ` +

@@ -117,7 +117,12 @@ describe('coordinated workers', () => {
       const out = await tempDir();
       const r = await runCli(['download', '--start-date', '2026-07-01', '--end-date', '2026-07-02', '--output-dir', out, '--udl-url', sim.url, '--sensor-id', 'REACH-101', '--coordinator', db], cleanEnv({ BASICAUTH: AUTH }));
       expect(r.code).toBe(0);
-      const exported = await runCli(['ledger', 'export', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101'], cleanEnv());
+      const exported = await runCli(['status', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101', '--format', 'csv'], cleanEnv());
+      expect(exported.code).toBe(0);
+      const viaLedger = await runCli(['ledger', 'export', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101'], cleanEnv());
+      expect(viaLedger.stdout).toBe(exported.stdout);
+      const shown = await runCli(['status', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101'], cleanEnv());
+      expect(shown.stdout).toMatch(/2026-07-02\s+DOWNLOADED\s+34,560/);
       const statuses = execFileSync('python3', ['-c', 'import csv,sys; print(",".join(r["status"] for r in csv.DictReader(sys.stdin)))'], { input: exported.stdout }).toString().trim();
       expect(statuses).toBe('DOWNLOAD_PENDING,DOWNLOADED,DOWNLOAD_PENDING,DOWNLOADED');
     } finally {
@@ -139,6 +144,27 @@ describe('coordinated workers', () => {
       expect(st.status429 / st.requests.total).toBeLessThanOrEqual(0.05);
       expect((await ledgerRows(db, quick, 'QUICKLOOK')).rows.filter((r) => r.status === 'DOWNLOADED')).toHaveLength(2);
       expect((await ledgerRows(db, prov, 'PROVISIONAL')).rows.filter((r) => r.status === 'DOWNLOADED')).toHaveLength(2);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('ledger import then export gives back the CSV ledger byte for byte, and a second import adds nothing', async () => {
+    const db = pg.db().url;
+    const sim = await startSim({ sensors: 1, seed: 8, auth: AUTH });
+    try {
+      const out = await tempDir();
+      const r = await runCli(['download', '--start-date', '2026-07-05', '--end-date', '2026-07-06', '--output-dir', out, '--udl-url', sim.url, '--sensor-id', 'REACH-101'], cleanEnv({ BASICAUTH: AUTH }));
+      expect(r.code).toBe(0);
+      const args = ['--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101'];
+      const first = await runCli(['ledger', 'import', ...args], cleanEnv());
+      expect(first.stdout).toBe('read=4 added=4 present=0 foreign=0\n');
+      expect((await runCli(['ledger', 'import', ...args], cleanEnv())).stdout).toBe('read=4 added=0 present=4 foreign=0\n');
+      const exported = await runCli(['ledger', 'export', ...args], cleanEnv());
+      expect(exported.stdout).toBe(await readFile(join(out, 'download_telemetry.csv'), 'utf8'));
+      // A worker on the imported backfill finds every day done.
+      const worker = await runCli(['download', '--start-date', '2026-07-05', '--end-date', '2026-07-06', '--output-dir', out, '--udl-url', sim.url, '--sensor-id', 'REACH-101', '--coordinator', db], cleanEnv({ BASICAUTH: AUTH }));
+      expect(worker.stdout).toMatch(/planned=0/);
     } finally {
       await sim.close();
     }
