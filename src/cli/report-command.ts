@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { RawReportOptions } from '../report/report.js';
 import { fail } from './output.js';
+import { coordinatorRows, type RawBackfillOptions } from './coordinator-ledger.js';
 
 const MB = 1e6;
 
@@ -16,12 +17,17 @@ export function reportCommand(): Command {
     .option('--start-date <YYYY-MM-DD>', 'first UTC day (default: the first day in the ledger or the files)')
     .option('--end-date <YYYY-MM-DD>', 'last UTC day (default: the last day in the ledger or the files)')
     .option('--telemetry-file <file>', 'the ledger CSV (default: <output-dir>/download_telemetry.csv)')
+    .option('--sensor-id <id>', "with --coordinator: the backfill's sensor", 'ALL')
+    .option('--descriptor <name>', "with --coordinator: the backfill's descriptor", 'QUICKLOOK')
+    .option('--output-format <fmt>', "with --coordinator: the backfill's format", 'csv')
+    .option('--coordinator <postgres-url>', 'read the ledger from the coordinator (PostgreSQL) instead of the CSV file (default: env REACH_UDL_COORDINATOR)')
     .exitOverride()
-    .action(async (opts: RawReportOptions) => {
+    .action(async (opts: RawReportOptions & RawBackfillOptions) => {
       try {
         // Vega is heavy; only the report pays for loading it, not every download start.
         const { writeReport } = await import('../report/report.js');
         const result = await writeReport(opts, {
+          rows: (outputDir) => coordinatorRows(opts, outputDir),
           onCount: (a, r) => {
             if (r.fromCache) return;
             const rate = r.seconds > 0 ? ` (${(r.bytes / MB / r.seconds).toFixed(0)} MB/s)` : '';

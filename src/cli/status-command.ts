@@ -1,13 +1,8 @@
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { validateCoordinator, type RawCoordinatorOptions } from '../config/coordinator.js';
-import { DESCRIPTORS } from '../config/download.js';
-import { oneOf } from '../config/values.js';
-import { exportCsv } from '../coord/ledger-csv.js';
-import { openSession } from '../coord/session.js';
 import { UsageError } from '../errors.js';
-import type { LedgerRow } from '../ledger/schema.js';
 import { addCoordinatorOptions } from './coordinator-options.js';
+import { coordinatorCsv, coordinatorRows, type RawBackfillOptions } from './coordinator-ledger.js';
 import { DOWNLOAD_DEFAULTS, MAX_RECHECK_MS, MAX_SETTLE_MS } from '../config/download.js';
 import { validateUdlOptions, type RawUdlOptions } from '../config/udl.js';
 import { duration } from '../config/values.js';
@@ -22,8 +17,7 @@ import { fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
 import { cliRedactor } from './sink.js';
 
-export interface RawStatusOptions extends RawCommonOptions, RawUdlOptions, RawCoordinatorOptions {
-  descriptor?: string;
+export interface RawStatusOptions extends RawCommonOptions, RawUdlOptions, RawBackfillOptions {
   format?: string;
   sensorId?: string;
   outputFormat?: string;
@@ -58,41 +52,6 @@ export async function collectStatus(raw: RawStatusOptions, warn: (m: string) => 
     ledger: { path: opts.telemetryFile, exists: existsSync(opts.telemetryFile), rows: view.rows.length, badLines: view.badLines },
     ...model,
   };
-}
-
-/** With --coordinator, the backfill's ledger comes from its table (same sensor/descriptor/format defaults as download). */
-async function coordinatorRows(raw: RawStatusOptions, outputDir: string): Promise<LedgerRow[] | undefined> {
-  const settings = validateCoordinator(raw);
-  if (!settings) return undefined;
-  cliRedactor.addSecrets(settings.secrets);
-  const session = await openSession(settings, backfillKey(raw, outputDir));
-  try {
-    return await session.table.rows();
-  } finally {
-    await session.close();
-  }
-}
-
-function backfillKey(raw: RawStatusOptions, outputDir: string) {
-  return {
-    sensorId: validateSensorId(raw.sensorId) ?? 'ALL',
-    descriptor: oneOf('--descriptor', raw.descriptor ?? 'QUICKLOOK', DESCRIPTORS),
-    outputFormat: validateFormat(raw.outputFormat) ?? 'csv',
-    outputLocation: outputDir,
-  };
-}
-
-/** `--format csv` with --coordinator: the ledger, byte for byte as the CSV ledger would hold it. */
-async function exportLedger(raw: RawStatusOptions): Promise<string> {
-  const settings = validateCoordinator(raw);
-  if (!settings) throw new UsageError('--format csv exports the coordinator\'s ledger: give --coordinator (the CSV ledger is already a file)');
-  cliRedactor.addSecrets(settings.secrets);
-  const session = await openSession(settings, backfillKey(raw, validateCommon(raw).outputDir));
-  try {
-    return await exportCsv(session.table);
-  } finally {
-    await session.close();
-  }
 }
 
 /** --check-server: the server's /count for every DOWNLOADED day shown, one cheap request each. */
@@ -140,7 +99,9 @@ export function statusCommand(): Command {
       try {
         const format = opts.json ? 'json' : (opts.format ?? 'text');
         if (format === 'csv') {
-          process.stdout.write(await exportLedger(opts));
+          const csv = await coordinatorCsv(opts, validateCommon(opts).outputDir);
+          if (csv === undefined) throw new UsageError("--format csv exports the coordinator's ledger: give --coordinator (the CSV ledger is already a file)");
+          process.stdout.write(csv);
           return;
         }
         const doc = await collectStatus(opts, (m) => process.stderr.write(`reach-udl: warning: ${m}\n`));

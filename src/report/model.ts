@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { readLedgerView } from './ledger-view.js';
+import type { LedgerRow } from '../ledger/schema.js';
 import { PROCESSING_STATUSES } from '../ledger/schema.js';
 import { dayRange } from '../plan/dates.js';
 import { EXPECTED_PER_SENSOR_DAY, expectedRecords } from '../plan/windows.js';
@@ -187,6 +188,8 @@ export interface CollectOptions extends CommonOptions {
   now?: Date;
   /** Where warnings about the ledger go. */
   warn?: (message: string) => void;
+  /** The ledger's rows from the coordinator instead of the CSV file. */
+  rows?: LedgerRow[] | undefined;
   /** Called after each artifact is counted or found in the cache. */
   onCount?: (artifact: DayArtifact, result: CountResult) => void;
 }

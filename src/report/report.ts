@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../artifacts/fsutil.js';
 import { UsageError } from '../errors.js';
 import type { DayArtifact } from './artifacts.js';
+import type { LedgerRow } from '../ledger/schema.js';
 import { renderDailySvg, renderHeatmapSvg } from './charts.js';
 import type { CountResult } from './counts.js';
 import { renderHtml } from './html.js';
@@ -14,6 +15,9 @@ export interface RawReportOptions extends RawCommonOptions {
   out?: string;
   svg?: string;
 }
+
+/** Where the report's ledger rows come from instead of the CSV file (the coordinator's table). */
+export type ReportRowSource = (outputDir: string) => Promise<LedgerRow[] | undefined>;
 
 export interface ReportResult {
   model: ReportModel;
@@ -28,7 +32,7 @@ export interface ReportResult {
 
 export async function writeReport(
   raw: RawReportOptions,
-  hooks: { now?: Date; onCount?: (a: DayArtifact, r: CountResult) => void } = {},
+  hooks: { now?: Date; onCount?: (a: DayArtifact, r: CountResult) => void; rows?: ReportRowSource } = {},
 ): Promise<ReportResult> {
   const t0 = performance.now();
   const opts = validateCommon(raw);
@@ -37,7 +41,8 @@ export async function writeReport(
   const svgPath = raw.svg ? resolve(raw.svg) : undefined;
   if (svgPath === htmlPath) throw new UsageError('--svg and --out name the same file; give the heatmap its own file');
   await checkOutputDir(opts.outputDir);
-  const model = await collectReport({ ...opts, ...hooks });
+  const rows = await hooks.rows?.(opts.outputDir);
+  const model = await collectReport({ ...opts, ...hooks, rows });
   const warnings: string[] = [];
   const heatmapSvg = await renderHeatmapSvg(model, warnings);
   const html = renderHtml(model, { heatmapSvg, dailySvg: await renderDailySvg(model, warnings) });

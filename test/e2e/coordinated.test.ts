@@ -123,6 +123,8 @@ describe('coordinated workers', () => {
       expect(viaLedger.stdout).toBe(exported.stdout);
       const shown = await runCli(['status', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101'], cleanEnv());
       expect(shown.stdout).toMatch(/2026-07-02\s+DOWNLOADED\s+34,560/);
+      const report = await runCli(['report', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101', '--out', join(out, 'r.html')], cleanEnv());
+      expect(report.stdout).toMatch(/wrote .*r\.html: 2 days x 32 sensors, 2 day files \(0 cached\), 0 days need attention/);
       const statuses = execFileSync('python3', ['-c', 'import csv,sys; print(",".join(r["status"] for r in csv.DictReader(sys.stdin)))'], { input: exported.stdout }).toString().trim();
       expect(statuses).toBe('DOWNLOAD_PENDING,DOWNLOADED,DOWNLOAD_PENDING,DOWNLOADED');
     } finally {
