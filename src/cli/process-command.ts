@@ -6,6 +6,9 @@ import { openUploader, type S3Uploader } from '../process/upload.js';
 import { runProcess, type ProcessEvent, type ProcessSummary } from '../process/run.js';
 import { fail } from './output.js';
 import { stopOnSignals } from './signals.js';
+import { cliRedactor } from './sink.js';
+import { validateCoordinator, type RawCoordinatorOptions } from '../config/coordinator.js';
+import { openSession, type CoordSession } from '../coord/session.js';
 
 export function processCommand(): Command {
   const d = PROCESS_DEFAULTS;
@@ -33,6 +36,7 @@ export function processCommand(): Command {
     .option('--s3-endpoint <url>', 'an S3-compatible endpoint (MinIO, Ceph; default: env AWS_ENDPOINT_URL_S3, else AWS)')
     .option('--s3-force-path-style', 'path-style requests (http://host/bucket/key); the default with --s3-endpoint')
     .option('--break-lock', 'replace the lock of a run that holds the input or output dir (one on another host that is gone); never implied', false)
+    .option('--coordinator <postgres-url>', "the download's ledger is in this coordinator (PostgreSQL), not the CSV file (default: env REACH_UDL_COORDINATOR)")
     .addHelpText(
       'after',
       `
@@ -47,14 +51,26 @@ After a crash, run the same command again: no partial CDF is ever visible, and t
 Exit codes: 0 every day of the range is done or a known skip; 1 the range holds FAILED days (now or earlier);
 2 usage or configuration error, a wrong bucket included (nothing was written); 130/143 stopped by SIGINT/SIGTERM.`,
     )
-    .action(async (opts: RawProcessOptions) => {
+    .action(async (opts: RawProcessOptions & RawCoordinatorOptions) => {
       let uploader: S3Uploader | undefined;
+      let session: CoordSession | undefined;
       try {
         const config = validateProcessOptions(opts);
+        const coordinator = validateCoordinator(opts);
+        if (coordinator) {
+          cliRedactor.addSecrets(coordinator.secrets);
+          // The download's backfill: its ledger rows are the ones to convert.
+          session = await openSession(coordinator, { sensorId: config.sensorId, descriptor: config.descriptor, outputFormat: config.inputFormat, outputLocation: config.inputDir });
+        }
         if (config.upload && !config.dryRun) uploader = await openUploader(config);
         const controller = new AbortController();
         const unhook = stopOnSignals(controller);
-        const summary = await runProcess(config, { onEvent: reporter(config.verbosity, config.dryRun), signal: controller.signal, ...(uploader ? { uploader } : {}) });
+        const summary = await runProcess(config, {
+          onEvent: reporter(config.verbosity, config.dryRun),
+          signal: controller.signal,
+          ...(uploader ? { uploader } : {}),
+          ...(session ? { ledger: session.table } : {}),
+        });
         unhook();
         finish(summary);
         process.exitCode = summary.exitCode;
@@ -62,6 +78,7 @@ Exit codes: 0 every day of the range is done or a known skip; 1 the range holds 
         fail(err);
       } finally {
         await uploader?.close();
+        await session?.close();
       }
     });
 }

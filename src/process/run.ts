@@ -41,7 +41,15 @@ export interface ProcessSummary {
   exitCode: number;
 }
 
+/** The ledger somewhere else than the CSV file (the coordinator's table). */
+export interface ProcessLedger {
+  rows(): Promise<LedgerRow[]>;
+  append(row: LedgerRow): Promise<void>;
+}
+
 export interface ProcessDeps {
+  /** Default: the CSV ledger at --telemetry-file. */
+  ledger?: ProcessLedger;
   /** The S3 side of --upload-to-s3 (upload.ts); required when upload is on. */
   uploader?: Uploader;
   onEvent?: (e: ProcessEvent) => void;
@@ -54,7 +62,7 @@ export async function runProcess(config: ProcessConfig, deps: ProcessDeps = {}):
   const emit = deps.onEvent ?? (() => {});
   // The output dir exists even after a dry run, as the reference's does.
   await mkdir(config.outputDir, { recursive: true });
-  const decisions = await plan(config);
+  const decisions = await plan(config, deps.ledger);
   emit({ type: 'plan', runId, decisions });
   const work = decisions.filter((d) => d.action === 'run_process' || d.action === 'run_upload_only' || d.action === 'skip_no_input');
   if (config.dryRun || work.length === 0) return summarize(runId, decisions, []);
@@ -66,15 +74,15 @@ export async function runProcess(config: ProcessConfig, deps: ProcessDeps = {}):
     locks.push(await acquireLock(config.inputDir, runId, { breakLock: config.breakLock }));
     if (config.outputDir !== config.inputDir) locks.push(await acquireLock(config.outputDir, runId, { breakLock: config.breakLock }));
     // Planned again under the locks: a run that finished meanwhile has changed the ledger.
-    const fresh = await plan(config);
+    const fresh = await plan(config, deps.ledger);
     emit({ type: 'plan', runId, decisions: fresh });
-    ledger = await LedgerWriter.open(config.telemetryFile);
-    const sink = ledger;
+    if (!deps.ledger) ledger = await LedgerWriter.open(config.telemetryFile);
+    const sink: Pick<ProcessLedger, 'append'> = deps.ledger ?? ledger!;
     const output: ArtifactStore = new LocalStore(config.outputDir);
     await output.sweep();
     const knownSensors = new Set((await loadSensors()).map((s) => s.id));
     const names = await listInputDir(config.inputDir);
-    const latest = latestByDay(scopedRows(config, (await readLedgerFile(config.telemetryFile)).rows));
+    const latest = latestByDay(scopedRows(config, await ledgerRows(config, deps.ledger)));
     const outcomes: DayOutcome[] = [];
     let stopped: string | undefined;
     for (const d of fresh) {
@@ -121,10 +129,15 @@ export async function runProcess(config: ProcessConfig, deps: ProcessDeps = {}):
   }
 }
 
-async function plan(config: ProcessConfig): Promise<ProcessDecision[]> {
+async function ledgerRows(config: ProcessConfig, source: ProcessLedger | undefined): Promise<LedgerRow[]> {
+  if (source) return source.rows();
   const ledger = await readLedgerFile(config.telemetryFile);
   if (ledger.bad.length > 0) throw new LedgerDamagedError(config.telemetryFile, ledger.bad);
-  const latest = latestByDay(scopedRows(config, ledger.rows));
+  return ledger.rows;
+}
+
+async function plan(config: ProcessConfig, source: ProcessLedger | undefined): Promise<ProcessDecision[]> {
+  const latest = latestByDay(scopedRows(config, await ledgerRows(config, source)));
   const names = await listInputDir(config.inputDir);
   const facts = dayRange(config.startDate, config.endDate).map((day) => {
     const row = latest.get(day);

@@ -5,10 +5,10 @@
  * sends nothing. The full-size scenario (20 days, 4 workers, 20 req/s) runs in `npm run soak`.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { latestByDay, parseLedger } from '../../src/ledger/read.js';
+import { latestByDay, parseLedger, readLedgerFile } from '../../src/ledger/read.js';
 import { startSim, type RunningSim } from '../../src/sim/index.js';
 import { Credential } from '../../src/udl/auth.js';
 import { cleanEnv, runCli, startCli, tempDir, type CliResult } from '../helpers/cli.js';
@@ -125,8 +125,17 @@ describe('coordinated workers', () => {
       expect(shown.stdout).toMatch(/2026-07-02\s+DOWNLOADED\s+34,560/);
       const report = await runCli(['report', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101', '--out', join(out, 'r.html')], cleanEnv());
       expect(report.stdout).toMatch(/wrote .*r\.html: 2 days x 32 sensors, 2 day files \(0 cached\), 0 days need attention/);
+      // The processing phase writes into the same table.
+      const cdf = await tempDir();
+      const processed = await runCli(['process', '--start-date', '2026-07-01', '--end-date', '2026-07-02', '--input-dir', out, '--output-dir', cdf, '--sensor-id', 'REACH-101', '--coordinator', db], cleanEnv());
+      expect(processed.stdout).toMatch(/processed=2/);
+      const after = await runCli(['status', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101'], cleanEnv());
+      expect(after.stdout).toMatch(/2026-07-02\s+PROCESSED\s+34,560.*\n\s+cdf: .*reach_101_l1c_prelim_20260702T000000_v1\.0\.0\.cdf/);
       const statuses = execFileSync('python3', ['-c', 'import csv,sys; print(",".join(r["status"] for r in csv.DictReader(sys.stdin)))'], { input: exported.stdout }).toString().trim();
       expect(statuses).toBe('DOWNLOAD_PENDING,DOWNLOADED,DOWNLOAD_PENDING,DOWNLOADED');
+      const csvFile = join(out, 'exported.csv');
+      await writeFile(csvFile, exported.stdout);
+      expect((await readLedgerFile(csvFile)).rows.map((r) => r.status)).toEqual(['DOWNLOAD_PENDING', 'DOWNLOADED', 'DOWNLOAD_PENDING', 'DOWNLOADED']);
     } finally {
       await sim.close();
     }
