@@ -3,12 +3,10 @@
  * order, fsync'ed, then renamed into place. A crash at any point leaves either no artifact or a whole one.
  */
 import { open, readFile, rm } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
-import { stringify } from 'csv-stringify/sync';
 import { commitFile } from './fsutil.js';
 import { tempPath } from './naming.js';
 import { sameKeys, type ChunkMeta, type DaySpool, type Segment } from './spool.js';
-import { csvHeader } from './transcode.js';
+import type { ArtifactFormat } from '../formats/index.js';
 
 const COPY_BUFFER_BYTES = 1 << 20;
 
@@ -28,7 +26,7 @@ export function unionKeys(chunks: readonly ChunkMeta[]): string[] {
 export async function assembleArtifact(
   spool: DaySpool,
   chunks: readonly ChunkMeta[],
-  format: 'csv' | 'json',
+  format: ArtifactFormat,
   finalPath: string,
   tag: string,
 ): Promise<Assembled> {
@@ -57,25 +55,17 @@ export async function assembleArtifact(
     }
   };
   try {
-    if (format === 'csv') {
-      const keys = unionKeys(ordered);
-      await write(csvHeader(keys));
-      for (const c of ordered) {
-        if (c.records === 0) continue;
-        if (c.segments.every((s) => sameKeys(s.keys, keys))) await copyInto(spool.dataPath(c.index));
-        else await write(remapSegments(await readFile(spool.dataPath(c.index)), c.segments, keys));
-      }
-    } else {
-      await write('[\n');
-      let first = true;
-      for (const c of ordered) {
-        if (c.records === 0) continue;
-        await write(first ? '' : ',\n');
-        await copyInto(spool.dataPath(c.index));
-        first = false;
-      }
-      await write('\n]\n');
+    const keys = unionKeys(ordered);
+    await write(format.head(keys));
+    let first = true;
+    for (const c of ordered) {
+      if (c.records === 0) continue;
+      if (!first) await write(format.separator);
+      first = false;
+      if (c.segments.every((s) => sameKeys(s.keys, keys))) await copyInto(spool.dataPath(c.index));
+      else await write(remapSegments(format, await readFile(spool.dataPath(c.index)), c.segments, keys));
     }
+    await write(format.tail);
   } catch (err) {
     await fh.close();
     await rm(tmp, { force: true });
@@ -93,20 +83,15 @@ export async function assembleArtifact(
 
 /**
  * The rare path: a segment whose columns differ from the day's header is re-read and written in the
- * header's order, through the same CSV rules, so the bytes equal a whole-day writer's.
+ * header's order, through the format's rules, so the bytes equal a whole-day writer's.
  */
-function remapSegments(data: Buffer, segments: readonly Segment[], keys: readonly string[]): string {
+function remapSegments(format: ArtifactFormat, data: Buffer, segments: readonly Segment[], keys: readonly string[]): Buffer {
   let offset = 0;
-  let out = '';
+  const out: Buffer[] = [];
   for (const s of segments) {
-    const text = data.subarray(offset, offset + s.bytes).toString('utf8');
+    const part = data.subarray(offset, offset + s.bytes);
     offset += s.bytes;
-    if (sameKeys(s.keys, keys)) {
-      out += text;
-      continue;
-    }
-    const rows = parse(text, { columns: s.keys, relax_column_count: false }) as Array<Record<string, string>>;
-    out += stringify(rows.map((r) => keys.map((k) => r[k] ?? '')));
+    out.push(sameKeys(s.keys, keys) ? part : format.rewrite(part, s.keys, keys));
   }
-  return out;
+  return Buffer.concat(out);
 }

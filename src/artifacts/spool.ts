@@ -8,16 +8,18 @@
  * - `wNNNNN.data`: the window's rows (CSV rows without header, or JSON record texts joined by ",\n").
  * - `wNNNNN.meta.json`: written last, atomically; its presence is what marks the window done.
  */
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { commitFile, writeFileAtomic } from './fsutil.js';
+import type { OutputFormat } from '../formats/index.js';
+import type { ChunkTarget } from '../download/page-stream.js';
 
 export interface SpoolIdentity {
   artifact: string;
   sensorId: string;
   descriptor: string;
-  format: 'csv' | 'json';
+  format: OutputFormat;
   maxResults: number;
 }
 
@@ -121,12 +123,11 @@ export class DaySpool {
 }
 
 /**
- * Appends text at tracked offsets, so a page that must be redone (a retry, or rows past a full page's last
- * millisecond) is cut back with truncate. Writes are synchronous on purpose: a 64 KB piece lands in the
- * page cache in microseconds, and a string waiting on an async write would outlive a young-generation
- * collection and burden the old one; the fsync at commit makes it durable.
+ * Appends bytes at tracked offsets, so a page that must be redone (a retry, or rows past a full page's last
+ * millisecond) is cut back with truncate. Writes are synchronous on purpose: a piece's bytes land in the page
+ * cache in microseconds and the writer's output buffer is reused at once; the fsync at commit makes it durable.
  */
-export class WindowWriter {
+export class WindowWriter implements ChunkTarget {
   /** Bytes in the file. */
   offset = 0;
 
@@ -137,8 +138,14 @@ export class WindowWriter {
     private readonly fd: number,
   ) {}
 
-  append(text: string): void {
-    this.offset += writeSync(this.fd, text, this.offset, 'utf8');
+  write(bytes: Buffer, start: number, end: number): void {
+    this.offset += writeSync(this.fd, bytes, start, end - start, this.offset);
+  }
+
+  read(offset: number, length: number): Buffer {
+    const buf = Buffer.alloc(length);
+    readSync(this.fd, buf, 0, length, offset);
+    return buf;
   }
 
   truncate(offset: number): void {

@@ -11,7 +11,7 @@ import { expectedRecords, planWindows, planningDensity, recordsPerTick } from '.
 import { assembleArtifact } from '../artifacts/assemble.js';
 import { artifactName, spoolDir, type OutputFormat } from '../artifacts/naming.js';
 import { DaySpool, sameKeys, type ChunkMeta, type Segment, type SpoolManifest, type WindowWriter } from '../artifacts/spool.js';
-import { PageFormatError } from '../artifacts/transcode.js';
+import { PageFormatError, formatByName, type ArtifactFormat, type FormatSession } from '../formats/index.js';
 import { PageStream, PieceCutError, type PieceEntry, type StreamedPage } from './page-stream.js';
 import type { UdlClient } from '../udl/client.js';
 import { UdlBadPageError, UdlHttpError } from '../udl/errors.js';
@@ -93,6 +93,8 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
     spool = await spool.start(manifest);
   }
   const windows = spool.manifest!.windows;
+  const format = formatByName(ctx.format);
+  const session = format.session();
   const done = await spool.committed();
   const resumed = done.size;
   let records = [...done.values()].reduce((n, c) => n + c.records, 0);
@@ -106,7 +108,7 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
     for (let i = todo.shift(); i !== undefined && failure === undefined && !ctx.signal?.aborted; i = todo.shift()) {
       const [startMs, endMs] = windows[i]!;
       try {
-        const meta = await fetchWindow(ctx, spool, i, { ...query, startMs, endMs });
+        const meta = await fetchWindow(ctx, format, session, spool, i, { ...query, startMs, endMs });
         done.set(i, meta);
         records += meta.records;
         progress();
@@ -129,7 +131,7 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
   }
   if (records === 0) return { status: 'SKIPPED_NO_DATA', records: 0, bytes: 0, duplicates, path, spool };
   const chunks: ChunkMeta[] = [...done.values()];
-  const out = await assembleArtifact(spool, chunks, ctx.format, path, ctx.tempTag);
+  const out = await assembleArtifact(spool, chunks, format, path, ctx.tempTag);
   return { status: 'DOWNLOADED', records: out.records, bytes: out.bytes, duplicates, path, spool };
 }
 
@@ -164,6 +166,8 @@ async function countOrUndefined(client: UdlClient, q: Parameters<UdlClient['coun
 
 async function fetchWindow(
   ctx: DayContext,
+  format: ArtifactFormat,
+  session: FormatSession,
   spool: DaySpool,
   index: number,
   q: { descriptor: string; sensorId: string; startMs: number; endMs: number },
@@ -174,14 +178,14 @@ async function fetchWindow(
     let records = 0;
     let req: PageRequest | undefined = { startMs: q.startMs, endMs: q.endMs, firstResult: 0 };
     while (req) {
-      const page = await fetchPage(ctx, writer, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult, records > 0);
+      const page = await fetchPage(ctx, { format, session, target: writer }, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult, records > 0);
       const step = nextStep(req, page, ctx.maxResults);
       entries.push(...page.entries);
       records = entries.reduce((n, e) => n + e.records, 0);
       req = step.done ? undefined : step.next;
     }
     const duplicates = entries.reduce((n, e) => n + e.received - e.records, 0);
-    return await writer.commit(segmentsOf(entries, ctx.format), duplicates);
+    return await writer.commit(segmentsOf(entries), duplicates);
   } catch (err) {
     await writer.abort();
     throw err;
@@ -205,12 +209,12 @@ function nextStep(req: PageRequest, page: StreamedPage, maxResults: number): Pag
 }
 
 /** Consecutive pieces with one column order share a segment; the assembler only remaps the odd ones. */
-function segmentsOf(entries: readonly PieceEntry[], format: OutputFormat): Segment[] {
+function segmentsOf(entries: readonly PieceEntry[]): Segment[] {
   const segments: Segment[] = [];
   for (const e of entries) {
     if (e.records === 0) continue;
     const last = segments[segments.length - 1];
-    if (last && (format === 'json' || sameKeys(last.keys, e.keys))) {
+    if (last && sameKeys(last.keys, e.keys)) {
       last.records += e.records;
       last.bytes += e.bytes;
     } else {
@@ -227,18 +231,19 @@ function segmentsOf(entries: readonly PieceEntry[], format: OutputFormat): Segme
  */
 async function fetchPage(
   ctx: DayContext,
-  writer: WindowWriter,
+  w: { format: ArtifactFormat; session: FormatSession; target: WindowWriter },
   q: { descriptor: string; sensorId: string; startMs: number; endMs: number },
   firstResult: number,
   windowHasRecords: boolean,
 ): Promise<StreamedPage> {
+  const writer = w.target;
   const at = writer.offset;
   let whole = false;
   for (let attempt = 0; ; attempt++) {
     try {
       return await ctx.client.page(q, firstResult, ctx.maxResults, () => {
         writer.truncate(at);
-        return new PageStream({ writer, format: ctx.format, startMs: q.startMs, endMs: q.endMs, windowHasRecords, whole });
+        return new PageStream({ ...w, startMs: q.startMs, endMs: q.endMs, windowHasRecords, whole });
       });
     } catch (err) {
       if (err instanceof PieceCutError && !whole) {

@@ -10,19 +10,28 @@
  * fetched again whole. Pretty-printed pages have no `},{` and simply arrive as one piece.
  */
 import { isAscii } from 'node:buffer';
-import { parse } from 'csv-parse/sync';
 import { ReachUdlError } from '../errors.js';
-import { PageFormatError, createCsvPageTranscoder, splitPageJson, type CsvPageTranscoder } from '../artifacts/transcode.js';
-import type { OutputFormat } from '../artifacts/naming.js';
-import type { WindowWriter } from '../artifacts/spool.js';
+import { PageFormatError, type ArtifactFormat, type FormatSession, type PieceOut } from '../formats/index.js';
 import type { BodySink } from '../udl/client.js';
 import { canonicalObTime } from '../plan/dates.js';
 
 /** Target piece size: under V8's large-object threshold (128 KB), so pieces are collected young. */
 export const PIECE_BYTES = 64 * 1024;
-/** Pieces that keep their text and obTimes, for continuing a full page by key. */
+/** Pieces that keep their obTimes, for continuing a full page by key. */
 const TAIL_PIECES = 3;
 const SEPARATOR = Buffer.from('},{');
+const OPEN = Buffer.from('[');
+const CLOSE = Buffer.from(']');
+
+/** Where a window's bytes go: appended at `offset`, cut back on a retry or a page continued by key. */
+export interface ChunkTarget {
+  /** Bytes of the window so far. */
+  readonly offset: number;
+  write(bytes: Buffer, start: number, end: number): void;
+  truncate(offset: number): void;
+  /** Bytes already written, read back (to compare a record sent twice). */
+  read(offset: number, length: number): Buffer;
+}
 
 /** A cut at `},{` landed inside a value: fetch the page again without cutting. */
 export class PieceCutError extends ReachUdlError {
@@ -35,7 +44,7 @@ export class PieceCutError extends ReachUdlError {
 
 /** What a piece put in the window file. */
 export interface PieceEntry {
-  /** CSV column order of this piece; empty for JSON. */
+  /** CSV column order of this piece; empty for formats without one. */
   keys: string[];
   /** Records written (exact duplicates from the server are not). */
   records: number;
@@ -46,13 +55,13 @@ export interface PieceEntry {
   /** Bytes written, separator included. */
   bytes: number;
   fileStart: number;
-  /** Bytes of the ",\n" written before a JSON piece's first record. */
+  /** Bytes of the separator written before the piece's first record. */
   prefixBytes: number;
   /** Index of the piece's first record in the page. */
   firstIndex: number;
-  /** Offsets in `text` just past each record (a dropped one adds nothing); with text and obTimes, kept only for tail pieces. */
+  /** Offsets in the piece's output just past each record (a dropped one adds nothing). */
   ends: ArrayLike<number>;
-  text: string | undefined;
+  /** Kept only for tail pieces. */
   obTimes: string[] | undefined;
 }
 
@@ -66,18 +75,20 @@ export interface StreamedPage {
 }
 
 export interface PageStreamOptions {
-  writer: WindowWriter;
-  format: OutputFormat;
+  target: ChunkTarget;
+  format: ArtifactFormat;
+  /** The day's writer session: compiled templates and buffers shared by its pages. */
+  session: FormatSession;
   startMs: number;
   endMs: number;
-  /** The window already holds records (JSON pieces then start with a separator). */
+  /** The window already holds records (pieces then start with the format's separator). */
   windowHasRecords: boolean;
   /** Take the page as one piece (after a PieceCutError, or for tests). */
   whole: boolean;
 }
 
 export class PageStream implements BodySink<StreamedPage> {
-  private readonly csv: CsvPageTranscoder | undefined;
+  private readonly writer;
   private readonly entries: PieceEntry[] = [];
   private readonly pageStart: number;
   private readonly hi: string;
@@ -90,12 +101,12 @@ export class PageStream implements BodySink<StreamedPage> {
   private parts: Buffer[] | undefined;
   private started = false;
   private head: Buffer | undefined;
-  /** The records of the current obTime run, by id: where an exact duplicate from the server is found. */
-  private run: { obTime: string; texts: Map<string, string> } = { obTime: '', texts: new Map() };
+  /** The records of the current obTime run, by id, with where they lie in the window: where an exact duplicate is found. */
+  private run: { obTime: string; at: Map<string, [number, number]> } = { obTime: '', at: new Map() };
 
   constructor(private readonly o: PageStreamOptions) {
-    this.csv = o.format === 'csv' ? createCsvPageTranscoder() : undefined;
-    this.pageStart = o.writer.offset;
+    this.writer = o.session.pageWriter();
+    this.pageStart = o.target.offset;
     this.prev = new Date(o.startMs).toISOString();
     this.hi = new Date(o.endMs).toISOString();
     if (o.whole) this.parts = [];
@@ -140,79 +151,74 @@ export class PageStream implements BodySink<StreamedPage> {
     return this.result();
   }
 
-  private piece(bytes: Buffer, last: boolean, bare = false): void {
-    const raw = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-    const text = bare ? raw : `[${raw}${last ? '' : ']'}`;
-    let keys: string[];
-    let out: string;
-    let ends: ArrayLike<number>;
-    let obTimes: string[];
-    let records: number;
+  private piece(raw: Buffer, last: boolean, bare = false): void {
+    // A piece is made a JSON array text of its own: pieces after the first lack the `[`, all but the last the `]`.
+    const bytes = bare ? raw : Buffer.concat([OPEN, raw, last ? CLOSE.subarray(0, 0) : CLOSE]);
+    const ascii = isAscii(bytes);
+    let out: PieceOut;
     try {
-      if (this.csv) {
-        const p = this.csv.push(text);
-        ({ keys, rows: out, rowEnds: ends, obTimes, count: records } = p);
-      } else {
-        const p = splitPageJson(text);
-        keys = [];
-        records = p.count;
-        obTimes = p.obTimes;
-        const e = new Uint32Array(p.count);
-        let at = -2;
-        p.records.forEach((r, i) => (e[i] = at += r.length + 2));
-        ends = e;
-        out = p.records.join(',\n');
-      }
+      out = this.writer.push({ bytes, text: bytes.toString(ascii ? 'latin1' : 'utf8'), ascii });
     } catch (err) {
       if (err instanceof PageFormatError && !this.o.whole && !bare) throw new PieceCutError(err);
       throw err;
     }
-    this.prev = checkObTimes(obTimes, this.prev, this.count);
+    this.prev = checkObTimes(out.obTimes, this.prev, this.count);
+    const records = out.count;
     if (records === 0) return;
-    const dropped = this.duplicates(out, ends, obTimes, keys);
-    if (dropped.length > 0) ({ out, ends } = withoutRecords(out, ends, dropped, this.o.format === 'json'));
-    const kept = records - dropped.length;
-    const prefix = kept > 0 && this.o.format === 'json' && (this.o.windowHasRecords || this.written > 0) ? ',\n' : '';
-    const fileStart = this.o.writer.offset;
-    if (kept > 0) this.o.writer.append(prefix + out);
+    const target = this.o.target;
+    const sep = this.o.format.separator;
+    const prefix = this.o.windowHasRecords || this.written > 0 ? sep : sep.subarray(0, 0);
+    const fileStart = target.offset;
+    if (prefix.length > 0) target.write(prefix, 0, prefix.length);
+    target.write(out.bytes, 0, out.length);
+    let ends: ArrayLike<number> = out.ends;
+    const dropped = this.duplicates(out, fileStart + prefix.length, sep.length);
+    if (dropped.length > 0) {
+      const kept = withoutRecords(out, dropped, sep);
+      ends = kept.ends;
+      target.truncate(fileStart);
+      if (kept.length > 0) {
+        if (prefix.length > 0) target.write(prefix, 0, prefix.length);
+        target.write(kept.bytes, 0, kept.length);
+      }
+    }
+    const keptCount = records - dropped.length;
     this.entries.push({
-      keys,
-      records: kept,
+      keys: out.keys,
+      records: keptCount,
       received: records,
       dropped,
-      bytes: this.o.writer.offset - fileStart,
+      bytes: target.offset - fileStart,
       fileStart,
-      prefixBytes: prefix.length,
+      prefixBytes: keptCount > 0 ? prefix.length : 0,
       firstIndex: this.count,
       ends,
-      text: out,
-      obTimes,
+      obTimes: out.obTimes,
     });
     this.count += records;
-    this.written += kept;
+    this.written += keptCount;
     const old = this.entries[this.entries.length - 1 - TAIL_PIECES];
-    if (old) {
-      old.text = undefined;
-      old.obTimes = undefined;
-    }
+    if (old) old.obTimes = undefined;
   }
 
   /**
    * Exact duplicates (the same record sent twice) are left out; the same id with different content is
    * a conflict the day cannot be trusted with. Records come sorted by obTime, so a record's duplicate lies
-   * in its obTime run: only that run's ids are kept, carried across pieces.
+   * in its obTime run: only that run's ids are kept, carried across pieces, with where each record lies in
+   * the window, read back only when an id comes again.
    */
-  private duplicates(out: string, ends: ArrayLike<number>, obTimes: readonly string[], keys: readonly string[]): number[] {
+  private duplicates(out: PieceOut, base: number, sepLength: number): number[] {
     const dropped: number[] = [];
-    const idOf = recordIdReader(keys, this.o.format);
-    for (let i = 0; i < obTimes.length; i++) {
-      if (obTimes[i] !== this.run.obTime) this.run = { obTime: obTimes[i]!, texts: new Map() };
-      const text = out.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
-      const id = idOf(text);
-      if (id === undefined) continue;
-      const seen = this.run.texts.get(id);
-      if (seen === undefined) this.run.texts.set(id, text);
-      else if (stripSeparator(seen) === stripSeparator(text)) dropped.push(i);
+    const { obTimes, ids, ends } = out;
+    for (let i = 0; i < out.count; i++) {
+      if (obTimes[i] !== this.run.obTime) this.run = { obTime: obTimes[i]!, at: new Map() };
+      const id = ids[i]!;
+      if (id === '') continue;
+      const from = base + (i === 0 ? 0 : ends[i - 1]! + sepLength);
+      const to = base + ends[i]!;
+      const seen = this.run.at.get(id);
+      if (seen === undefined) this.run.at.set(id, [from, to]);
+      else if (this.o.target.read(seen[0], seen[1] - seen[0]).equals(this.o.target.read(from, to - from))) dropped.push(i);
       else throw new DuplicateIdError(id, obTimes[i]!);
     }
     return dropped;
@@ -220,7 +226,7 @@ export class PageStream implements BodySink<StreamedPage> {
 
   private result(): StreamedPage {
     const { entries, count } = this;
-    const writer = this.o.writer;
+    const writer = this.o.target;
     const pageStart = this.pageStart;
     const locate = (i: number): PieceEntry => {
       let n = entries.length - 1;
@@ -250,8 +256,7 @@ export class PageStream implements BodySink<StreamedPage> {
           offset = e.fileStart;
           entries.splice(entries.indexOf(e));
         } else {
-          if (e.text === undefined) throw new RangeError(`record ${keep} is no longer held`);
-          offset = e.fileStart + e.prefixBytes + Buffer.byteLength(e.text.slice(0, e.ends[k - 1]));
+          offset = e.fileStart + e.prefixBytes + e.ends[k - 1]!;
           const droppedBefore = e.dropped.filter((d) => d < k).length;
           e.dropped = e.dropped.filter((d) => d < k);
           e.received = k;
@@ -315,57 +320,24 @@ export class DuplicateIdError extends ReachUdlError {
   }
 }
 
-const JSON_ID = /"id"\s*:\s*"([^"\\]*)"/;
-
-/**
- * Reads a record's id from its written text: the first cell of a CSV row when `id` is the first column
- * (as UDL sends it: a UUID needs no quoting), else through the CSV rules; the `id` field of a JSON text.
- */
-function recordIdReader(keys: readonly string[], format: OutputFormat): (text: string) => string | undefined {
-  if (format === 'json') return (text) => JSON_ID.exec(text)?.[1];
-  const col = keys.indexOf('id');
-  if (col < 0) return () => undefined;
-  if (col === 0) {
-    return (text) => {
-      const comma = text.indexOf(',');
-      const cell = comma < 0 ? text.replace(/\n$/, '') : text.slice(0, comma);
-      return cell.startsWith('"') ? (parseRow(text)?.[0] ?? undefined) : cell;
-    };
-  }
-  return (text) => parseRow(text)?.[col];
-}
-
-function parseRow(text: string): string[] | undefined {
-  try {
-    return (parse(text, { relax_column_count: true }) as string[][])[0];
-  } catch {
-    return undefined;
-  }
-}
-
-/** A JSON record's text starts with the ",\n" that separates it from the one before (see withoutRecords). */
-function stripSeparator(text: string): string {
-  return text.startsWith(',\n') ? text.slice(2) : text;
-}
-
 /**
  * The piece's output without the given records; `ends` keeps one entry per record the server sent, a
  * dropped one adding no bytes, so record indices stay the server's (paging needs them).
  */
-function withoutRecords(out: string, ends: ArrayLike<number>, dropped: readonly number[], json: boolean): { out: string; ends: Uint32Array } {
+function withoutRecords(out: PieceOut, dropped: readonly number[], sep: Buffer): { bytes: Buffer; length: number; ends: Uint32Array } {
   const skip = new Set(dropped);
-  const parts: string[] = [];
-  const newEnds = new Uint32Array(ends.length);
+  const parts: Buffer[] = [];
+  const ends = new Uint32Array(out.count);
   let at = 0;
-  for (let i = 0; i < ends.length; i++) {
+  for (let i = 0; i < out.count; i++) {
     if (!skip.has(i)) {
-      let text = out.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
-      // JSON texts are joined by ",\n": the first kept one must not start with it, later ones must.
-      if (json) text = (parts.length === 0 ? '' : ',\n') + stripSeparator(text);
-      parts.push(text);
-      at += text.length;
+      const from = i === 0 ? 0 : out.ends[i - 1]! + sep.length;
+      if (parts.length > 0 && sep.length > 0) parts.push(sep);
+      parts.push(out.bytes.subarray(from, out.ends[i]));
+      at += (parts.length > 1 ? sep.length : 0) + out.ends[i]! - from;
     }
-    newEnds[i] = at;
+    ends[i] = at;
   }
-  return { out: parts.join(''), ends: newEnds };
+  const bytes = Buffer.concat(parts);
+  return { bytes, length: bytes.length, ends };
 }

@@ -3,10 +3,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DaySpool } from '../src/artifacts/spool.js';
-import { referenceCsv } from '../src/artifacts/transcode.js';
-import { PIECE_BYTES, PageStream, PieceCutError } from '../src/download/page-stream.js';
-import { tempDir } from './helpers/cli.js';
+import { DaySpool } from '../../../src/artifacts/spool.js';
+import { referenceCsv } from '../../../src/formats/reference.js';
+import { FORMATS } from '../../../src/formats/index.js';
+import { PIECE_BYTES, PageStream, PieceCutError, type PageStreamOptions } from '../../../src/download/page-stream.js';
+import { tempDir } from '../../helpers/cli.js';
+
+/** Options for a page of `format` into `target`. */
+function opts(target: PageStreamOptions['target'], format: 'csv' | 'json', o: Omit<PageStreamOptions, 'target' | 'format' | 'session'>): PageStreamOptions {
+  return { target, format: FORMATS[format], session: FORMATS[format].session(), ...o };
+}
 
 const START = Date.UTC(2026, 0, 1);
 const record = (i: number, extra: Record<string, unknown> = {}) => ({
@@ -53,7 +59,7 @@ describe('PageStream', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 1, maxLength: 8 }), async (sizes) => {
         const { spool, w } = await writer();
-        const page = feed(new PageStream({ writer: w, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: false }), body, sizes);
+        const page = feed(new PageStream(opts(w, 'csv', { startMs: START, endMs, windowHasRecords: false, whole: false })), body, sizes);
         expect(page.count).toBe(600);
         expect(page.entries.length).toBeGreaterThan(1);
         expect(page.entries.every((e) => e.keys.join() === expected.keys.join())).toBe(true);
@@ -66,7 +72,7 @@ describe('PageStream', () => {
 
   it('cuts the rows of a full page back to a record boundary', async () => {
     const { spool, w } = await writer();
-    const page = feed(new PageStream({ writer: w, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: false }), body, [70_000]);
+    const page = feed(new PageStream(opts(w, 'csv', { startMs: START, endMs, windowHasRecords: false, whole: false })), body, [70_000]);
     page.cut(590);
     await w.commit([]);
     const expected = referenceCsv(JSON.stringify(records.slice(0, 590)));
@@ -76,7 +82,7 @@ describe('PageStream', () => {
 
   it('joins JSON pieces with the separator the window needs', async () => {
     const { spool, w } = await writer();
-    const page = feed(new PageStream({ writer: w, format: 'json', startMs: START, endMs, windowHasRecords: true, whole: false }), body, [9_999]);
+    const page = feed(new PageStream(opts(w, 'json', { startMs: START, endMs, windowHasRecords: true, whole: false })), body, [9_999]);
     await w.commit([]);
     const text = await readFile(spool.dataPath(0), 'utf8');
     expect(text.startsWith(',\n{')).toBe(true);
@@ -89,10 +95,10 @@ describe('PageStream', () => {
     const nested = Array.from({ length: 400 }, (_, i) => record(i, { seoList: [{ id: 'a', v: 'x'.repeat(300) }, { id: 'b' }] }));
     const tricky = Buffer.from(JSON.stringify(nested));
     const { w } = await writer();
-    const cutting = new PageStream({ writer: w, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: false });
+    const cutting = new PageStream(opts(w, 'csv', { startMs: START, endMs, windowHasRecords: false, whole: false }));
     expect(() => feed(cutting, tricky, [tricky.length])).toThrow(PieceCutError);
     const { spool, w: w2 } = await writer();
-    const page = feed(new PageStream({ writer: w2, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: true }), tricky, [4096]);
+    const page = feed(new PageStream(opts(w2, 'csv', { startMs: START, endMs, windowHasRecords: false, whole: true })), tricky, [4096]);
     expect(page.count).toBe(400);
     await w2.commit([]);
     expect(await readFile(spool.dataPath(0), 'utf8')).toBe(referenceCsv(tricky.toString()).rows);
@@ -101,7 +107,7 @@ describe('PageStream', () => {
   it('takes a pretty-printed page as one piece', async () => {
     const pretty = Buffer.from(JSON.stringify(records.slice(0, 200), null, 4));
     const { spool, w } = await writer();
-    const page = feed(new PageStream({ writer: w, format: 'csv', startMs: START, endMs, windowHasRecords: false, whole: false }), pretty, [1000]);
+    const page = feed(new PageStream(opts(w, 'csv', { startMs: START, endMs, windowHasRecords: false, whole: false })), pretty, [1000]);
     expect(page.entries).toHaveLength(1);
     await w.commit([]);
     expect(await readFile(spool.dataPath(0), 'utf8')).toBe(referenceCsv(pretty.toString()).rows);
@@ -109,7 +115,7 @@ describe('PageStream', () => {
 
   it('rejects records outside the window', async () => {
     const { w } = await writer();
-    const s = new PageStream({ writer: w, format: 'csv', startMs: START + 5000, endMs, windowHasRecords: false, whole: false });
+    const s = new PageStream(opts(w, 'csv', { startMs: START + 5000, endMs, windowHasRecords: false, whole: false }));
     expect(() => feed(s, body, [body.length])).toThrow(RangeError);
   });
 });
