@@ -11,7 +11,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { ReachUdlError } from '../errors.js';
-import { PageFormatError, type ArtifactFormat, type FormatSession, type PieceOut } from '../formats/index.js';
+import { PageFormatError, type ArtifactFormat, type FormatSession, type PieceIn, type PieceOut } from '../formats/index.js';
 import type { BodySink } from '../udl/client.js';
 import { canonicalObTime } from '../plan/dates.js';
 
@@ -20,14 +20,13 @@ export const PIECE_BYTES = 64 * 1024;
 /** Pieces that keep their obTimes, for continuing a full page by key. */
 const TAIL_PIECES = 3;
 const SEPARATOR = Buffer.from('},{');
-const OPEN = Buffer.from('[');
-const CLOSE = Buffer.from(']');
 
 /** Where a window's bytes go: appended at `offset`, cut back on a retry or a page continued by key. */
 export interface ChunkTarget {
   /** Bytes of the window so far. */
   readonly offset: number;
-  write(bytes: Buffer, start: number, end: number): void;
+  /** `keys`: the column order of the records written (the first write's choose the day's head). */
+  write(bytes: Buffer, start: number, end: number, keys?: readonly string[]): void;
   truncate(offset: number): void;
   /** Bytes already written, read back (to compare a record sent twice). */
   read(offset: number, length: number): Buffer;
@@ -97,7 +96,10 @@ export class PageStream implements BodySink<StreamedPage> {
   private count = 0;
   /** Records written to the file so far (duplicates left out). */
   private written = 0;
-  private carry: Buffer = Buffer.alloc(0);
+  /** Bytes received and not yet cut into pieces: acc[pos, len). */
+  private acc: Buffer = Buffer.allocUnsafeSlow(1 << 20);
+  private pos = 0;
+  private len = 0;
   private parts: Buffer[] | undefined;
   private started = false;
   private head: Buffer | undefined;
@@ -117,47 +119,77 @@ export class PageStream implements BodySink<StreamedPage> {
       this.parts.push(chunk);
       return;
     }
-    let buf = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.append(chunk);
+    const acc = this.acc;
     if (!this.started) {
-      let p = 0;
-      while (p < buf.length && (buf[p] === 0x20 || buf[p] === 0x0a || buf[p] === 0x0d || buf[p] === 0x09)) p++;
-      if (p === buf.length) {
-        this.carry = buf;
-        return;
-      }
-      if (buf[p] !== 0x5b /* [ */) {
-        this.parts = [buf];
+      let p = this.pos;
+      while (p < this.len && (acc[p] === 0x20 || acc[p] === 0x0a || acc[p] === 0x0d || acc[p] === 0x09)) p++;
+      if (p === this.len) return;
+      if (acc[p] !== 0x5b /* [ */) {
+        this.parts = [Buffer.from(acc.subarray(this.pos, this.len))];
         return;
       }
       this.started = true;
-      buf = buf.subarray(p + 1);
+      this.pos = p + 1;
     }
-    this.head ??= recordHead(buf);
+    this.head ??= recordHead(acc.subarray(this.pos, this.len));
     for (;;) {
-      const cut = this.head && buf.length > PIECE_BYTES ? findCut(buf, this.head) : -1;
+      const cut = this.head && this.len - this.pos > PIECE_BYTES ? findCut(acc, this.pos, this.len, this.head) : -1;
       if (cut < 0) break;
-      this.piece(buf.subarray(0, cut + 1), false);
-      buf = buf.subarray(cut + 2);
+      this.piece(this.pos, cut + 1, false);
+      this.pos = cut + 2;
     }
-    // A copy, so the chunk the rest came from can go.
-    this.carry = Buffer.from(buf);
   }
 
   end(): StreamedPage {
-    if (this.parts) this.piece(Buffer.concat(this.parts), true, true);
-    else if (this.started) this.piece(this.carry, true);
-    else this.piece(this.carry, true, true);
+    if (this.parts) this.whole(Buffer.concat(this.parts));
+    else if (this.started) this.piece(this.pos, this.len, true);
+    else this.whole(this.acc.subarray(this.pos, this.len));
     if (this.count > 0 && this.prev >= this.hi) throw new RangeError(`record ${this.count - 1} has obTime ${this.prev} at or after ${this.hi}`);
     return this.result();
   }
 
-  private piece(raw: Buffer, last: boolean, bare = false): void {
-    // A piece is made a JSON array text of its own: pieces after the first lack the `[`, all but the last the `]`.
-    const bytes = bare ? raw : Buffer.concat([OPEN, raw, last ? CLOSE.subarray(0, 0) : CLOSE]);
+  /**
+   * Adds a chunk to the bytes not yet cut into pieces, in one buffer reused for the whole page: no
+   * allocation per chunk or piece. What was consumed is dropped only when room runs out, one byte before
+   * the first unconsumed one kept (see piece).
+   */
+  private append(chunk: Buffer): void {
+    if (this.len + chunk.length > this.acc.length) {
+      const keep = Math.max(0, this.pos - 1);
+      const need = this.len - keep + chunk.length;
+      const acc = need > this.acc.length ? Buffer.allocUnsafeSlow(Math.max(2 * this.acc.length, need)) : this.acc;
+      this.acc.copy(acc, 0, keep, this.len);
+      this.acc = acc;
+      this.len -= keep;
+      this.pos -= keep;
+    }
+    chunk.copy(this.acc, this.len);
+    this.len += chunk.length;
+  }
+
+  /**
+   * The records in acc[from, to) (no `[` before them; a `]` after them when `last`) as a piece: its text is
+   * framed as a JSON array, `[` + records (+ `]`), and its bytes start one byte before `from`, so text and
+   * bytes line up inside the records (the framing bytes themselves are never read from `bytes`).
+   */
+  private piece(from: number, to: number, last: boolean): void {
+    const acc = this.acc;
+    const ascii = isAscii(acc.subarray(from, to));
+    const inner = acc.toString(ascii ? 'latin1' : 'utf8', from, to);
+    this.push({ bytes: acc.subarray(from - 1, to), text: last ? `[${inner}` : `[${inner}]`, ascii }, false);
+  }
+
+  /** The page as one piece, as it came (after a PieceCutError, or when it is not a plain array). */
+  private whole(bytes: Buffer): void {
     const ascii = isAscii(bytes);
+    this.push({ bytes, text: bytes.toString(ascii ? 'latin1' : 'utf8'), ascii }, true);
+  }
+
+  private push(input: PieceIn, bare: boolean): void {
     let out: PieceOut;
     try {
-      out = this.writer.push({ bytes, text: bytes.toString(ascii ? 'latin1' : 'utf8'), ascii });
+      out = this.writer.push(input);
     } catch (err) {
       if (err instanceof PageFormatError && !this.o.whole && !bare) throw new PieceCutError(err);
       throw err;
@@ -169,8 +201,8 @@ export class PageStream implements BodySink<StreamedPage> {
     const sep = this.o.format.separator;
     const prefix = this.o.windowHasRecords || this.written > 0 ? sep : sep.subarray(0, 0);
     const fileStart = target.offset;
-    if (prefix.length > 0) target.write(prefix, 0, prefix.length);
-    target.write(out.bytes, 0, out.length);
+    if (prefix.length > 0) target.write(prefix, 0, prefix.length, out.keys);
+    target.write(out.bytes, 0, out.length, out.keys);
     let ends: ArrayLike<number> = out.ends;
     const dropped = this.duplicates(out, fileStart + prefix.length, sep.length);
     if (dropped.length > 0) {
@@ -178,8 +210,8 @@ export class PageStream implements BodySink<StreamedPage> {
       ends = kept.ends;
       target.truncate(fileStart);
       if (kept.length > 0) {
-        if (prefix.length > 0) target.write(prefix, 0, prefix.length);
-        target.write(kept.bytes, 0, kept.length);
+        if (prefix.length > 0) target.write(prefix, 0, prefix.length, out.keys);
+        target.write(kept.bytes, 0, kept.length, out.keys);
       }
     }
     const keptCount = records - dropped.length;
@@ -280,13 +312,13 @@ function recordHead(buf: Buffer): Buffer | undefined {
   return buf.subarray(brace + 1, colon + 1);
 }
 
-/** A `},{` past PIECE_BYTES that a record head follows, or -1. */
-function findCut(buf: Buffer, head: Buffer): number {
-  for (let from = PIECE_BYTES; ; ) {
-    const cut = buf.indexOf(SEPARATOR, from);
-    if (cut < 0 || cut + 3 + head.length > buf.length) return -1;
+/** A `},{` at least PIECE_BYTES into buf[from, to) that a record head follows, or -1. */
+function findCut(buf: Buffer, from: number, to: number, head: Buffer): number {
+  for (let at = from + PIECE_BYTES; ; ) {
+    const cut = buf.indexOf(SEPARATOR, at);
+    if (cut < 0 || cut + 3 + head.length > to) return -1;
     if (buf.compare(head, 0, head.length, cut + 3, cut + 3 + head.length) === 0) return cut;
-    from = cut + 1;
+    at = cut + 1;
   }
 }
 

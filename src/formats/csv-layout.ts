@@ -35,6 +35,17 @@ export interface CsvLayout {
   glueBytes: Buffer[];
   /** When the values come in text order (the usual case): the fixed text before each one. */
   gaps: number[] | null;
+  /** `gaps` and `kinds` as typed arrays, for the byte-copying loop. */
+  gapsArr: Int32Array;
+  kindsArr: Uint8Array;
+  /**
+   * The number last checked at each value, as (piece serial, start, length): two dosimeters of one
+   * satellite share position and altitude, so every other record repeats these numbers' text exactly,
+   * and a repeat needs no second canonicality check.
+   */
+  seenPiece: Int32Array;
+  seenFrom: Int32Array;
+  seenLength: Int32Array;
   glueLength: number;
   /** Index in `groups` of the id and obTime captures (-1: none). */
   idAt: number;
@@ -104,6 +115,11 @@ export class CsvColumns {
       glue: [],
       glueBytes: [],
       gaps: null,
+      gapsArr: new Int32Array(0),
+      kindsArr: new Uint8Array(0),
+      seenPiece: new Int32Array(0),
+      seenFrom: new Int32Array(0),
+      seenLength: new Int32Array(0),
       glueLength: 0,
       idAt: -1,
       obTimeAt: -1,
@@ -186,6 +202,11 @@ export class CsvColumns {
     const gaps = t.gaps;
     layout.gaps = gaps !== null && groups.length === t.groupCount && groups.every((g, j) => g === j + 1) ? groups.map((g) => gaps[g]!) : null;
     layout.kinds = kinds;
+    layout.gapsArr = Int32Array.from(layout.gaps ?? []);
+    layout.kindsArr = Uint8Array.from(kinds);
+    layout.seenPiece = new Int32Array(kinds.length).fill(-1);
+    layout.seenFrom = new Int32Array(kinds.length);
+    layout.seenLength = new Int32Array(kinds.length);
     layout.glue = glue;
     layout.glueBytes = glue.map((s) => Buffer.from(s, 'latin1'));
     layout.glueLength = glue.reduce((n, s) => n + s.length, 0);

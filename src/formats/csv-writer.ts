@@ -14,7 +14,7 @@
 import { areCanonicalAt, isCanonicalAt } from './numbers.js';
 import { obTimeOf, slowRecord, walkPage, type Row } from './json-scan.js';
 import { cellOf } from './reference.js';
-import { COMMA, INNER_NUM, NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
+import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
 import { CsvColumns, type CsvLayout } from './csv-layout.js';
 import { OutBuffer, growEnds, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
@@ -44,6 +44,8 @@ class CsvPageWriter implements PageWriter {
   private widths: number[] = [];
   /** The last obTime copied, detached from its piece. */
   private lastObTime = '';
+  /** Counts pieces, so what `seen` remembers is never compared across pieces. */
+  private serial = 0;
   private readonly recordFn = (p: number, index: number): number => this.record(p, index);
 
   constructor(private readonly session: CsvSession) {
@@ -54,6 +56,7 @@ class CsvPageWriter implements PageWriter {
   push(piece: PieceIn): PieceOut {
     const before = this.cols.keys.length;
     this.bytes = piece.bytes;
+    this.serial = (this.serial + 1) | 0;
     this.text = piece.text;
     this.ascii = piece.ascii;
     this.out = this.session.out.ensure(0, 2 * piece.bytes.length + 1024);
@@ -114,7 +117,7 @@ class CsvPageWriter implements PageWriter {
    * numbers at the first byte that cannot be part of one, arrays of numbers at their `]`.
    */
   private copyRow(layout: CsvLayout, p: number): boolean {
-    const { kinds, gaps, glueBytes, idAt, obTimeAt } = layout;
+    const { kindsArr: kinds, gapsArr: gaps, glueBytes, idAt, obTimeAt } = layout;
     const src = this.bytes;
     const text = this.text;
     const out = this.out;
@@ -123,7 +126,7 @@ class CsvPageWriter implements PageWriter {
     let o = putGlue(out, this.o, glueBytes[0]!);
     let i = p;
     for (let j = 0; j < kinds.length; j++) {
-      i += gaps![j]!;
+      i += gaps[j]!;
       const kind = kinds[j];
       const from = i;
       let c = 0;
@@ -144,11 +147,12 @@ class CsvPageWriter implements PageWriter {
       } else if (kind === NUM_ARRAY) {
         while (src[i] !== 93) i++;
         i++;
-        if (areCanonicalAt(text, from, i)) o = copyBytes(src, from, i, out, o);
+        if (this.seen(layout, j, from, i) || (areCanonicalAt(text, from, i) && this.remember(layout, j, from, i))) o = copyBytes(src, from, i, out, o);
         else o += out.write(JSON.stringify(JSON.parse(text.slice(from, i))), o, 'latin1');
       } else {
-        while (((c = src[i]!) >= 48 && c <= 57) || c === 46 || c === 45 || c === 101 || c === 69 || c === 43) i++;
-        if (isCanonicalAt(text, from, i)) o = copyBytes(src, from, i, out, o);
+        // Digits, '+', '-', '.', 'e', 'E': [43, 57] less ',' and '/', or 'e'/'E'.
+        while ((((c = src[i]!) >= 43 && c <= 57) && c !== 44 && c !== 47) || (c | 32) === 101) i++;
+        if (this.seen(layout, j, from, i) || (isCanonicalAt(text, from, i) && this.remember(layout, j, from, i))) o = copyBytes(src, from, i, out, o);
         else {
           const x = +text.slice(from, i);
           // JSON.stringify writes an overflowing number as null, String as Infinity: leave it to the slow path.
@@ -167,6 +171,29 @@ class CsvPageWriter implements PageWriter {
     if (idAt < 0) this.ids.push('');
     if (obTimeAt < 0) this.obTimes.push('');
     this.o = o;
+    return true;
+  }
+
+  /**
+   * Whether the number at src[from, to) repeats the text of the number last found canonical at value j
+   * in this piece (only canonical texts are remembered, by `remember`).
+   */
+  private seen(layout: CsvLayout, j: number, from: number, to: number): boolean {
+    const src = this.bytes;
+    const n = to - from;
+    if (layout.seenPiece[j] === this.serial && layout.seenLength[j] === n) {
+      const at = layout.seenFrom[j]!;
+      let k = 0;
+      while (k < n && src[at + k] === src[from + k]) k++;
+      if (k === n) return true;
+    }
+    return false;
+  }
+
+  private remember(layout: CsvLayout, j: number, from: number, to: number): true {
+    layout.seenPiece[j] = this.serial;
+    layout.seenFrom[j] = from;
+    layout.seenLength[j] = to - from;
     return true;
   }
 

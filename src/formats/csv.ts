@@ -5,6 +5,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { ArtifactFormat } from './format.js';
+import { CsvSensorScanner } from './sensor-counts.js';
 import { CsvSession, createCsvPageWriter } from './csv-writer.js';
 import { csvEnds, readCsv } from './csv-reader.js';
 import { csvHeader } from './reference.js';
@@ -25,5 +26,6 @@ export const csvFormat: ArtifactFormat = {
     return Buffer.from(stringify(records.map((r) => to.map((k) => r[k] ?? ''))), 'utf8');
   },
   read: readCsv,
+  sensorScanner: (path) => new CsvSensorScanner(path),
   ends: csvEnds,
 };

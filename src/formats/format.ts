@@ -6,6 +6,7 @@
  */
 import type { PageWriter } from './piece.js';
 import type { ReadOptions, RecordBatch } from './reader.js';
+import type { SensorScanner } from './sensor-counts.js';
 
 export interface ArtifactFormat {
   /** The `--output-format` value and the ledger's `output_format`. */
@@ -26,6 +27,8 @@ export interface ArtifactFormat {
   rewrite(rows: Buffer, from: readonly string[], to: readonly string[]): Buffer;
   /** Reads the file back in batches of the chosen fields, streaming. */
   read(path: string, options: ReadOptions): AsyncIterable<RecordBatch>;
+  /** Counts records per idSensor from the file's bytes pushed in any pieces (status, report). */
+  sensorScanner(path: string): SensorScanner;
   /** The first and last records' obTimes from the file's first and last 64 KB, or what is wrong with its ends. */
   ends(head: string, tail: string): { first: string; last: string } | string;
 }

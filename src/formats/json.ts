@@ -1,5 +1,6 @@
 /** JSON artifacts: one array, each record's text exactly as the server sent it, records joined by ",\n". */
 import type { ArtifactFormat } from './format.js';
+import { JsonSensorScanner } from './sensor-counts.js';
 import { JSON_SEPARATOR, JsonSession, createJsonPageWriter } from './json-writer.js';
 import { jsonEnds, readJson } from './json-reader.js';
 
@@ -15,5 +16,6 @@ export const jsonFormat: ArtifactFormat = {
   tail: Buffer.from('\n]\n'),
   rewrite: (rows) => rows,
   read: readJson,
+  sensorScanner: (path) => new JsonSensorScanner(path),
   ends: jsonEnds,
 };

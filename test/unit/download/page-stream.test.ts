@@ -1,13 +1,9 @@
 /** PageStream against the whole-page reference: any chunking, cuts, pieces that fall inside values. */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DaySpool } from '../../../src/artifacts/spool.js';
 import { referenceCsv } from '../../../src/formats/reference.js';
 import { FORMATS } from '../../../src/formats/index.js';
-import { PIECE_BYTES, PageStream, PieceCutError, type PageStreamOptions } from '../../../src/download/page-stream.js';
-import { tempDir } from '../../helpers/cli.js';
+import { PIECE_BYTES, PageStream, PieceCutError, type ChunkTarget, type PageStreamOptions } from '../../../src/download/page-stream.js';
 
 /** Options for a page of `format` into `target`. */
 function opts(target: PageStreamOptions['target'], format: 'csv' | 'json', o: Omit<PageStreamOptions, 'target' | 'format' | 'session'>): PageStreamOptions {
@@ -24,18 +20,29 @@ const record = (i: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** A window in memory: what PageStream wrote, cut back as it asks. */
+class MemTarget implements ChunkTarget {
+  private buf = Buffer.alloc(0);
+  get offset(): number {
+    return this.buf.length;
+  }
+  write(bytes: Buffer, start: number, end: number): void {
+    this.buf = Buffer.concat([this.buf, bytes.subarray(start, end)]);
+  }
+  truncate(offset: number): void {
+    this.buf = this.buf.subarray(0, offset);
+  }
+  read(offset: number, length: number): Buffer {
+    return Buffer.from(this.buf.subarray(offset, offset + length));
+  }
+  text(): string {
+    return this.buf.toString('utf8');
+  }
+}
+
 async function writer() {
-  const spool = await (await DaySpool.open(join(await tempDir('page-stream-'), 's'), { artifact: 'a', sensorId: 'ALL', descriptor: 'QUICKLOOK', format: 'csv', maxResults: 10 })).start({
-    version: 1,
-    artifact: 'a',
-    sensorId: 'ALL',
-    descriptor: 'QUICKLOOK',
-    format: 'csv',
-    maxResults: 10,
-    count: undefined,
-    windows: [],
-  });
-  return { spool, w: spool.openWindow(0) };
+  const w = new MemTarget();
+  return { spool: w, w };
 }
 
 function feed(s: PageStream, body: Buffer, sizes: number[]) {
@@ -63,8 +70,7 @@ describe('PageStream', () => {
         expect(page.count).toBe(600);
         expect(page.entries.length).toBeGreaterThan(1);
         expect(page.entries.every((e) => e.keys.join() === expected.keys.join())).toBe(true);
-        await w.commit([]);
-        expect(await readFile(spool.dataPath(0), 'utf8')).toBe(expected.rows);
+        expect(spool.text()).toBe(expected.rows);
       }),
       { numRuns: 25 },
     );
@@ -74,17 +80,15 @@ describe('PageStream', () => {
     const { spool, w } = await writer();
     const page = feed(new PageStream(opts(w, 'csv', { startMs: START, endMs, windowHasRecords: false, whole: false })), body, [70_000]);
     page.cut(590);
-    await w.commit([]);
     const expected = referenceCsv(JSON.stringify(records.slice(0, 590)));
-    expect(await readFile(spool.dataPath(0), 'utf8')).toBe(expected.rows);
+    expect(spool.text()).toBe(expected.rows);
     expect(page.entries.reduce((n, e) => n + e.records, 0)).toBe(590);
   });
 
   it('joins JSON pieces with the separator the window needs', async () => {
     const { spool, w } = await writer();
     const page = feed(new PageStream(opts(w, 'json', { startMs: START, endMs, windowHasRecords: true, whole: false })), body, [9_999]);
-    await w.commit([]);
-    const text = await readFile(spool.dataPath(0), 'utf8');
+    const text = spool.text();
     expect(text.startsWith(',\n{')).toBe(true);
     expect(JSON.parse(`[${text.slice(2)}]`)).toEqual(records);
     expect(page.count).toBe(600);
@@ -100,8 +104,7 @@ describe('PageStream', () => {
     const { spool, w: w2 } = await writer();
     const page = feed(new PageStream(opts(w2, 'csv', { startMs: START, endMs, windowHasRecords: false, whole: true })), tricky, [4096]);
     expect(page.count).toBe(400);
-    await w2.commit([]);
-    expect(await readFile(spool.dataPath(0), 'utf8')).toBe(referenceCsv(tricky.toString()).rows);
+    expect(spool.text()).toBe(referenceCsv(tricky.toString()).rows);
   });
 
   it('takes a pretty-printed page as one piece', async () => {
@@ -109,8 +112,7 @@ describe('PageStream', () => {
     const { spool, w } = await writer();
     const page = feed(new PageStream(opts(w, 'csv', { startMs: START, endMs, windowHasRecords: false, whole: false })), pretty, [1000]);
     expect(page.entries).toHaveLength(1);
-    await w.commit([]);
-    expect(await readFile(spool.dataPath(0), 'utf8')).toBe(referenceCsv(pretty.toString()).rows);
+    expect(spool.text()).toBe(referenceCsv(pretty.toString()).rows);
   });
 
   it('rejects records outside the window', async () => {
