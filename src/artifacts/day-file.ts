@@ -19,7 +19,7 @@ import { promisify } from 'node:util';
 import { open } from 'node:fs/promises';
 import { sameKeys, type ChunkMeta, type DaySpool, type Segment } from './spool.js';
 import type { ArtifactFormat } from '../formats/index.js';
-import { WindowSink } from './window-sink.js';
+import { WindowSink, blockPool, type BufferPool } from './window-sink.js';
 
 export { WindowSink } from './window-sink.js';
 
@@ -35,6 +35,7 @@ interface Done {
 
 export class DayFile {
   readonly fd: number;
+  readonly blocks: BufferPool = blockPool();
   /** Bytes of day.part that belong to placed windows. */
   end: number;
   /** Whether a record is already in day.part (the next window's prefix is then the separator). */
@@ -177,6 +178,7 @@ export class DayFile {
     try {
       held.drain(fd, 0);
       fdatasyncSync(fd);
+      held.release();
     } finally {
       closeSync(fd);
     }

@@ -8,21 +8,51 @@ import type { ChunkTarget } from '../download/page-stream.js';
 /** What a window's sink needs of the day's file. */
 export interface DayPart {
   readonly fd: number;
+  readonly blocks: BufferPool;
   /** Writes the head (the day's first records) or the separator at `at`; returns its length. */
   writePrefix(at: number, keys: readonly string[]): number;
 }
 
 const BLOCK = 1 << 18;
 
+/**
+ * Fixed-size buffers handed back when done with: a window's held bytes and a page's receive buffer are
+ * recycled within the day instead of left to the collector, which frees external memory only lazily
+ * (RSS would grow by tens of MB of dead buffers).
+ */
+export class BufferPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(
+    readonly size: number,
+    private readonly keep: number,
+  ) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.size);
+  }
+
+  give(b: Buffer): void {
+    if (b.length === this.size && this.free.length < this.keep) this.free.push(b);
+  }
+}
+
+/** Held windows' blocks: enough for the windows a day keeps ahead of its frontier. */
+export function blockPool(): BufferPool {
+  return new BufferPool(BLOCK, 96);
+}
+
 /** A window's bytes while it is not (yet) at the frontier: 256 KB blocks, no string, no copy per page. */
 export class Held {
   blocks: Buffer[] = [];
   length = 0;
 
+  constructor(private readonly pool: BufferPool) {}
+
   write(bytes: Buffer, start: number, end: number): void {
     while (start < end) {
       const at = this.length % BLOCK;
-      if (at === 0) this.blocks.push(Buffer.allocUnsafeSlow(BLOCK));
+      if (at === 0) this.blocks.push(this.pool.take());
       const n = Math.min(end - start, BLOCK - at);
       bytes.copy(this.blocks[this.blocks.length - 1]!, at, start, start + n);
       start += n;
@@ -32,7 +62,14 @@ export class Held {
 
   truncate(length: number): void {
     this.length = length;
-    this.blocks.length = Math.ceil(length / BLOCK);
+    for (const b of this.blocks.splice(Math.ceil(length / BLOCK))) this.pool.give(b);
+  }
+
+  /** Hands the blocks back: the bytes were written out. */
+  release(): void {
+    for (const b of this.blocks) this.pool.give(b);
+    this.blocks = [];
+    this.length = 0;
   }
 
   read(offset: number, length: number): Buffer {
@@ -61,7 +98,7 @@ export class Held {
 export class WindowSink implements ChunkTarget {
   /** Set while the window writes into day.part: its first byte there, and its prefix (head or separator) once written. */
   direct: { base: number; prefix: number } | undefined;
-  held: Held | undefined = new Held();
+  held: Held | undefined;
   /** Keys of the window's first records (the head of the day, if it is the day's first window with records). */
   keys: readonly string[] | undefined;
   private size = 0;
@@ -69,7 +106,9 @@ export class WindowSink implements ChunkTarget {
   constructor(
     readonly index: number,
     private readonly day: DayPart,
-  ) {}
+  ) {
+    this.held = new Held(day.blocks);
+  }
 
   get offset(): number {
     return this.size;
@@ -113,6 +152,7 @@ export class WindowSink implements ChunkTarget {
       this.direct.prefix = this.day.writePrefix(base, this.keys ?? []);
       held.drain(this.day.fd, base + this.direct.prefix);
     }
+    held.release();
   }
 
   /** Takes over a window copied into day.part from its spool file: `size` bytes after a prefix of `prefix`. */

@@ -11,10 +11,11 @@ import { afterPage, type PageRequest, type PageStep } from '../plan/paging.js';
 import { expectedRecords, planWindows, planningDensity, recordsPerTick } from '../plan/windows.js';
 import { publishToDir, type Publish } from '../artifacts/assemble.js';
 import { DayFile, type WindowSink } from '../artifacts/day-file.js';
+import { BufferPool } from '../artifacts/window-sink.js';
 import { artifactName, spoolDir, type OutputFormat } from '../artifacts/naming.js';
 import { DaySpool, sameKeys, type ChunkMeta, type Segment, type SpoolManifest } from '../artifacts/spool.js';
 import { PageFormatError, formatByName, type ArtifactFormat, type FormatSession } from '../formats/index.js';
-import { PageStream, PieceCutError, type PieceEntry, type StreamedPage } from './page-stream.js';
+import { PageStream, PieceCutError, RECEIVE_BYTES, type PieceEntry, type StreamedPage } from './page-stream.js';
 import type { UdlClient } from '../udl/client.js';
 import { UdlBadPageError, UdlHttpError } from '../udl/errors.js';
 
@@ -102,6 +103,7 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
   if (published) return { status: 'DOWNLOADED', ...published, path: published.path, spool };
   const format = formatByName(ctx.format);
   const session = format.session();
+  const buffers = new BufferPool(RECEIVE_BYTES, Math.max(1, ctx.parallelWindows));
   const file = DayFile.open(spool, format, windows.length, await spool.committed());
   try {
     const done = new Map(file.committed);
@@ -123,7 +125,7 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
         if (failure !== undefined || ctx.signal?.aborted) break;
         const [startMs, endMs] = windows[i]!;
         try {
-          const meta = await fetchWindow(ctx, { format, session, file }, i, { ...query, startMs, endMs });
+          const meta = await fetchWindow(ctx, { format, session, file, buffers }, i, { ...query, startMs, endMs });
           done.set(i, meta);
           records += meta.records;
           progress();
@@ -210,7 +212,7 @@ async function countOrUndefined(client: UdlClient, q: Parameters<UdlClient['coun
 
 async function fetchWindow(
   ctx: DayContext,
-  w: { format: ArtifactFormat; session: FormatSession; file: DayFile },
+  w: { format: ArtifactFormat; session: FormatSession; file: DayFile; buffers: BufferPool },
   index: number,
   q: { descriptor: string; sensorId: string; startMs: number; endMs: number },
 ): Promise<ChunkMeta> {
@@ -220,7 +222,7 @@ async function fetchWindow(
     let records = 0;
     let req: PageRequest | undefined = { startMs: q.startMs, endMs: q.endMs, firstResult: 0 };
     while (req) {
-      const page = await fetchPage(ctx, { format: w.format, session: w.session, target: sink }, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult, records > 0);
+      const page = await fetchPage(ctx, { format: w.format, session: w.session, target: sink, buffers: w.buffers }, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult, records > 0);
       const step = nextStep(req, page, ctx.maxResults);
       entries.push(...page.entries);
       records = entries.reduce((n, e) => n + e.records, 0);
@@ -273,7 +275,7 @@ function segmentsOf(entries: readonly PieceEntry[]): Segment[] {
  */
 async function fetchPage(
   ctx: DayContext,
-  w: { format: ArtifactFormat; session: FormatSession; target: WindowSink },
+  w: { format: ArtifactFormat; session: FormatSession; target: WindowSink; buffers: BufferPool },
   q: { descriptor: string; sensorId: string; startMs: number; endMs: number },
   firstResult: number,
   windowHasRecords: boolean,

@@ -13,6 +13,7 @@ import { isAscii } from 'node:buffer';
 import { ReachUdlError } from '../errors.js';
 import { PageFormatError, type ArtifactFormat, type FormatSession, type PieceIn, type PieceOut } from '../formats/index.js';
 import type { BodySink } from '../udl/client.js';
+import type { BufferPool } from '../artifacts/window-sink.js';
 import { canonicalObTime } from '../plan/dates.js';
 
 /** Target piece size: under V8's large-object threshold (128 KB), so pieces are collected young. */
@@ -84,7 +85,12 @@ export interface PageStreamOptions {
   windowHasRecords: boolean;
   /** Take the page as one piece (after a PieceCutError, or for tests). */
   whole: boolean;
+  /** Receive buffers recycled across the day's pages (of RECEIVE_BYTES). */
+  buffers?: BufferPool;
 }
+
+/** A page's receive buffer: a few pieces plus a network chunk. */
+export const RECEIVE_BYTES = 1 << 18;
 
 export class PageStream implements BodySink<StreamedPage> {
   private readonly writer;
@@ -97,17 +103,18 @@ export class PageStream implements BodySink<StreamedPage> {
   /** Records written to the file so far (duplicates left out). */
   private written = 0;
   /** Bytes received and not yet cut into pieces: acc[pos, len). */
-  private acc: Buffer = Buffer.allocUnsafeSlow(1 << 20);
+  private acc: Buffer;
   private pos = 0;
   private len = 0;
   private parts: Buffer[] | undefined;
   private started = false;
   private head: Buffer | undefined;
   /** The records of the current obTime run, by id, with where they lie in the window: where an exact duplicate is found. */
-  private run: { obTime: string; at: Map<string, [number, number]> } = { obTime: '', at: new Map() };
+  private run: { obTime: string; at: Map<number, Array<{ from: number; to: number; keys: readonly string[] }>> } = { obTime: '', at: new Map() };
 
   constructor(private readonly o: PageStreamOptions) {
     this.writer = o.session.pageWriter();
+    this.acc = o.buffers?.take() ?? Buffer.allocUnsafeSlow(RECEIVE_BYTES);
     this.pageStart = o.target.offset;
     this.prev = new Date(o.startMs).toISOString();
     this.hi = new Date(o.endMs).toISOString();
@@ -145,6 +152,7 @@ export class PageStream implements BodySink<StreamedPage> {
     if (this.parts) this.whole(Buffer.concat(this.parts));
     else if (this.started) this.piece(this.pos, this.len, true);
     else this.whole(this.acc.subarray(this.pos, this.len));
+    this.o.buffers?.give(this.acc);
     if (this.count > 0 && this.prev >= this.hi) throw new RangeError(`record ${this.count - 1} has obTime ${this.prev} at or after ${this.hi}`);
     return this.result();
   }
@@ -169,15 +177,25 @@ export class PageStream implements BodySink<StreamedPage> {
   }
 
   /**
-   * The records in acc[from, to) (no `[` before them; a `]` after them when `last`) as a piece: its text is
-   * framed as a JSON array, `[` + records (+ `]`), and its bytes start one byte before `from`, so text and
-   * bytes line up inside the records (the framing bytes themselves are never read from `bytes`).
+   * The records in acc[from, to) (no `[` before them; a `]` after them when `last`) as a piece: a JSON
+   * array text, bytes and text from the byte before `from` (so they line up; the writer reads the framing
+   * brackets only from the text).
    */
   private piece(from: number, to: number, last: boolean): void {
     const acc = this.acc;
-    const ascii = isAscii(acc.subarray(from, to));
-    const inner = acc.toString(ascii ? 'latin1' : 'utf8', from, to);
-    this.push({ bytes: acc.subarray(from - 1, to), text: last ? `[${inner}` : `[${inner}]`, ascii }, false);
+    // The bytes around the records become the array's brackets for as long as it takes to decode them:
+    // one copy into a string, no concatenation to flatten. The last piece already ends with its `]`.
+    const end = last ? to : to + 1;
+    const before = acc[from - 1]!;
+    const after = acc[to]!;
+    this.acc[from - 1] = 0x5b;
+    if (!last) this.acc[to] = 0x5d;
+    const bytes = this.acc.subarray(from - 1, end);
+    const ascii = isAscii(bytes);
+    const text = bytes.toString(ascii ? 'latin1' : 'utf8');
+    this.acc[from - 1] = before;
+    if (!last) this.acc[to] = after;
+    this.push({ bytes, text, ascii }, false);
   }
 
   /** The page as one piece, as it came (after a PieceCutError, or when it is not a plain array). */
@@ -241,17 +259,33 @@ export class PageStream implements BodySink<StreamedPage> {
    */
   private duplicates(out: PieceOut, base: number, sepLength: number): number[] {
     const dropped: number[] = [];
-    const { obTimes, ids, ends } = out;
+    const { obTimes, ids, ends, keys } = out;
+    const target = this.o.target;
     for (let i = 0; i < out.count; i++) {
       if (obTimes[i] !== this.run.obTime) this.run = { obTime: obTimes[i]!, at: new Map() };
-      const id = ids[i]!;
-      if (id === '') continue;
+      const hash = ids[i]!;
+      if (hash === 0) continue;
       const from = base + (i === 0 ? 0 : ends[i - 1]! + sepLength);
       const to = base + ends[i]!;
-      const seen = this.run.at.get(id);
-      if (seen === undefined) this.run.at.set(id, [from, to]);
-      else if (this.o.target.read(seen[0], seen[1] - seen[0]).equals(this.o.target.read(from, to - from))) dropped.push(i);
-      else throw new DuplicateIdError(id, obTimes[i]!);
+      const seen = this.run.at.get(hash);
+      if (seen === undefined) {
+        this.run.at.set(hash, [{ from, to, keys }]);
+        continue;
+      }
+      // The same hash: the same record again, the same id with other content, or two ids that hash alike.
+      const text = target.read(from, to - from);
+      let same = false;
+      for (const s of seen) {
+        const other = target.read(s.from, s.to - s.from);
+        if (other.equals(text)) {
+          same = true;
+          break;
+        }
+        const id = this.o.format.recordId(text, keys);
+        if (id === this.o.format.recordId(other, s.keys)) throw new DuplicateIdError(id, obTimes[i]!);
+      }
+      if (same) dropped.push(i);
+      else seen.push({ from, to, keys });
     }
     return dropped;
   }

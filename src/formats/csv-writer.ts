@@ -16,7 +16,7 @@ import { obTimeOf, slowRecord, walkPage, type Row } from './json-scan.js';
 import { cellOf } from './reference.js';
 import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
 import { CsvColumns, type CsvLayout } from './csv-layout.js';
-import { OutBuffer, growEnds, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { OutBuffer, growEnds, hashId, hashIdBytes, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 /** What the pages of one day share: compiled templates and the output buffer. */
 export class CsvSession {
@@ -39,7 +39,7 @@ class CsvPageWriter implements PageWriter {
   private o = 0;
   private ends: Uint32Array = new Uint32Array(0);
   private obTimes: string[] = [];
-  private ids: string[] = [];
+  private ids: number[] = [];
   /** (first row index, width) each time the keys grew within the piece. */
   private widths: number[] = [];
   /** The last obTime copied, detached from its piece. */
@@ -150,10 +150,15 @@ class CsvPageWriter implements PageWriter {
         if (this.seen(layout, j, from, i) || (areCanonicalAt(text, from, i) && this.remember(layout, j, from, i))) o = copyBytes(src, from, i, out, o);
         else o += out.write(JSON.stringify(JSON.parse(text.slice(from, i))), o, 'latin1');
       } else {
-        // Digits, '+', '-', '.', 'e', 'E': [43, 57] less ',' and '/', or 'e'/'E'.
-        while ((((c = src[i]!) >= 43 && c <= 57) && c !== 44 && c !== 47) || (c | 32) === 101) i++;
-        if (this.seen(layout, j, from, i) || (isCanonicalAt(text, from, i) && this.remember(layout, j, from, i))) o = copyBytes(src, from, i, out, o);
-        else {
+        // Digits, '+', '-', '.', 'e', 'E' ([43, 57] less ',' and '/'): copied while scanned, taken back
+        // below if the text is not canonical.
+        const mark = o;
+        while ((((c = src[i]!) >= 43 && c <= 57) && c !== 44 && c !== 47) || (c | 32) === 101) {
+          out[o++] = c;
+          i++;
+        }
+        if (!this.seen(layout, j, from, i) && !(isCanonicalAt(text, from, i) && this.remember(layout, j, from, i))) {
+          o = mark;
           const x = +text.slice(from, i);
           // JSON.stringify writes an overflowing number as null, String as Infinity: leave it to the slow path.
           if (kind === INNER_NUM && !Number.isFinite(x)) {
@@ -164,11 +169,11 @@ class CsvPageWriter implements PageWriter {
           o += out.write(String(x), o, 'latin1');
         }
       }
-      if (j === idAt) this.ids.push(text.slice(from, i));
+      if (j === idAt) this.ids.push(hashIdBytes(src, from, i));
       else if (j === obTimeAt) this.keepObTime(text, from, i);
       o = putGlue(out, o, glueBytes[j + 1]!);
     }
-    if (idAt < 0) this.ids.push('');
+    if (idAt < 0) this.ids.push(0);
     if (obTimeAt < 0) this.obTimes.push('');
     this.o = o;
     return true;
@@ -215,7 +220,7 @@ class CsvPageWriter implements PageWriter {
       }
       row += v + glue[j + 1]!;
     }
-    this.ids.push(idAt < 0 ? '' : m[groups[idAt]!]!);
+    this.ids.push(idAt < 0 ? 0 : hashId(m[groups[idAt]!]!));
     if (obTimeAt < 0) this.obTimes.push('');
     else {
       const t = m[groups[obTimeAt]!]!;
@@ -235,7 +240,7 @@ class CsvPageWriter implements PageWriter {
     this.out = this.session.out.ensure(this.o, 3 * row.length);
     this.o += this.out.write(row, this.o, 'utf8');
     this.obTimes.push(obTimeOf(record));
-    this.ids.push(idOf(record));
+    this.ids.push(idHashOf(record));
     this.cols.templates.learn(this.text, record, p, end);
     this.endRecord(index);
     return end;
@@ -254,14 +259,15 @@ class CsvPageWriter implements PageWriter {
   }
 }
 
-export function idOf(record: Row): string {
+/** hashId of the record's id, 0 when it has none (not a string). */
+export function idHashOf(record: Row): number {
   const id = Object.hasOwn(record, 'id') ? record['id'] : undefined;
-  return typeof id === 'string' ? id : '';
+  return typeof id === 'string' ? hashId(id) : 0;
 }
 
 /** Short runs are copied byte by byte: a native call costs more than the copy. */
 function copyBytes(src: Buffer, from: number, to: number, out: Buffer, o: number): number {
-  if (to - from > 48) return o + src.copy(out, o, from, to);
+  if (to - from > 256) return o + src.copy(out, o, from, to);
   for (let k = from; k < to; k++) out[o++] = src[k]!;
   return o;
 }

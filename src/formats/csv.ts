@@ -25,6 +25,11 @@ export const csvFormat: ArtifactFormat = {
     const records = parse(rows, { columns: [...from], relax_column_count: false }) as Array<Record<string, string>>;
     return Buffer.from(stringify(records.map((r) => to.map((k) => r[k] ?? ''))), 'utf8');
   },
+  recordId(record, keys) {
+    const col = keys.indexOf('id');
+    const cells = (parse(record, { relax_column_count: true }) as string[][])[0] ?? [];
+    return col < 0 ? '' : (cells[col] ?? '');
+  },
   read: readCsv,
   sensorScanner: (path) => new CsvSensorScanner(path),
   ends: csvEnds,

@@ -25,6 +25,8 @@ export interface ArtifactFormat {
   readonly tail: Buffer;
   /** Rows written under column order `from`, in column order `to` (a superset); formats without columns return them as they are. */
   rewrite(rows: Buffer, from: readonly string[], to: readonly string[]): Buffer;
+  /** The id of one record from its bytes as written (`keys`: its column order); "" when it has none. Rare path: duplicates. */
+  recordId(record: Buffer, keys: readonly string[]): string;
   /** Reads the file back in batches of the chosen fields, streaming. */
   read(path: string, options: ReadOptions): AsyncIterable<RecordBatch>;
   /** Counts records per idSensor from the file's bytes pushed in any pieces (status, report). */

@@ -5,8 +5,8 @@
  */
 import { obTimeOf, slowRecord, walkPage } from './json-scan.js';
 import { TemplateCache, TemplateSet, detach, type Template } from './templates.js';
-import { idOf } from './csv-writer.js';
-import { OutBuffer, growEnds, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { idHashOf } from './csv-writer.js';
+import { OutBuffer, growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 export const JSON_SEPARATOR = ',\n';
 
@@ -29,7 +29,7 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
       let o = 0;
       let ends: Uint32Array = new Uint32Array(Math.min(1 << 16, (bytes.length >>> 9) + 16));
       const obTimes: string[] = [];
-      const ids: string[] = [];
+      const ids: number[] = [];
       const copy = (p: number, end: number, index: number): void => {
         out = session.out.ensure(o, (ascii ? 1 : 3) * (end - p) + 2);
         if (index > 0) {
@@ -56,13 +56,13 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
           if (k > 0) templates.toFront(list[k]!);
           const end = re.lastIndex;
           keepObTime(t.splitObTime === 0 ? '' : m[t.splitObTime]!);
-          ids.push(t.splitId === 0 ? '' : m[t.splitId]!);
+          ids.push(t.splitId === 0 ? 0 : hashId(m[t.splitId]!));
           copy(p, end, index);
           return end;
         }
         const { record, end } = slowRecord(text, p, index);
         keepObTime(obTimeOf(record));
-        ids.push(idOf(record));
+        ids.push(idHashOf(record));
         templates.learn(text, record, p, end);
         copy(p, end, index);
         return end;

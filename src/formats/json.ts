@@ -15,6 +15,10 @@ export const jsonFormat: ArtifactFormat = {
   separator: Buffer.from(JSON_SEPARATOR),
   tail: Buffer.from('\n]\n'),
   rewrite: (rows) => rows,
+  recordId(record) {
+    const id = (JSON.parse(record.toString('utf8')) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : '';
+  },
   read: readJson,
   sensorScanner: (path) => new JsonSensorScanner(path),
   ends: jsonEnds,

@@ -23,8 +23,8 @@ export interface PieceOut {
   ends: Uint32Array;
   /** Record i's obTime exactly as sent; "" when absent or not a string. Copies: safe to keep. */
   obTimes: string[];
-  /** Record i's id; "" when absent or not a string. May share memory with the piece: drop them with it. */
-  ids: string[];
+  /** A 30-bit hash of record i's id (hashId), 0 when it has none: no string per record. */
+  ids: number[];
 }
 
 /** Turns the pieces of one page into artifact bytes, carrying what it learned from piece to piece. */
@@ -65,4 +65,18 @@ export function pieceOf(text: string): PieceIn {
   const bytes = Buffer.from(text, 'utf8');
   const ascii = bytes.length === text.length;
   return { bytes, text: ascii ? text : bytes.toString('utf8'), ascii };
+}
+
+/** FNV-1a over the id's UTF-16 code units, as a small non-zero integer (equal ids, equal hashes). */
+export function hashId(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h & 0x3fffffff) | 1;
+}
+
+/** hashId of an ASCII id read from bytes in place. */
+export function hashIdBytes(b: Buffer, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return (h & 0x3fffffff) | 1;
 }

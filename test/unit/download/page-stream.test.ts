@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceCsv } from '../../../src/formats/reference.js';
 import { FORMATS } from '../../../src/formats/index.js';
-import { PIECE_BYTES, PageStream, PieceCutError, type ChunkTarget, type PageStreamOptions } from '../../../src/download/page-stream.js';
+import { DuplicateIdError, PIECE_BYTES, PageStream, PieceCutError, type ChunkTarget, type PageStreamOptions } from '../../../src/download/page-stream.js';
 
 /** Options for a page of `format` into `target`. */
 function opts(target: PageStreamOptions['target'], format: 'csv' | 'json', o: Omit<PageStreamOptions, 'target' | 'format' | 'session'>): PageStreamOptions {
@@ -119,5 +119,31 @@ describe('PageStream', () => {
     const { w } = await writer();
     const s = new PageStream(opts(w, 'csv', { startMs: START + 5000, endMs, windowHasRecords: false, whole: false }));
     expect(() => feed(s, body, [body.length])).toThrow(RangeError);
+  });
+});
+
+describe('PageStream duplicates', () => {
+  const endMs = START + 86_400_000;
+  const many = Array.from({ length: 600 }, (_, i) => record(i));
+
+  it.each(['csv', 'json'] as const)('writes an exact duplicate once, also across a piece boundary (%s)', async (format) => {
+    // Records 300 and 301 share an obTime run with 299; the copy of 299 lands pieces away from it.
+    const sent = [...many.slice(0, 302), many[299]!, ...many.slice(302)];
+    sent.sort((a, b) => (a.obTime < b.obTime ? -1 : a.obTime > b.obTime ? 1 : 0));
+    const body = Buffer.from(JSON.stringify(sent));
+    const { w } = await writer();
+    const page = feed(new PageStream(opts(w, format, { startMs: START, endMs, windowHasRecords: false, whole: false })), body, [5_000]);
+    expect(page.count).toBe(601);
+    expect(page.entries.reduce((n, e) => n + e.records, 0)).toBe(600);
+    expect(page.entries.reduce((n, e) => n + e.received - e.records, 0)).toBe(1);
+    const expected = format === 'csv' ? referenceCsv(JSON.stringify(many)).rows : many.map((r) => JSON.stringify(r)).join(',\n');
+    expect(w.text()).toBe(expected);
+  });
+
+  it.each(['csv', 'json'] as const)('refuses the same id with other content (%s)', async (format) => {
+    const sent = [...many.slice(0, 10), { ...many[9]!, lat: 1 }, ...many.slice(10)];
+    const body = Buffer.from(JSON.stringify(sent));
+    const { w } = await writer();
+    expect(() => feed(new PageStream(opts(w, format, { startMs: START, endMs, windowHasRecords: false, whole: false })), body, [5_000])).toThrow(DuplicateIdError);
   });
 });
