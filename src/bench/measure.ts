@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request as httpRequest, createServer as createHttpServer } from 'node:http';
 import { createConnection, createServer, type Server } from 'node:net';
+import { createGzip } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -72,6 +74,40 @@ export async function countingProxy(target: URL): Promise<{ url: string; bytesDo
     url: `http://127.0.0.1:${port}`,
     bytesDown: () => down,
     reset: () => void (down = 0),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/**
+ * An HTTP proxy to `target` that gzips 200 bodies at `level` for clients that ask (Accept-Encoding), as
+ * a server would, and counts the body bytes it sends: a stand-in while the simulator serves plain bodies.
+ */
+export async function gzipProxy(target: URL, level: number): Promise<{ url: string; bytesDown(): number; close(): Promise<void> }> {
+  let down = 0;
+  const server = createHttpServer((req, res) => {
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const headers = { ...req.headers, host: target.host };
+    delete headers['accept-encoding'];
+    const up = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers }, (r) => {
+      const compress = gzip && r.statusCode === 200;
+      const out = { ...r.headers };
+      if (compress) {
+        delete out['content-length'];
+        out['content-encoding'] = 'gzip';
+      }
+      res.writeHead(r.statusCode ?? 502, out);
+      const body = compress ? r.pipe(createGzip({ level })) : r;
+      body.on('data', (d: Buffer) => (down += d.length));
+      body.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    bytesDown: () => down,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { SimStats } from '../sim/index.js';
 import { CLI_NODE_FLAGS } from '../cli/runtime.js';
-import { countingProxy, measure, spread, type Spread, type Usage } from './measure.js';
+import { countingProxy, gzipProxy, measure, spread, type Spread, type Usage } from './measure.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/cli/main.js');
@@ -32,6 +32,8 @@ interface Run extends Usage {
 interface Scenario {
   name: string;
   sim: string[];
+  /** gzip level of the stand-in proxy that compresses what the simulator sends (until it does so itself). */
+  gzipLevel?: number;
   /** download flags beyond --output-dir and --udl-url; `verify` scenarios download once, then time verify. */
   args: string[];
   verify?: boolean;
@@ -77,6 +79,7 @@ const scenarios: Scenario[] = [
   {
     name: 'ALL day, csv, gzip (default)',
     sim: ALL,
+    gzipLevel: 1,
     args: [...day1],
     days: 1,
     limit: '<= 5.5 CPU s, wire <= 1/6 of plain',
@@ -139,7 +142,7 @@ async function artifactBytes(dir: string): Promise<number> {
 
 async function runOnce(s: Scenario): Promise<Run> {
   const sim = await startSimProcess(s.sim);
-  const proxy = await countingProxy(new URL(sim.url));
+  const proxy = s.gzipLevel === undefined ? await countingProxy(new URL(sim.url)) : await gzipProxy(new URL(sim.url), s.gzipLevel);
   const out = await mkdtemp(join(tmpdir(), 'reach-udl-bench-'));
   try {
     const download = [process.execPath, ...CLI_NODE_FLAGS, cli, 'download', ...s.args, '--output-dir', out, '--udl-url', proxy.url, '--no-progress'];
