@@ -14,6 +14,9 @@ import { ReachUdlError } from '../errors.js';
 import { PageFormatError, type ArtifactFormat, type FormatSession, type PieceIn, type PieceOut } from '../formats/index.js';
 import type { BodySink } from '../udl/client.js';
 import type { BufferPool } from '../artifacts/window-sink.js';
+import { Duplicates, withoutRecords } from './duplicates.js';
+
+export { DuplicateIdError } from './duplicates.js';
 import { canonicalObTime } from '../plan/dates.js';
 
 /** Target piece size: under V8's large-object threshold (128 KB), so pieces are collected young. */
@@ -110,10 +113,11 @@ export class PageStream implements BodySink<StreamedPage> {
   private started = false;
   private head: Buffer | undefined;
   /** The records of the current obTime run, by id, with where they lie in the window: where an exact duplicate is found. */
-  private run: { obTime: string; at: Map<number, Array<{ from: number; to: number; keys: readonly string[] }>> } = { obTime: '', at: new Map() };
+  private readonly dups: Duplicates;
 
   constructor(private readonly o: PageStreamOptions) {
     this.writer = o.session.pageWriter();
+    this.dups = new Duplicates(o.target, o.format);
     this.acc = o.buffers?.take() ?? Buffer.allocUnsafeSlow(RECEIVE_BYTES);
     this.pageStart = o.target.offset;
     this.prev = new Date(o.startMs).toISOString();
@@ -222,7 +226,7 @@ export class PageStream implements BodySink<StreamedPage> {
     if (prefix.length > 0) target.write(prefix, 0, prefix.length, out.keys);
     target.write(out.bytes, 0, out.length, out.keys);
     let ends: ArrayLike<number> = out.ends;
-    const dropped = this.duplicates(out, fileStart + prefix.length, sep.length);
+    const dropped = this.dups.find(out, fileStart + prefix.length, sep.length);
     if (dropped.length > 0) {
       const kept = withoutRecords(out, dropped, sep);
       ends = kept.ends;
@@ -249,45 +253,6 @@ export class PageStream implements BodySink<StreamedPage> {
     this.written += keptCount;
     const old = this.entries[this.entries.length - 1 - TAIL_PIECES];
     if (old) old.obTimes = undefined;
-  }
-
-  /**
-   * Exact duplicates (the same record sent twice) are left out; the same id with different content is
-   * a conflict the day cannot be trusted with. Records come sorted by obTime, so a record's duplicate lies
-   * in its obTime run: only that run's ids are kept, carried across pieces, with where each record lies in
-   * the window, read back only when an id comes again.
-   */
-  private duplicates(out: PieceOut, base: number, sepLength: number): number[] {
-    const dropped: number[] = [];
-    const { obTimes, ids, ends, keys } = out;
-    const target = this.o.target;
-    for (let i = 0; i < out.count; i++) {
-      if (obTimes[i] !== this.run.obTime) this.run = { obTime: obTimes[i]!, at: new Map() };
-      const hash = ids[i]!;
-      if (hash === 0) continue;
-      const from = base + (i === 0 ? 0 : ends[i - 1]! + sepLength);
-      const to = base + ends[i]!;
-      const seen = this.run.at.get(hash);
-      if (seen === undefined) {
-        this.run.at.set(hash, [{ from, to, keys }]);
-        continue;
-      }
-      // The same hash: the same record again, the same id with other content, or two ids that hash alike.
-      const text = target.read(from, to - from);
-      let same = false;
-      for (const s of seen) {
-        const other = target.read(s.from, s.to - s.from);
-        if (other.equals(text)) {
-          same = true;
-          break;
-        }
-        const id = this.o.format.recordId(text, keys);
-        if (id === this.o.format.recordId(other, s.keys)) throw new DuplicateIdError(id, obTimes[i]!);
-      }
-      if (same) dropped.push(i);
-      else seen.push({ from, to, keys });
-    }
-    return dropped;
   }
 
   private result(): StreamedPage {
@@ -374,36 +339,3 @@ function checkObTimes(obTimes: readonly string[], prev: string, offset: number):
   return prev;
 }
 
-/** The server sent two different records under one id: which one is true cannot be told. */
-export class DuplicateIdError extends ReachUdlError {
-  readonly code = 'ERR_DUPLICATE_ID';
-  readonly exitClass = 'failed';
-  constructor(
-    readonly id: string,
-    obTime: string,
-  ) {
-    super(`the server sent two different records with id ${id} at ${obTime}; the day is not written (ask the data provider, then rerun with --retry-failed)`);
-  }
-}
-
-/**
- * The piece's output without the given records; `ends` keeps one entry per record the server sent, a
- * dropped one adding no bytes, so record indices stay the server's (paging needs them).
- */
-function withoutRecords(out: PieceOut, dropped: readonly number[], sep: Buffer): { bytes: Buffer; length: number; ends: Uint32Array } {
-  const skip = new Set(dropped);
-  const parts: Buffer[] = [];
-  const ends = new Uint32Array(out.count);
-  let at = 0;
-  for (let i = 0; i < out.count; i++) {
-    if (!skip.has(i)) {
-      const from = i === 0 ? 0 : out.ends[i - 1]! + sep.length;
-      if (parts.length > 0 && sep.length > 0) parts.push(sep);
-      parts.push(out.bytes.subarray(from, out.ends[i]));
-      at += (parts.length > 1 ? sep.length : 0) + out.ends[i]! - from;
-    }
-    ends[i] = at;
-  }
-  const bytes = Buffer.concat(parts);
-  return { bytes, length: bytes.length, ends };
-}
