@@ -4,11 +4,10 @@
  * file, or another day's file copied over it). Two small reads per day; `verify` is the full check.
  */
 import { open, stat } from 'node:fs/promises';
-import { parse } from 'csv-parse/sync';
 import type { ArtifactState } from '../plan/decide.js';
 import { canonicalObTime, type DayWindow } from '../plan/dates.js';
 import type { LedgerRow } from '../ledger/schema.js';
-import type { OutputFormat } from './naming.js';
+import { formatByName, type OutputFormat } from '../formats/index.js';
 
 const PEEK_BYTES = 64 * 1024;
 const MIB = 1_048_576;
@@ -52,7 +51,7 @@ async function peekProblem(path: string, size: number, day: DayWindow, format: O
   } finally {
     await fh.close();
   }
-  const ends = format === 'csv' ? csvEnds(head, tail) : jsonEnds(head, tail);
+  const ends = formatByName(format).ends(head, tail);
   if (typeof ends === 'string') return ends;
   const lo = new Date(day.startMs).toISOString();
   const hi = new Date(day.endMs).toISOString();
@@ -61,39 +60,4 @@ async function peekProblem(path: string, size: number, day: DayWindow, format: O
     if (!(c >= lo && c < hi)) return `its ${which} record has obTime ${JSON.stringify(t)}, outside ${day.day}`;
   }
   return undefined;
-}
-
-/** The first and last records' obTimes of a CSV artifact, or what is wrong with its ends. */
-function csvEnds(head: string, tail: string): { first: string; last: string } | string {
-  if (!tail.endsWith('\n')) return 'it does not end with a whole row (cut short?)';
-  const lines = head.split('\n');
-  const header = cells(lines[0] ?? '');
-  const col = header?.indexOf('obTime') ?? -1;
-  if (col < 0) return 'its header has no obTime column';
-  const firstRow = cells(lines[1] ?? '');
-  const lastLine = tail.slice(tail.lastIndexOf('\n', tail.length - 2) + 1, -1);
-  const lastRow = cells(lastLine);
-  if (!firstRow?.[col] || !lastRow?.[col]) return 'its first or last row does not parse';
-  return { first: firstRow[col]!, last: lastRow[col]! };
-}
-
-function cells(line: string): string[] | undefined {
-  try {
-    return (parse(line, { relax_column_count: true }) as string[][])[0];
-  } catch {
-    return undefined;
-  }
-}
-
-/** The same for a JSON artifact: an array whose first and last obTime fields lie in the day. */
-function jsonEnds(head: string, tail: string): { first: string; last: string } | string {
-  if (!head.trimStart().startsWith('[') || !tail.trimEnd().endsWith(']')) return 'it is not a whole JSON array (cut short?)';
-  const re = /"obTime"\s*:\s*"([^"\\]*)"/g;
-  const first = re.exec(head)?.[1] ?? undefined;
-  let last: string | undefined;
-  // A fresh search: matchAll starts at the pattern's lastIndex, which exec moved.
-  re.lastIndex = 0;
-  for (const m of tail.matchAll(re)) last = m[1];
-  if (first === undefined || last === undefined) return 'no obTime found at its start or end';
-  return { first, last };
 }

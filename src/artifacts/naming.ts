@@ -1,13 +1,14 @@
 /** Artifact and work-file names, compatible with the reference tool's. */
 import { basename, dirname, join } from 'node:path';
 import { compactStamp, type DayWindow } from '../plan/dates.js';
+import { formatByName, type OutputFormat } from '../formats/index.js';
 
-export type OutputFormat = 'csv' | 'json';
+export type { OutputFormat } from '../formats/index.js';
 
 /** `REACH-ALL_20260101T000000_20260102T000000.csv`, or the sensor id as the prefix. */
 export function artifactName(sensorId: string, day: DayWindow, format: OutputFormat): string {
   const prefix = sensorId === 'ALL' ? 'REACH-ALL' : sensorId;
-  return `${prefix}_${compactStamp(day.startMs)}_${compactStamp(day.endMs)}.${format}`;
+  return `${prefix}_${compactStamp(day.startMs)}_${compactStamp(day.endMs)}.${formatByName(format).extension}`;
 }
 
 /** Everything reach-udl keeps for itself inside an output dir: the lock and the spool. */

@@ -5,19 +5,22 @@
  * Layout, under `<output-dir>/.reach-udl/spool/<artifact name>/`:
  * - `manifest.json`: the plan (windows) and what it was made for; a spool made for another sensor,
  *   descriptor, format or page cap is discarded rather than mixed in.
- * - `wNNNNN.data`: the window's rows (CSV rows without header, or JSON record texts joined by ",\n").
- * - `wNNNNN.meta.json`: written last, atomically; its presence is what marks the window done.
+ * - `day.part`: the artifact being written (day-file.ts): the committed windows in order, from the first.
+ * - `wNNNNN.data`: a window completed out of order that waits for its turn (its records' texts).
+ * - `wNNNNN.meta.json`: written last, atomically; its presence is what marks the window done, and it says
+ *   where the window's bytes are: `placed` in day.part, or in its own data file.
  */
-import { closeSync, ftruncateSync, openSync, writeSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { commitFile, writeFileAtomic } from './fsutil.js';
+import { writeFileAtomic } from './fsutil.js';
+import type { OutputFormat } from '../formats/index.js';
 
 export interface SpoolIdentity {
   artifact: string;
   sensorId: string;
   descriptor: string;
-  format: 'csv' | 'json';
+  format: OutputFormat;
   maxResults: number;
 }
 
@@ -45,6 +48,8 @@ export interface ChunkMeta {
   /** Exact duplicate records the server sent for this window and the file leaves out (absent in older spools). */
   duplicates?: number;
   segments: Segment[];
+  /** Where the window lies in day.part: [start, end), its records after `prefix` bytes (head or separator). */
+  placed?: { start: number; prefix: number; end: number };
 }
 
 const MANIFEST = 'manifest.json';
@@ -75,7 +80,7 @@ export class DaySpool {
     return new DaySpool(this.dir, manifest);
   }
 
-  /** Windows already committed, by index. A meta without its data (or the reverse) does not count. */
+  /** Windows already committed, by index: placed in day.part, or with their data file. */
   async committed(): Promise<Map<number, ChunkMeta>> {
     const done = new Map<number, ChunkMeta>();
     let names: string[];
@@ -87,32 +92,58 @@ export class DaySpool {
     const present = new Set(names);
     for (const name of names) {
       const m = /^w(\d{5})\.meta\.json$/.exec(name);
-      if (!m || !present.has(dataName(Number(m[1])))) continue;
+      if (!m) continue;
       try {
         const meta = JSON.parse(await readFile(join(this.dir, name), 'utf8')) as ChunkMeta;
-        if (meta.index === Number(m[1])) done.set(meta.index, meta);
+        if (meta.index === Number(m[1]) && (meta.placed !== undefined || present.has(dataName(meta.index)))) done.set(meta.index, meta);
       } catch {
-        // A meta is written atomically, so an unreadable one is foreign; the window is fetched again.
+        // A meta is written atomically, so an unreadable one is foreign (or lost to a power cut); the window is fetched again.
       }
     }
     return done;
   }
 
-  /** A window's data file, written as pages stream in, committed when the window is complete. */
-  openWindow(index: number): WindowWriter {
-    const path = join(this.dir, dataName(index));
-    return new WindowWriter(this, index, path, openSync(`${path}.tmp`, 'w'));
-  }
-
-  /** Marks a window done once its data is in place: the meta, written atomically, is the commit. */
-  async commitMeta(index: number, segments: Segment[], duplicates = 0): Promise<ChunkMeta> {
-    const meta: ChunkMeta = { index, records: segments.reduce((n, s) => n + s.records, 0), duplicates, segments };
-    await writeFileAtomic(join(this.dir, metaName(index)), JSON.stringify(meta));
-    return meta;
+  get partPath(): string {
+    return join(this.dir, 'day.part');
   }
 
   dataPath(index: number): string {
     return join(this.dir, dataName(index));
+  }
+
+  /**
+   * Commits a window by its meta: a temp file renamed over it. Not fsync'ed: the bytes it points at are
+   * (day-file.ts), and a meta lost to a power cut only means the window is fetched again.
+   */
+  async commitMeta(meta: ChunkMeta): Promise<void> {
+    const path = join(this.dir, metaName(meta.index));
+    await writeFile(`${path}.tmp`, JSON.stringify(meta));
+    await rename(`${path}.tmp`, path);
+  }
+
+  /** A window's data file (fsync'ed by the caller) into place, then its meta; synchronous, so nothing interleaves. */
+  commitDataSync(tmp: string, index: number, meta: ChunkMeta): void {
+    renameSync(tmp, this.dataPath(index));
+    const path = join(this.dir, metaName(index));
+    writeFileSync(`${path}.tmp`, JSON.stringify(meta));
+    renameSync(`${path}.tmp`, path);
+  }
+
+  async removeData(index: number): Promise<void> {
+    await rm(this.dataPath(index), { force: true });
+  }
+
+  /** What a day whose file was published leaves: read on resume, before the ledger row is in. */
+  async markPublished(p: Published): Promise<void> {
+    await writeFileAtomic(join(this.dir, PUBLISHED), JSON.stringify(p));
+  }
+
+  async published(): Promise<Published | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.dir, PUBLISHED), 'utf8')) as Published;
+    } catch {
+      return undefined;
+    }
   }
 
   async discard(): Promise<void> {
@@ -120,48 +151,15 @@ export class DaySpool {
   }
 }
 
-/**
- * Appends text at tracked offsets, so a page that must be redone (a retry, or rows past a full page's last
- * millisecond) is cut back with truncate. Writes are synchronous on purpose: a 64 KB piece lands in the
- * page cache in microseconds, and a string waiting on an async write would outlive a young-generation
- * collection and burden the old one; the fsync at commit makes it durable.
- */
-export class WindowWriter {
-  /** Bytes in the file. */
-  offset = 0;
-
-  constructor(
-    private readonly spool: DaySpool,
-    private readonly index: number,
-    private readonly path: string,
-    private readonly fd: number,
-  ) {}
-
-  append(text: string): void {
-    this.offset += writeSync(this.fd, text, this.offset, 'utf8');
-  }
-
-  truncate(offset: number): void {
-    if (offset === this.offset) return;
-    ftruncateSync(this.fd, offset);
-    this.offset = offset;
-  }
-
-  async commit(segments: Segment[], duplicates = 0): Promise<ChunkMeta> {
-    closeSync(this.fd);
-    await commitFile(`${this.path}.tmp`, this.path);
-    return this.spool.commitMeta(this.index, segments, duplicates);
-  }
-
-  async abort(): Promise<void> {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Already closed by a commit that failed after it.
-    }
-    await rm(`${this.path}.tmp`, { force: true });
-  }
+export interface Published {
+  name: string;
+  path: string;
+  bytes: number;
+  records: number;
+  duplicates: number;
 }
+
+const PUBLISHED = 'published.json';
 
 function dataName(index: number): string {
   return `w${String(index).padStart(5, '0')}.data`;

@@ -10,7 +10,8 @@
  * Run on its own: `node dist/bench/transcode-bench.js`.
  */
 import { pathToFileURL } from 'node:url';
-import { createCsvPageTranscoder, splitPageJson, transcodePageToCsv } from '../artifacts/transcode.js';
+import { createCsvPageTranscoder, transcodePageToCsv } from '../formats/csv-writer.js';
+import { splitPageJson } from '../formats/json-writer.js';
 
 const RECORDS_PER_PAGE = 10_000;
 const PAGES_PER_DAY = 111;

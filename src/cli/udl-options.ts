@@ -16,5 +16,6 @@ export function addUdlOptions(cmd: Command): Command {
     .option('--aws-region <region>', 'AWS region for SECRET_ARN_UDL (default: AWS_REGION)')
     .option('--udl-url <url>', 'UDL base URL (default: env UDL_BASE_URL, else https://unifieddatalibrary.com)')
     .option('--request-timeout <s>', `deadline for one request, in seconds (${rangeText('requestTimeoutS')})`, String(d.requestTimeoutS))
-    .option('--max-retries <n>', `retries per request after the first attempt (${rangeText('maxRetries')})`, String(d.maxRetries));
+    .option('--max-retries <n>', `retries per request after the first attempt (${rangeText('maxRetries')})`, String(d.maxRetries))
+    .option('--compression <gzip|none>', 'ask the server for gzip-compressed bodies (about 13x fewer bytes on the wire) or plain ones', d.compression);
 }

@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { describeRange, numberIn, type NumberRange } from './values.js';
+import { COMPRESSIONS, type Compression } from '../udl/http.js';
 
 export const DEFAULT_UDL_URL = 'https://unifieddatalibrary.com';
 
@@ -21,6 +22,8 @@ export interface UdlSettings {
   requestTimeoutMs: number;
   /** Retries per request after the first attempt. */
   maxRetries: number;
+  /** Ask for gzip'ed bodies (the default, as the reference tool's `requests` does) or plain ones. */
+  compression: Compression;
 }
 
 /** Option values as they arrive from the command line (strings) or from code. */
@@ -35,6 +38,7 @@ export interface RawUdlOptions {
   maxRate?: string | number | undefined;
   requestTimeout?: string | number | undefined;
   maxRetries?: string | number | undefined;
+  compression?: string | undefined;
 }
 
 /** The reference tool's defaults, one for one. */
@@ -47,6 +51,7 @@ export const UDL_DEFAULTS = {
   maxRate: 25,
   requestTimeoutS: 120,
   maxRetries: 5,
+  compression: 'gzip',
 } as const;
 
 const RATE: NumberRange = { min: 0.01, max: 10_000 };
@@ -85,7 +90,14 @@ export function validateUdlOptions(raw: RawUdlOptions, env: NodeJS.ProcessEnv = 
     maxRate,
     requestTimeoutMs: numberIn('--request-timeout', raw.requestTimeout ?? d.requestTimeoutS, r.requestTimeoutS) * 1000,
     maxRetries: numberIn('--max-retries', raw.maxRetries ?? d.maxRetries, r.maxRetries),
+    compression: validateCompression(raw.compression ?? d.compression),
   };
+}
+
+function validateCompression(v: string): Compression {
+  const c = COMPRESSIONS.find((x) => x === v);
+  if (c === undefined) throw new UsageError(`--compression must be ${COMPRESSIONS.join(' or ')}, got ${JSON.stringify(v)}`);
+  return c;
 }
 
 /** An http(s) URL without userinfo: a credential in the URL would reach logs and process lists. */

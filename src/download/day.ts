@@ -3,16 +3,19 @@
  * yet committed with up to N in flight, continue any window whose page came back full, and assemble the
  * artifact. Throws on failure; the spool keeps what was committed so a rerun resumes.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReachUdlError, stoppedError } from '../errors.js';
 import type { DayWindow } from '../plan/dates.js';
 import { afterPage, type PageRequest, type PageStep } from '../plan/paging.js';
 import { expectedRecords, planWindows, planningDensity, recordsPerTick } from '../plan/windows.js';
-import { assembleArtifact } from '../artifacts/assemble.js';
+import { publishToDir, type Publish } from '../artifacts/assemble.js';
+import { DayFile, type WindowSink } from '../artifacts/day-file.js';
+import { BufferPool } from '../artifacts/window-sink.js';
 import { artifactName, spoolDir, type OutputFormat } from '../artifacts/naming.js';
-import { DaySpool, sameKeys, type ChunkMeta, type Segment, type SpoolManifest, type WindowWriter } from '../artifacts/spool.js';
-import { PageFormatError } from '../artifacts/transcode.js';
-import { PageStream, PieceCutError, type PieceEntry, type StreamedPage } from './page-stream.js';
+import { DaySpool, sameKeys, type ChunkMeta, type Segment, type SpoolManifest } from '../artifacts/spool.js';
+import { PageFormatError, formatByName, type ArtifactFormat, type FormatSession } from '../formats/index.js';
+import { PageStream, PieceCutError, RECEIVE_BYTES, type PieceEntry, type StreamedPage } from './page-stream.js';
 import type { UdlClient } from '../udl/client.js';
 import { UdlBadPageError, UdlHttpError } from '../udl/errors.js';
 
@@ -39,6 +42,8 @@ export interface DayContext {
   maxRetries: number;
   /** Distinguishes this process's temp files. */
   tempTag: string;
+  /** Moves the day's finished file (in the spool) to its place; default: a crash-safe rename into outputDir. */
+  publish?: Publish;
   onProgress?: (p: DayProgress) => void;
   /** Once aborted, no further window starts and the day ends with a StoppedError; the spool keeps what was committed. */
   signal?: AbortSignal;
@@ -93,44 +98,87 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
     spool = await spool.start(manifest);
   }
   const windows = spool.manifest!.windows;
-  const done = await spool.committed();
-  const resumed = done.size;
-  let records = [...done.values()].reduce((n, c) => n + c.records, 0);
-  const progress = () =>
-    ctx.onProgress?.({ day: day.day, windowsDone: done.size, windowsTotal: windows.length, records, resumed });
-  progress();
+  const publish = ctx.publish ?? publishToDir(ctx.outputDir);
+  const published = await resumePublished(spool, artifact, path, publish);
+  if (published) return { status: 'DOWNLOADED', ...published, path: published.path, spool };
+  const format = formatByName(ctx.format);
+  const session = format.session();
+  const buffers = new BufferPool(RECEIVE_BYTES, Math.max(1, ctx.parallelWindows));
+  const file = DayFile.open(spool, format, windows.length, await spool.committed());
+  try {
+    const done = new Map(file.committed);
+    const resumed = done.size;
+    let records = [...done.values()].reduce((n, c) => n + c.records, 0);
+    const progress = () =>
+      ctx.onProgress?.({ day: day.day, windowsDone: done.size, windowsTotal: windows.length, records, resumed });
+    progress();
 
-  const todo = windows.map((_, i) => i).filter((i) => !done.has(i));
-  let failure: unknown;
-  const worker = async () => {
-    for (let i = todo.shift(); i !== undefined && failure === undefined && !ctx.signal?.aborted; i = todo.shift()) {
-      const [startMs, endMs] = windows[i]!;
-      try {
-        const meta = await fetchWindow(ctx, spool, i, { ...query, startMs, endMs });
-        done.set(i, meta);
-        records += meta.records;
-        progress();
-      } catch (err) {
-        failure ??= err;
+    const todo = windows.map((_, i) => i).filter((i) => !done.has(i));
+    let failure: unknown;
+    const ahead = Math.max(1, ctx.parallelWindows);
+    const stop = () => file.release();
+    ctx.signal?.addEventListener('abort', stop, { once: true });
+    const worker = async () => {
+      for (let i = todo.shift(); i !== undefined && failure === undefined && !ctx.signal?.aborted; i = todo.shift()) {
+        // At most `ahead` windows from the frontier on: the file is then written in order, once.
+        await file.ready(i - ahead + 1);
+        if (failure !== undefined || ctx.signal?.aborted) break;
+        const [startMs, endMs] = windows[i]!;
+        try {
+          const meta = await fetchWindow(ctx, { format, session, file, buffers }, i, { ...query, startMs, endMs });
+          done.set(i, meta);
+          records += meta.records;
+          progress();
+        } catch (err) {
+          failure ??= err;
+          file.release();
+        }
       }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, ctx.parallelWindows) }, worker));
+    ctx.signal?.removeEventListener('abort', stop);
+    if (ctx.signal?.aborted || failure !== undefined) {
+      // What was reported done is what a rerun resumes: completed windows still in memory go to the spool.
+      await file.spillDone();
+      if (ctx.signal?.aborted) throw stoppedError(ctx.signal);
+      throw failure;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, ctx.parallelWindows) }, worker));
-  if (ctx.signal?.aborted) throw stoppedError(ctx.signal);
-  if (failure !== undefined) throw failure;
 
-  const counted = spool.manifest!.count;
-  const duplicates = [...done.values()].reduce((n, c) => n + (c.duplicates ?? 0), 0);
-  // /count counts rows as the server holds them, exact duplicates included.
-  if (counted !== undefined && records + duplicates < counted) {
-    // Rows went missing between /count and the pages: most likely a page cap below --max-results.
-    await spool.discard();
-    throw new IncompleteDayError(records, counted, ctx.maxResults);
+    const counted = spool.manifest!.count;
+    const duplicates = [...done.values()].reduce((n, c) => n + (c.duplicates ?? 0), 0);
+    // /count counts rows as the server holds them, exact duplicates included.
+    if (counted !== undefined && records + duplicates < counted) {
+      // Rows went missing between /count and the pages: most likely a page cap below --max-results.
+      file.close();
+      await spool.discard();
+      throw new IncompleteDayError(records, counted, ctx.maxResults);
+    }
+    if (records === 0) return { status: 'SKIPPED_NO_DATA', records: 0, bytes: 0, duplicates, path, spool };
+    if (!file.whole) throw new Error(`internal: ${day.day} has every window done but its file stops at window ${file.frontier}`);
+    file.rewriteIfNeeded();
+    const bytes = await file.finish();
+    await spool.markPublished({ name: artifact, path, bytes, records, duplicates });
+    const out = await publish(spool.partPath, artifact);
+    return { status: 'DOWNLOADED', records, bytes: out.bytes, duplicates, path: out.path, spool };
+  } finally {
+    file.close();
   }
-  if (records === 0) return { status: 'SKIPPED_NO_DATA', records: 0, bytes: 0, duplicates, path, spool };
-  const chunks: ChunkMeta[] = [...done.values()];
-  const out = await assembleArtifact(spool, chunks, ctx.format, path, ctx.tempTag);
-  return { status: 'DOWNLOADED', records: out.records, bytes: out.bytes, duplicates, path, spool };
+}
+
+/**
+ * A day whose file was finished before a crash that came before its ledger row: published again if the
+ * file is still in the spool, taken as it is if it already sits at its place whole.
+ */
+async function resumePublished(spool: DaySpool, artifact: string, path: string, publish: Publish): Promise<{ records: number; bytes: number; duplicates: number; path: string } | undefined> {
+  const p = await spool.published();
+  if (!p || p.name !== artifact) return undefined;
+  const sizeOf = async (f: string) => (await stat(f).catch(() => undefined))?.size;
+  if ((await sizeOf(spool.partPath)) === p.bytes) {
+    const out = await publish(spool.partPath, artifact);
+    return { records: p.records, bytes: out.bytes, duplicates: p.duplicates, path: out.path };
+  }
+  if ((await sizeOf(path)) === p.bytes) return { records: p.records, bytes: p.bytes, duplicates: p.duplicates, path };
+  return undefined;
 }
 
 /** A day holds at most this many times the records REACH's cadence gives it; /count above that is not believed. */
@@ -164,26 +212,26 @@ async function countOrUndefined(client: UdlClient, q: Parameters<UdlClient['coun
 
 async function fetchWindow(
   ctx: DayContext,
-  spool: DaySpool,
+  w: { format: ArtifactFormat; session: FormatSession; file: DayFile; buffers: BufferPool },
   index: number,
   q: { descriptor: string; sensorId: string; startMs: number; endMs: number },
 ): Promise<ChunkMeta> {
-  const writer = spool.openWindow(index);
+  const sink = w.file.openWindow(index);
   try {
     const entries: PieceEntry[] = [];
     let records = 0;
     let req: PageRequest | undefined = { startMs: q.startMs, endMs: q.endMs, firstResult: 0 };
     while (req) {
-      const page = await fetchPage(ctx, writer, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult, records > 0);
+      const page = await fetchPage(ctx, { format: w.format, session: w.session, target: sink, buffers: w.buffers }, { ...q, startMs: req.startMs, endMs: req.endMs }, req.firstResult, records > 0);
       const step = nextStep(req, page, ctx.maxResults);
       entries.push(...page.entries);
       records = entries.reduce((n, e) => n + e.records, 0);
       req = step.done ? undefined : step.next;
     }
     const duplicates = entries.reduce((n, e) => n + e.received - e.records, 0);
-    return await writer.commit(segmentsOf(entries, ctx.format), duplicates);
+    return await w.file.complete(sink, segmentsOf(entries), duplicates);
   } catch (err) {
-    await writer.abort();
+    w.file.abort(sink);
     throw err;
   }
 }
@@ -205,12 +253,12 @@ function nextStep(req: PageRequest, page: StreamedPage, maxResults: number): Pag
 }
 
 /** Consecutive pieces with one column order share a segment; the assembler only remaps the odd ones. */
-function segmentsOf(entries: readonly PieceEntry[], format: OutputFormat): Segment[] {
+function segmentsOf(entries: readonly PieceEntry[]): Segment[] {
   const segments: Segment[] = [];
   for (const e of entries) {
     if (e.records === 0) continue;
     const last = segments[segments.length - 1];
-    if (last && (format === 'json' || sameKeys(last.keys, e.keys))) {
+    if (last && sameKeys(last.keys, e.keys)) {
       last.records += e.records;
       last.bytes += e.bytes;
     } else {
@@ -227,18 +275,19 @@ function segmentsOf(entries: readonly PieceEntry[], format: OutputFormat): Segme
  */
 async function fetchPage(
   ctx: DayContext,
-  writer: WindowWriter,
+  w: { format: ArtifactFormat; session: FormatSession; target: WindowSink; buffers: BufferPool },
   q: { descriptor: string; sensorId: string; startMs: number; endMs: number },
   firstResult: number,
   windowHasRecords: boolean,
 ): Promise<StreamedPage> {
+  const writer = w.target;
   const at = writer.offset;
   let whole = false;
   for (let attempt = 0; ; attempt++) {
     try {
       return await ctx.client.page(q, firstResult, ctx.maxResults, () => {
         writer.truncate(at);
-        return new PageStream({ writer, format: ctx.format, startMs: q.startMs, endMs: q.endMs, windowHasRecords, whole });
+        return new PageStream({ ...w, startMs: q.startMs, endMs: q.endMs, windowHasRecords, whole });
       });
     } catch (err) {
       if (err instanceof PieceCutError && !whole) {

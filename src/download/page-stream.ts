@@ -10,19 +10,31 @@
  * fetched again whole. Pretty-printed pages have no `},{` and simply arrive as one piece.
  */
 import { isAscii } from 'node:buffer';
-import { parse } from 'csv-parse/sync';
 import { ReachUdlError } from '../errors.js';
-import { PageFormatError, createCsvPageTranscoder, splitPageJson, type CsvPageTranscoder } from '../artifacts/transcode.js';
-import type { OutputFormat } from '../artifacts/naming.js';
-import type { WindowWriter } from '../artifacts/spool.js';
+import { PageFormatError, type ArtifactFormat, type FormatSession, type PieceIn, type PieceOut } from '../formats/index.js';
 import type { BodySink } from '../udl/client.js';
+import type { BufferPool } from '../artifacts/window-sink.js';
+import { Duplicates, withoutRecords } from './duplicates.js';
+
+export { DuplicateIdError } from './duplicates.js';
 import { canonicalObTime } from '../plan/dates.js';
 
 /** Target piece size: under V8's large-object threshold (128 KB), so pieces are collected young. */
 export const PIECE_BYTES = 64 * 1024;
-/** Pieces that keep their text and obTimes, for continuing a full page by key. */
+/** Pieces that keep their obTimes, for continuing a full page by key. */
 const TAIL_PIECES = 3;
 const SEPARATOR = Buffer.from('},{');
+
+/** Where a window's bytes go: appended at `offset`, cut back on a retry or a page continued by key. */
+export interface ChunkTarget {
+  /** Bytes of the window so far. */
+  readonly offset: number;
+  /** `keys`: the column order of the records written (the first write's choose the day's head). */
+  write(bytes: Buffer, start: number, end: number, keys?: readonly string[]): void;
+  truncate(offset: number): void;
+  /** Bytes already written, read back (to compare a record sent twice). */
+  read(offset: number, length: number): Buffer;
+}
 
 /** A cut at `},{` landed inside a value: fetch the page again without cutting. */
 export class PieceCutError extends ReachUdlError {
@@ -35,7 +47,7 @@ export class PieceCutError extends ReachUdlError {
 
 /** What a piece put in the window file. */
 export interface PieceEntry {
-  /** CSV column order of this piece; empty for JSON. */
+  /** CSV column order of this piece; empty for formats without one. */
   keys: string[];
   /** Records written (exact duplicates from the server are not). */
   records: number;
@@ -46,13 +58,13 @@ export interface PieceEntry {
   /** Bytes written, separator included. */
   bytes: number;
   fileStart: number;
-  /** Bytes of the ",\n" written before a JSON piece's first record. */
+  /** Bytes of the separator written before the piece's first record. */
   prefixBytes: number;
   /** Index of the piece's first record in the page. */
   firstIndex: number;
-  /** Offsets in `text` just past each record (a dropped one adds nothing); with text and obTimes, kept only for tail pieces. */
+  /** Offsets in the piece's output just past each record (a dropped one adds nothing). */
   ends: ArrayLike<number>;
-  text: string | undefined;
+  /** Kept only for tail pieces. */
   obTimes: string[] | undefined;
 }
 
@@ -66,18 +78,25 @@ export interface StreamedPage {
 }
 
 export interface PageStreamOptions {
-  writer: WindowWriter;
-  format: OutputFormat;
+  target: ChunkTarget;
+  format: ArtifactFormat;
+  /** The day's writer session: compiled templates and buffers shared by its pages. */
+  session: FormatSession;
   startMs: number;
   endMs: number;
-  /** The window already holds records (JSON pieces then start with a separator). */
+  /** The window already holds records (pieces then start with the format's separator). */
   windowHasRecords: boolean;
   /** Take the page as one piece (after a PieceCutError, or for tests). */
   whole: boolean;
+  /** Receive buffers recycled across the day's pages (of RECEIVE_BYTES). */
+  buffers?: BufferPool;
 }
 
+/** A page's receive buffer: a few pieces plus a network chunk. */
+export const RECEIVE_BYTES = 1 << 18;
+
 export class PageStream implements BodySink<StreamedPage> {
-  private readonly csv: CsvPageTranscoder | undefined;
+  private readonly writer;
   private readonly entries: PieceEntry[] = [];
   private readonly pageStart: number;
   private readonly hi: string;
@@ -86,16 +105,21 @@ export class PageStream implements BodySink<StreamedPage> {
   private count = 0;
   /** Records written to the file so far (duplicates left out). */
   private written = 0;
-  private carry: Buffer = Buffer.alloc(0);
+  /** Bytes received and not yet cut into pieces: acc[pos, len). */
+  private acc: Buffer;
+  private pos = 0;
+  private len = 0;
   private parts: Buffer[] | undefined;
   private started = false;
   private head: Buffer | undefined;
-  /** The records of the current obTime run, by id: where an exact duplicate from the server is found. */
-  private run: { obTime: string; texts: Map<string, string> } = { obTime: '', texts: new Map() };
+  /** The records of the current obTime run, by id, with where they lie in the window: where an exact duplicate is found. */
+  private readonly dups: Duplicates;
 
   constructor(private readonly o: PageStreamOptions) {
-    this.csv = o.format === 'csv' ? createCsvPageTranscoder() : undefined;
-    this.pageStart = o.writer.offset;
+    this.writer = o.session.pageWriter();
+    this.dups = new Duplicates(o.target, o.format);
+    this.acc = o.buffers?.take() ?? Buffer.allocUnsafeSlow(RECEIVE_BYTES);
+    this.pageStart = o.target.offset;
     this.prev = new Date(o.startMs).toISOString();
     this.hi = new Date(o.endMs).toISOString();
     if (o.whole) this.parts = [];
@@ -106,121 +130,134 @@ export class PageStream implements BodySink<StreamedPage> {
       this.parts.push(chunk);
       return;
     }
-    let buf = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    this.append(chunk);
+    const acc = this.acc;
     if (!this.started) {
-      let p = 0;
-      while (p < buf.length && (buf[p] === 0x20 || buf[p] === 0x0a || buf[p] === 0x0d || buf[p] === 0x09)) p++;
-      if (p === buf.length) {
-        this.carry = buf;
-        return;
-      }
-      if (buf[p] !== 0x5b /* [ */) {
-        this.parts = [buf];
+      let p = this.pos;
+      while (p < this.len && (acc[p] === 0x20 || acc[p] === 0x0a || acc[p] === 0x0d || acc[p] === 0x09)) p++;
+      if (p === this.len) return;
+      if (acc[p] !== 0x5b /* [ */) {
+        this.parts = [Buffer.from(acc.subarray(this.pos, this.len))];
         return;
       }
       this.started = true;
-      buf = buf.subarray(p + 1);
+      this.pos = p + 1;
     }
-    this.head ??= recordHead(buf);
+    this.head ??= recordHead(acc.subarray(this.pos, this.len));
     for (;;) {
-      const cut = this.head && buf.length > PIECE_BYTES ? findCut(buf, this.head) : -1;
+      const cut = this.head && this.len - this.pos > PIECE_BYTES ? findCut(acc, this.pos, this.len, this.head) : -1;
       if (cut < 0) break;
-      this.piece(buf.subarray(0, cut + 1), false);
-      buf = buf.subarray(cut + 2);
+      this.piece(this.pos, cut + 1, false);
+      this.pos = cut + 2;
     }
-    // A copy, so the chunk the rest came from can go.
-    this.carry = Buffer.from(buf);
   }
 
   end(): StreamedPage {
-    if (this.parts) this.piece(Buffer.concat(this.parts), true, true);
-    else if (this.started) this.piece(this.carry, true);
-    else this.piece(this.carry, true, true);
+    if (this.parts) this.whole(Buffer.concat(this.parts));
+    else if (this.started) this.piece(this.pos, this.len, true);
+    else this.whole(this.acc.subarray(this.pos, this.len));
+    this.o.buffers?.give(this.acc);
     if (this.count > 0 && this.prev >= this.hi) throw new RangeError(`record ${this.count - 1} has obTime ${this.prev} at or after ${this.hi}`);
     return this.result();
   }
 
-  private piece(bytes: Buffer, last: boolean, bare = false): void {
-    const raw = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
-    const text = bare ? raw : `[${raw}${last ? '' : ']'}`;
-    let keys: string[];
-    let out: string;
-    let ends: ArrayLike<number>;
-    let obTimes: string[];
-    let records: number;
+  /**
+   * Adds a chunk to the bytes not yet cut into pieces, in one buffer reused for the whole page: no
+   * allocation per chunk or piece. What was consumed is dropped only when room runs out, one byte before
+   * the first unconsumed one kept (see piece).
+   */
+  private append(chunk: Buffer): void {
+    if (this.len + chunk.length > this.acc.length) {
+      const keep = Math.max(0, this.pos - 1);
+      const need = this.len - keep + chunk.length;
+      const acc = need > this.acc.length ? Buffer.allocUnsafeSlow(Math.max(2 * this.acc.length, need)) : this.acc;
+      this.acc.copy(acc, 0, keep, this.len);
+      this.acc = acc;
+      this.len -= keep;
+      this.pos -= keep;
+    }
+    chunk.copy(this.acc, this.len);
+    this.len += chunk.length;
+  }
+
+  /**
+   * The records in acc[from, to) (no `[` before them; a `]` after them when `last`) as a piece: a JSON
+   * array text, bytes and text from the byte before `from` (so they line up; the writer reads the framing
+   * brackets only from the text).
+   */
+  private piece(from: number, to: number, last: boolean): void {
+    const acc = this.acc;
+    // The bytes around the records become the array's brackets for as long as it takes to decode them:
+    // one copy into a string, no concatenation to flatten. The last piece already ends with its `]`.
+    const end = last ? to : to + 1;
+    const before = acc[from - 1]!;
+    const after = acc[to]!;
+    this.acc[from - 1] = 0x5b;
+    if (!last) this.acc[to] = 0x5d;
+    const bytes = this.acc.subarray(from - 1, end);
+    const ascii = isAscii(bytes);
+    const text = bytes.toString(ascii ? 'latin1' : 'utf8');
+    this.acc[from - 1] = before;
+    if (!last) this.acc[to] = after;
+    this.push({ bytes, text, ascii }, false);
+  }
+
+  /** The page as one piece, as it came (after a PieceCutError, or when it is not a plain array). */
+  private whole(bytes: Buffer): void {
+    const ascii = isAscii(bytes);
+    this.push({ bytes, text: bytes.toString(ascii ? 'latin1' : 'utf8'), ascii }, true);
+  }
+
+  private push(input: PieceIn, bare: boolean): void {
+    let out: PieceOut;
     try {
-      if (this.csv) {
-        const p = this.csv.push(text);
-        ({ keys, rows: out, rowEnds: ends, obTimes, count: records } = p);
-      } else {
-        const p = splitPageJson(text);
-        keys = [];
-        records = p.count;
-        obTimes = p.obTimes;
-        const e = new Uint32Array(p.count);
-        let at = -2;
-        p.records.forEach((r, i) => (e[i] = at += r.length + 2));
-        ends = e;
-        out = p.records.join(',\n');
-      }
+      out = this.writer.push(input);
     } catch (err) {
       if (err instanceof PageFormatError && !this.o.whole && !bare) throw new PieceCutError(err);
       throw err;
     }
-    this.prev = checkObTimes(obTimes, this.prev, this.count);
+    this.prev = checkObTimes(out.obTimes, this.prev, this.count);
+    const records = out.count;
     if (records === 0) return;
-    const dropped = this.duplicates(out, ends, obTimes, keys);
-    if (dropped.length > 0) ({ out, ends } = withoutRecords(out, ends, dropped, this.o.format === 'json'));
-    const kept = records - dropped.length;
-    const prefix = kept > 0 && this.o.format === 'json' && (this.o.windowHasRecords || this.written > 0) ? ',\n' : '';
-    const fileStart = this.o.writer.offset;
-    if (kept > 0) this.o.writer.append(prefix + out);
+    const target = this.o.target;
+    const sep = this.o.format.separator;
+    const prefix = this.o.windowHasRecords || this.written > 0 ? sep : sep.subarray(0, 0);
+    const fileStart = target.offset;
+    if (prefix.length > 0) target.write(prefix, 0, prefix.length, out.keys);
+    target.write(out.bytes, 0, out.length, out.keys);
+    let ends: ArrayLike<number> = out.ends;
+    const dropped = this.dups.find(out, fileStart + prefix.length, sep.length);
+    if (dropped.length > 0) {
+      const kept = withoutRecords(out, dropped, sep);
+      ends = kept.ends;
+      target.truncate(fileStart);
+      if (kept.length > 0) {
+        if (prefix.length > 0) target.write(prefix, 0, prefix.length, out.keys);
+        target.write(kept.bytes, 0, kept.length, out.keys);
+      }
+    }
+    const keptCount = records - dropped.length;
     this.entries.push({
-      keys,
-      records: kept,
+      keys: out.keys,
+      records: keptCount,
       received: records,
       dropped,
-      bytes: this.o.writer.offset - fileStart,
+      bytes: target.offset - fileStart,
       fileStart,
-      prefixBytes: prefix.length,
+      prefixBytes: keptCount > 0 ? prefix.length : 0,
       firstIndex: this.count,
       ends,
-      text: out,
-      obTimes,
+      obTimes: out.obTimes,
     });
     this.count += records;
-    this.written += kept;
+    this.written += keptCount;
     const old = this.entries[this.entries.length - 1 - TAIL_PIECES];
-    if (old) {
-      old.text = undefined;
-      old.obTimes = undefined;
-    }
-  }
-
-  /**
-   * Exact duplicates (the same record sent twice) are left out; the same id with different content is
-   * a conflict the day cannot be trusted with. Records come sorted by obTime, so a record's duplicate lies
-   * in its obTime run: only that run's ids are kept, carried across pieces.
-   */
-  private duplicates(out: string, ends: ArrayLike<number>, obTimes: readonly string[], keys: readonly string[]): number[] {
-    const dropped: number[] = [];
-    const idOf = recordIdReader(keys, this.o.format);
-    for (let i = 0; i < obTimes.length; i++) {
-      if (obTimes[i] !== this.run.obTime) this.run = { obTime: obTimes[i]!, texts: new Map() };
-      const text = out.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
-      const id = idOf(text);
-      if (id === undefined) continue;
-      const seen = this.run.texts.get(id);
-      if (seen === undefined) this.run.texts.set(id, text);
-      else if (stripSeparator(seen) === stripSeparator(text)) dropped.push(i);
-      else throw new DuplicateIdError(id, obTimes[i]!);
-    }
-    return dropped;
+    if (old) old.obTimes = undefined;
   }
 
   private result(): StreamedPage {
     const { entries, count } = this;
-    const writer = this.o.writer;
+    const writer = this.o.target;
     const pageStart = this.pageStart;
     const locate = (i: number): PieceEntry => {
       let n = entries.length - 1;
@@ -250,8 +287,7 @@ export class PageStream implements BodySink<StreamedPage> {
           offset = e.fileStart;
           entries.splice(entries.indexOf(e));
         } else {
-          if (e.text === undefined) throw new RangeError(`record ${keep} is no longer held`);
-          offset = e.fileStart + e.prefixBytes + Buffer.byteLength(e.text.slice(0, e.ends[k - 1]));
+          offset = e.fileStart + e.prefixBytes + e.ends[k - 1]!;
           const droppedBefore = e.dropped.filter((d) => d < k).length;
           e.dropped = e.dropped.filter((d) => d < k);
           e.received = k;
@@ -275,13 +311,13 @@ function recordHead(buf: Buffer): Buffer | undefined {
   return buf.subarray(brace + 1, colon + 1);
 }
 
-/** A `},{` past PIECE_BYTES that a record head follows, or -1. */
-function findCut(buf: Buffer, head: Buffer): number {
-  for (let from = PIECE_BYTES; ; ) {
-    const cut = buf.indexOf(SEPARATOR, from);
-    if (cut < 0 || cut + 3 + head.length > buf.length) return -1;
+/** A `},{` at least PIECE_BYTES into buf[from, to) that a record head follows, or -1. */
+function findCut(buf: Buffer, from: number, to: number, head: Buffer): number {
+  for (let at = from + PIECE_BYTES; ; ) {
+    const cut = buf.indexOf(SEPARATOR, at);
+    if (cut < 0 || cut + 3 + head.length > to) return -1;
     if (buf.compare(head, 0, head.length, cut + 3, cut + 3 + head.length) === 0) return cut;
-    from = cut + 1;
+    at = cut + 1;
   }
 }
 
@@ -303,69 +339,3 @@ function checkObTimes(obTimes: readonly string[], prev: string, offset: number):
   return prev;
 }
 
-/** The server sent two different records under one id: which one is true cannot be told. */
-export class DuplicateIdError extends ReachUdlError {
-  readonly code = 'ERR_DUPLICATE_ID';
-  readonly exitClass = 'failed';
-  constructor(
-    readonly id: string,
-    obTime: string,
-  ) {
-    super(`the server sent two different records with id ${id} at ${obTime}; the day is not written (ask the data provider, then rerun with --retry-failed)`);
-  }
-}
-
-const JSON_ID = /"id"\s*:\s*"([^"\\]*)"/;
-
-/**
- * Reads a record's id from its written text: the first cell of a CSV row when `id` is the first column
- * (as UDL sends it: a UUID needs no quoting), else through the CSV rules; the `id` field of a JSON text.
- */
-function recordIdReader(keys: readonly string[], format: OutputFormat): (text: string) => string | undefined {
-  if (format === 'json') return (text) => JSON_ID.exec(text)?.[1];
-  const col = keys.indexOf('id');
-  if (col < 0) return () => undefined;
-  if (col === 0) {
-    return (text) => {
-      const comma = text.indexOf(',');
-      const cell = comma < 0 ? text.replace(/\n$/, '') : text.slice(0, comma);
-      return cell.startsWith('"') ? (parseRow(text)?.[0] ?? undefined) : cell;
-    };
-  }
-  return (text) => parseRow(text)?.[col];
-}
-
-function parseRow(text: string): string[] | undefined {
-  try {
-    return (parse(text, { relax_column_count: true }) as string[][])[0];
-  } catch {
-    return undefined;
-  }
-}
-
-/** A JSON record's text starts with the ",\n" that separates it from the one before (see withoutRecords). */
-function stripSeparator(text: string): string {
-  return text.startsWith(',\n') ? text.slice(2) : text;
-}
-
-/**
- * The piece's output without the given records; `ends` keeps one entry per record the server sent, a
- * dropped one adding no bytes, so record indices stay the server's (paging needs them).
- */
-function withoutRecords(out: string, ends: ArrayLike<number>, dropped: readonly number[], json: boolean): { out: string; ends: Uint32Array } {
-  const skip = new Set(dropped);
-  const parts: string[] = [];
-  const newEnds = new Uint32Array(ends.length);
-  let at = 0;
-  for (let i = 0; i < ends.length; i++) {
-    if (!skip.has(i)) {
-      let text = out.slice(i === 0 ? 0 : ends[i - 1], ends[i]);
-      // JSON texts are joined by ",\n": the first kept one must not start with it, later ones must.
-      if (json) text = (parts.length === 0 ? '' : ',\n') + stripSeparator(text);
-      parts.push(text);
-      at += text.length;
-    }
-    newEnds[i] = at;
-  }
-  return { out: parts.join(''), ends: newEnds };
-}

@@ -42,7 +42,7 @@ export async function connectUdl(s: UdlSettings, deps: UdlConnectDeps = {}): Pro
     deps.credential ?? (await resolveCredential(deps.env ?? process.env, { awsRegion: s.awsRegion, ...(deps.fetchSecret ? { fetchSecret: deps.fetchSecret } : {}) }));
   deps.redactor?.add(credential);
   const clock = deps.clock ?? systemClock;
-  const created = deps.http ? undefined : createHttpGet(s.maxConcurrentRequests);
+  const created = deps.http ? undefined : createHttpGet(s.maxConcurrentRequests, s.compression);
   const limiter: RateLimiter =
     deps.limiter ??
     new AimdRateLimiter(

@@ -5,17 +5,24 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { createGunzip, type Gunzip } from 'node:zlib';
 import { UdlNetworkError, UdlTimeoutError, UdlTruncatedError } from './errors.js';
 import { stoppedError } from '../errors.js';
 
 export interface HttpResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
-  /** The body, unless it went to the sink. */
+  /** The body (decompressed), unless it went to the sink. */
   body: Buffer;
-  /** Body bytes received, streamed or not. */
+  /** Body bytes received on the wire, streamed or not (compressed when the server compressed). */
   bytes: number;
+  /** Body bytes after decompression (equal to `bytes` for an uncompressed body). */
+  bodyBytes: number;
 }
+
+/** `gzip`: ask for gzip'ed bodies (`Accept-Encoding: gzip`) and decompress them as they stream; `none`: plain. */
+export type Compression = 'gzip' | 'none';
+export const COMPRESSIONS: readonly Compression[] = ['gzip', 'none'];
 
 /**
  * What the day downloader needs from the network; tests may hand in their own. With `sink`, a 200 body is
@@ -31,7 +38,7 @@ export type HttpGet = (
 ) => Promise<HttpResponse>;
 
 /** A GET function bound to keep-alive agents sized for `maxSockets` requests in flight. */
-export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void } {
+export function createHttpGet(maxSockets: number, compression: Compression = 'gzip'): { get: HttpGet; close(): void } {
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
     'https:': new https.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
@@ -43,6 +50,7 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
       const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
       const lib = target.protocol === 'https:' ? https : http;
       let settled = false;
+      let onFail: (() => void) | undefined;
       const onAbort = () => fail(stoppedError(signal!));
       const fail = (err: Error) => {
         if (settled) return;
@@ -50,17 +58,20 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         req.destroy();
+        onFail?.();
         reject(err);
       };
       // One deadline for the whole exchange: a server that trickles bytes must not hold a slot forever.
       const timer = setTimeout(() => fail(new UdlTimeoutError(timeoutMs, redact(target))), timeoutMs);
-      const req = lib.get(target, { agent, headers: { accept: 'application/json', ...headers } }, (res) => {
+      const asked = compression === 'gzip' ? { 'accept-encoding': 'gzip' } : {};
+      const req = lib.get(target, { agent, headers: { accept: 'application/json', ...asked, ...headers } }, (res) => {
         const declared = lengthOf(res);
         const streaming = sink !== undefined && res.statusCode === 200;
         const chunks: Buffer[] = [];
         let received = 0;
-        res.on('data', (chunk: Buffer) => {
-          received += chunk.length;
+        let decoded = 0;
+        const take = (chunk: Buffer) => {
+          decoded += chunk.length;
           if (!streaming) {
             chunks.push(chunk);
             return;
@@ -70,8 +81,29 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
           } catch (err) {
             fail(err as Error);
           }
-        });
+        };
+        // A server may gzip even unasked; what it says it sent is what is undone.
+        const gunzip: Gunzip | undefined = /^\s*(x-)?gzip\s*$/i.test(String(res.headers['content-encoding'] ?? '')) ? createGunzip({ chunkSize: 64 * 1024 }) : undefined;
         const cutShort = () => fail(new UdlTruncatedError(received, declared, redact(target)));
+        const done = () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), bytes: received, bodyBytes: decoded });
+        };
+        if (gunzip) {
+          gunzip.on('data', take);
+          // A corrupt or cut gzip stream is a body cut short: retried like one.
+          gunzip.on('error', cutShort);
+          gunzip.on('end', done);
+          onFail = () => gunzip.destroy();
+        }
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (gunzip) gunzip.write(chunk);
+          else take(chunk);
+        });
         res.on('aborted', cutShort);
         res.on('error', cutShort);
         res.on('end', () => {
@@ -79,11 +111,8 @@ export function createHttpGet(maxSockets: number): { get: HttpGet; close(): void
             cutShort();
             return;
           }
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, streaming ? 0 : received), bytes: received });
+          if (gunzip) gunzip.end();
+          else done();
         });
       });
       req.on('error', (err: NodeJS.ErrnoException) => fail(new UdlNetworkError(err.code ?? err.message, redact(target))));

@@ -3,16 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
-import {
-  createCsvPageTranscoder,
-  csvHeader,
-  isCanonicalNumber,
-  PageFormatError,
-  referenceCsv,
-  splitPageJson,
-  transcodePageToCsv,
-  type CsvPage,
-} from '../src/artifacts/transcode.js';
+import { createCsvPageTranscoder, transcodePageToCsv, type CsvPage } from '../../../src/formats/csv-writer.js';
+import { splitPageJson } from '../../../src/formats/json-writer.js';
+import { csvHeader, referenceCsv } from '../../../src/formats/reference.js';
+import { isCanonicalNumber } from '../../../src/formats/numbers.js';
+import { PageFormatError } from '../../../src/formats/json-scan.js';
 
 // Two records as the UDL sends them (from the REACH samples), pretty-printed the way the samples are.
 const SAMPLE_RECORDS = [
@@ -97,41 +92,58 @@ function parsedRecords(body: string): Parsed[] {
 }
 
 /** Rows, row ends and obTimes as the reference semantics define them, one record at a time. */
+/**
+ * The writers produce bytes: text goes out as UTF-8, where a lone surrogate (which JSON can escape, but
+ * bytes cannot hold) becomes U+FFFD in every writer alike. References are compared in that form.
+ */
+function utf8(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+/** The value with every string and key in UTF-8's form (numbers untouched). */
+function wellFormed(v: unknown): unknown {
+  if (typeof v === 'string') return utf8(v);
+  if (Array.isArray(v)) return v.map(wellFormed);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [utf8(k), wellFormed(x)]));
+  return v;
+}
+
 function expectedDetails(body: string, keys: string[]): { rows: string; ends: number[]; obTimes: string[] } {
   const options = { cast: { boolean: (b: boolean) => (b ? 'true' : 'false') } };
   let total = 0;
   let rows = '';
   const ends: number[] = [];
   const obTimes: string[] = [];
-  for (const r of parsedRecords(body)) {
-    const row = stringify([keys.map((k) => (Object.hasOwn(r, k) ? r[k] : undefined))], options);
+  for (const r of parsedRecords(utf8(body))) {
+    const row = utf8(stringify([keys.map((k) => (Object.hasOwn(r, k) ? r[k] : undefined))], options));
     rows += row;
     total += row.length;
     ends.push(total);
     const t = Object.hasOwn(r, 'obTime') ? r['obTime'] : undefined;
-    obTimes.push(typeof t === 'string' ? t : '');
+    obTimes.push(typeof t === 'string' ? utf8(t) : '');
   }
   return { rows, ends, obTimes };
 }
 
 /** The fast path against the reference: keys, rows, row ends, obTimes, and the JSON split. */
 function checkPage(body: string): CsvPage {
-  const ref = referenceCsv(body);
+  const ref = referenceCsv(utf8(body));
   const page = transcodePageToCsv(body);
-  expect(page.keys).toEqual(ref.keys);
-  expect(page.rows).toBe(ref.rows);
+  expect(page.keys.map(utf8)).toEqual(ref.keys.map(utf8));
+  expect(page.rows).toBe(utf8(ref.rows));
   const { ends, obTimes } = expectedDetails(body, ref.keys);
   expect(page.count).toBe(ends.length);
   expect(Array.from(page.rowEnds)).toEqual(ends);
-  expect(page.obTimes).toEqual(obTimes);
+  expect(page.obTimes.map(utf8)).toEqual(obTimes);
   const json = splitPageJson(body);
   expect(json.count).toBe(ends.length);
-  expect(json.obTimes).toEqual(obTimes);
-  const parsed = parsedRecords(body);
+  expect(json.obTimes.map(utf8)).toEqual(obTimes);
+  const wellFormedBody = utf8(body);
+  const parsed = parsedRecords(wellFormedBody);
   let from = 0;
   json.records.forEach((text, i) => {
-    expect(JSON.parse(text)).toEqual(parsed[i]);
-    const at = body.indexOf(text, from);
+    expect(wellFormed(JSON.parse(text))).toEqual(wellFormed(parsed[i]));
+    const at = wellFormedBody.indexOf(text, from);
     expect(at).toBeGreaterThanOrEqual(from);
     from = at + text.length;
   });
@@ -314,7 +326,7 @@ describe('cells', () => {
     expect(csvOf('[{"s":[ 1 , 2.50 ],"o":{ "k" : "v\\/\\u00e9" , "n" : null }}]')).toBe('"[1,2.5]","{""k"":""v/é"",""n"":null}"\n');
     expect(csvOf('[{"a":[],"b":{},"c":[1],"d":[null],"e":[true,false]}]')).toBe('[],{},[1],[null],"[true,false]"\n');
     expect(csvOf('[{"a":[1e400]},{"a":[1e400]}]')).toBe('[null]\n[null]\n');
-    expect(csvOf('[{"a":["\\ud800"]},{"a":["\ud800"]},{"a":["😀"]}]')).toBe('"[""\\ud800""]"\n"[""\\ud800""]"\n"[""😀""]"\n');
+    expect(csvOf('[{"a":["\\ud800"]},{"a":["\ud800"]},{"a":["😀"]}]')).toBe('"[""\\ud800""]"\n"[""\ufffd""]"\n"[""😀""]"\n');
   });
 
   it('quotes like csv-stringify', () => {
@@ -342,7 +354,7 @@ describe('cells', () => {
 
   it('copies unicode, including astral characters and lone surrogates', () => {
     const page = checkPage('[{"a":"é😀\u2028","b":"\\ud800","c":"\\udc00x","d":"\ud800"},{"a":"ü","b":"\\uD83D\\uDE00"}]');
-    expect(page.rows).toBe('é😀\u2028,\ud800,\udc00x,\ud800\nü,😀,,\n');
+    expect(page.rows).toBe('é😀\u2028,\ufffd,\ufffdx,\ufffd\nü,😀,,\n');
   });
 
   it('orders integer-like keys as JSON.parse does', () => {
@@ -714,7 +726,7 @@ function checkPieces(pieces: string[][], write: (texts: string[], i: number) => 
     const page = transcoder.push(text);
     sofar.push(...texts);
     // Keys: the first-appearance union over everything pushed so far, earlier results' keys a prefix of it.
-    expect(page.keys).toEqual(referenceCsv(arrayText(sofar, '', false)).keys);
+    expect(page.keys).toEqual(referenceCsv(utf8(arrayText(sofar, '', false))).keys);
     const previous = pages[pages.length - 1];
     if (previous !== undefined) expect(page.keys.slice(0, previous.keys.length)).toEqual(previous.keys);
     // Rows, ends and obTimes: this piece's records alone, with every key so far.
@@ -722,13 +734,13 @@ function checkPieces(pieces: string[][], write: (texts: string[], i: number) => 
     expect(page.rows).toBe(rows);
     expect(page.count).toBe(ends.length);
     expect(Array.from(page.rowEnds)).toEqual(ends);
-    expect(page.obTimes).toEqual(obTimes);
+    expect(page.obTimes.map(utf8)).toEqual(obTimes);
     pages.push(page);
   });
-  const whole = referenceCsv(arrayText(pieces.flat(), '', false));
+  const whole = referenceCsv(utf8(arrayText(pieces.flat(), '', false)));
   const final = pages[pages.length - 1]?.keys ?? [];
   expect(final).toEqual(whole.keys);
-  expect(pages.map((p) => remap(p.rows, p.keys, final)).join('')).toBe(whole.rows);
+  expect(pages.map((p) => remap(p.rows, p.keys, final)).join('')).toBe(utf8(whole.rows));
   return pages;
 }
 

@@ -1,0 +1,347 @@
+/**
+ * Response pages to CSV rows without building objects or row strings.
+ *
+ * A record of a known shape is matched whole by its template's sticky RegExp (irregexp runs it as native
+ * code and so validates the record); `test`, not `exec`, so no capture is materialised. The row is then
+ * written straight into an output buffer: the template's fixed glue, and each value's bytes copied from
+ * the response bytes, found from the fixed text lengths between values. A number is copied only when it
+ * certainly is what String(Number(text)) prints (numbers.ts), else converted. Records no template matches
+ * (escapes, a new key or order, a value of another type) go through the exact validator plus `JSON.parse`,
+ * alone, and propose the template of their shape. Pieces beyond ASCII, and whitespace between tokens,
+ * take the capturing path (`exec`, the row built as a string): same bytes, slower.
+ * `referenceCsv` is the plain writer; this one equals it byte for byte (test/unit/formats).
+ */
+import { areCanonicalAt, isCanonicalAt } from './numbers.js';
+import { obTimeOf, slowRecord, walkPage, type Row } from './json-scan.js';
+import { cellOf } from './reference.js';
+import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
+import { CsvColumns, type CsvLayout } from './csv-layout.js';
+import { OutBuffer, growEnds, hashId, hashIdBytes, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+
+/** What the pages of one day share: compiled templates and the output buffer. */
+export class CsvSession {
+  readonly cache = new TemplateCache();
+  readonly out = new OutBuffer();
+}
+
+/** A writer for one page delivered in pieces: column order, templates and literals carry across pieces. */
+export function createCsvPageWriter(session: CsvSession = new CsvSession()): PageWriter {
+  return new CsvPageWriter(session);
+}
+
+class CsvPageWriter implements PageWriter {
+  private readonly cols: CsvColumns;
+  // The current piece, reset by push; empty between pushes, so no piece outlives its push.
+  private bytes: Buffer = Buffer.alloc(0);
+  private text = '';
+  private ascii = true;
+  private out: Buffer;
+  private o = 0;
+  private ends: Uint32Array = new Uint32Array(0);
+  private obTimes: string[] = [];
+  private ids: number[] = [];
+  /** (first row index, width) each time the keys grew within the piece. */
+  private widths: number[] = [];
+  /** The last obTime copied, detached from its piece. */
+  private lastObTime = '';
+  /** Counts pieces, so what `seen` remembers is never compared across pieces. */
+  private serial = 0;
+  private readonly recordFn = (p: number, index: number): number => this.record(p, index);
+
+  constructor(private readonly session: CsvSession) {
+    this.cols = new CsvColumns(session.cache);
+    this.out = session.out.buf;
+  }
+
+  push(piece: PieceIn): PieceOut {
+    const before = this.cols.keys.length;
+    this.bytes = piece.bytes;
+    this.serial = (this.serial + 1) | 0;
+    this.text = piece.text;
+    this.ascii = piece.ascii;
+    this.out = this.session.out.ensure(0, 2 * piece.bytes.length + 1024);
+    this.o = 0;
+    this.ends = new Uint32Array(Math.min(1 << 16, (piece.bytes.length >>> 9) + 16));
+    this.obTimes = [];
+    this.ids = [];
+    this.widths = [];
+    let count: number;
+    try {
+      count = walkPage(piece.text, this.recordFn);
+    } catch (err) {
+      // The records before the bad one were never delivered: forget the columns they brought.
+      this.cols.truncate(before);
+      throw err;
+    } finally {
+      this.bytes = Buffer.alloc(0);
+      this.text = '';
+    }
+    let bytes = this.out;
+    let length = this.o;
+    const ends = this.ends.subarray(0, count);
+    if (this.widths.length > 0 && this.widths[this.widths.length - 2]! > 0) {
+      ({ bytes, length } = padRows(bytes, length, ends, this.widths, before, this.cols.keys.length));
+    }
+    const result: PieceOut = { keys: this.cols.keys.slice(), count, bytes, length, ends, obTimes: this.obTimes, ids: this.ids };
+    this.obTimes = [];
+    this.ids = [];
+    this.ends = new Uint32Array(0);
+    return result;
+  }
+
+  private record(p: number, index: number): number {
+    const list = this.cols.templates.list;
+    const text = this.text;
+    for (let k = 0; k < list.length; k++) {
+      const layout = list[k]!;
+      const re = layout.template.csv;
+      re.lastIndex = p;
+      const capture = !this.ascii || this.cols.needsCaptures(layout, k) || this.cols.current(layout).gaps === null;
+      const m = capture ? re.exec(text) : null;
+      if (capture ? m === null : !re.test(text)) continue;
+      const end = re.lastIndex;
+      this.cols.matched(layout, k, m);
+      this.cols.current(layout);
+      this.out = this.session.out.ensure(this.o, 2 * (end - p) + layout.glueLength + 32 * layout.kinds.length + 64);
+      const ok = m === null || (this.ascii && layout.gaps !== null) ? this.copyRow(layout, p) : this.buildRow(layout, m);
+      if (!ok) break;
+      this.endRecord(index);
+      return end;
+    }
+    return this.slowRow(p, index);
+  }
+
+  /**
+   * The row of a record its layout matched, values copied from the piece's bytes. Each value starts a
+   * fixed distance after the previous one ends; strings end at their closing quote (they hold no escapes),
+   * numbers at the first byte that cannot be part of one, arrays of numbers at their `]`.
+   */
+  private copyRow(layout: CsvLayout, p: number): boolean {
+    const { kindsArr: kinds, gapsArr: gaps, glueBytes, idAt, obTimeAt } = layout;
+    const src = this.bytes;
+    const text = this.text;
+    const out = this.out;
+    const ids = this.ids.length;
+    const obTimes = this.obTimes.length;
+    let o = putGlue(out, this.o, glueBytes[0]!);
+    let i = p;
+    for (let j = 0; j < kinds.length; j++) {
+      i += gaps[j]!;
+      const kind = kinds[j];
+      const from = i;
+      let c = 0;
+      if (kind === RAW) {
+        while ((c = src[i]!) !== 34) {
+          out[o++] = c;
+          i++;
+        }
+      } else if (kind === COMMA) {
+        let comma = false;
+        while ((c = src[i]!) !== 34) {
+          if (c === 44) comma = true;
+          i++;
+        }
+        if (comma) out[o++] = 34;
+        o = copyBytes(src, from, i, out, o);
+        if (comma) out[o++] = 34;
+      } else if (kind === NUM_ARRAY) {
+        while (src[i] !== 93) i++;
+        i++;
+        if (this.seen(layout, j, from, i) || (areCanonicalAt(text, from, i) && this.remember(layout, j, from, i))) o = copyBytes(src, from, i, out, o);
+        else o += out.write(JSON.stringify(JSON.parse(text.slice(from, i))), o, 'latin1');
+      } else {
+        // Digits, '+', '-', '.', 'e', 'E' ([43, 57] less ',' and '/'): copied while scanned, taken back
+        // below if the text is not canonical.
+        const mark = o;
+        while ((((c = src[i]!) >= 43 && c <= 57) && c !== 44 && c !== 47) || (c | 32) === 101) {
+          out[o++] = c;
+          i++;
+        }
+        if (!this.seen(layout, j, from, i) && !(isCanonicalAt(text, from, i) && this.remember(layout, j, from, i))) {
+          o = mark;
+          const x = +text.slice(from, i);
+          // JSON.stringify writes an overflowing number as null, String as Infinity: leave it to the slow path.
+          if (kind === INNER_NUM && !Number.isFinite(x)) {
+            this.ids.length = ids;
+            this.obTimes.length = obTimes;
+            return false;
+          }
+          o += out.write(String(x), o, 'latin1');
+        }
+      }
+      if (j === idAt) this.ids.push(hashIdBytes(src, from, i));
+      else if (j === obTimeAt) this.keepObTime(text, from, i);
+      o = putGlue(out, o, glueBytes[j + 1]!);
+    }
+    if (idAt < 0) this.ids.push(0);
+    if (obTimeAt < 0) this.obTimes.push('');
+    this.o = o;
+    return true;
+  }
+
+  /**
+   * Whether the number at src[from, to) repeats the text of the number last found canonical at value j
+   * in this piece (only canonical texts are remembered, by `remember`).
+   */
+  private seen(layout: CsvLayout, j: number, from: number, to: number): boolean {
+    const src = this.bytes;
+    const n = to - from;
+    if (layout.seenPiece[j] === this.serial && layout.seenLength[j] === n) {
+      const at = layout.seenFrom[j]!;
+      let k = 0;
+      while (k < n && src[at + k] === src[from + k]) k++;
+      if (k === n) return true;
+    }
+    return false;
+  }
+
+  private remember(layout: CsvLayout, j: number, from: number, to: number): true {
+    layout.seenPiece[j] = this.serial;
+    layout.seenFrom[j] = from;
+    layout.seenLength[j] = to - from;
+    return true;
+  }
+
+  /** The same row from the captures, as a string: for text beyond ASCII and templates allowing whitespace. */
+  private buildRow(layout: CsvLayout, m: RegExpExecArray): boolean {
+    const { groups, kinds, glue, idAt, obTimeAt } = layout;
+    let row = glue[0]!;
+    for (let j = 0; j < groups.length; j++) {
+      let v = m[groups[j]!]!;
+      const kind = kinds[j];
+      if (kind === COMMA) {
+        if (v.indexOf(',') !== -1) v = `"${v}"`;
+      } else if (kind === NUM_ARRAY) {
+        if (!areCanonicalAt(v, 0, v.length)) v = JSON.stringify(JSON.parse(v));
+      } else if (kind !== RAW && !isCanonicalAt(v, 0, v.length)) {
+        const x = +v;
+        if (kind === INNER_NUM && !Number.isFinite(x)) return false;
+        v = String(x);
+      }
+      row += v + glue[j + 1]!;
+    }
+    this.ids.push(idAt < 0 ? 0 : hashId(m[groups[idAt]!]!));
+    if (obTimeAt < 0) this.obTimes.push('');
+    else {
+      const t = m[groups[obTimeAt]!]!;
+      if (t !== this.lastObTime) this.lastObTime = detach(t);
+      this.obTimes.push(this.lastObTime);
+    }
+    this.o += this.out.write(row, this.o, 'utf8');
+    return true;
+  }
+
+  /** A record no template matched: validated and parsed alone; it proposes the template of its shape. */
+  private slowRow(p: number, index: number): number {
+    const { record, end } = slowRecord(this.text, p, index);
+    const keys = this.cols.keys;
+    for (const k of Object.keys(record)) if (this.cols.add(k)) this.widths.push(index, keys.length);
+    const row = `${keys.map((k) => (Object.hasOwn(record, k) ? cellOf(record[k]) : '')).join(',')}\n`;
+    this.out = this.session.out.ensure(this.o, 3 * row.length);
+    this.o += this.out.write(row, this.o, 'utf8');
+    this.obTimes.push(obTimeOf(record));
+    this.ids.push(idHashOf(record));
+    this.cols.templates.learn(this.text, record, p, end);
+    this.endRecord(index);
+    return end;
+  }
+
+  private endRecord(index: number): void {
+    this.ends = growEnds(this.ends, index);
+    this.ends[index] = this.o;
+  }
+
+  /** Records come in obTime order, dozens to a time: the obTime is copied only when it changes. */
+  private keepObTime(text: string, from: number, to: number): void {
+    const last = this.lastObTime;
+    if (to - from !== last.length || !text.startsWith(last, from)) this.lastObTime = detach(text.slice(from, to));
+    this.obTimes.push(this.lastObTime);
+  }
+}
+
+/** hashId of the record's id, 0 when it has none (not a string). */
+export function idHashOf(record: Row): number {
+  const id = Object.hasOwn(record, 'id') ? record['id'] : undefined;
+  return typeof id === 'string' ? hashId(id) : 0;
+}
+
+/** Short runs are copied byte by byte: a native call costs more than the copy. */
+function copyBytes(src: Buffer, from: number, to: number, out: Buffer, o: number): number {
+  if (to - from > 256) return o + src.copy(out, o, from, to);
+  for (let k = from; k < to; k++) out[o++] = src[k]!;
+  return o;
+}
+
+function putGlue(out: Buffer, o: number, glue: Buffer): number {
+  const n = glue.length;
+  if (n > 48) return o + glue.copy(out, o);
+  for (let k = 0; k < n; k++) out[o++] = glue[k]!;
+  return o;
+}
+
+/**
+ * Rows written before a later record brought new keys have fewer cells: adds the empty ones and moves
+ * `ends` along. `widths` holds (first row index, width) pairs in row order; rows before the first had
+ * `initial` cells (none: "\n", which is one empty cell).
+ */
+function padRows(rows: Buffer, length: number, ends: Uint32Array, widths: readonly number[], initial: number, width: number): { bytes: Buffer; length: number } {
+  const parts: Buffer[] = [];
+  let from = 0;
+  let shift = 0;
+  for (let w = 0, i = 0; i < ends.length; i++) {
+    while (w + 2 < widths.length && widths[w + 2]! <= i) w += 2;
+    const had = i < widths[0]! ? initial : widths[w + 1]!;
+    const missing = had === 0 ? width - 1 : width - had;
+    const end = ends[i]!;
+    if (missing > 0) {
+      parts.push(rows.subarray(from, end - 1), Buffer.from(','.repeat(missing)));
+      from = end - 1;
+      shift += missing;
+    }
+    ends[i] = end + shift;
+  }
+  parts.push(rows.subarray(from, length));
+  const bytes = Buffer.concat(parts);
+  return { bytes, length: bytes.length };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The string API, for tests and the transcoder bench
+
+/** One response page transcoded to CSV rows. */
+export interface CsvPage {
+  /** Column order: the record keys in order of first appearance within this page. */
+  keys: string[];
+  /** CSV rows, no header, each ending in "\n", cells in `keys` order. */
+  rows: string;
+  /** rowEnds[i] = offset in `rows` just past record i's "\n". */
+  rowEnds: Uint32Array | number[];
+  /** obTimes[i] = record i's obTime string exactly as sent; "" if absent or not a string. */
+  obTimes: string[];
+  count: number;
+}
+
+/** One page delivered as consecutive string pieces; see PageWriter for what carries across. */
+export interface CsvPageTranscoder {
+  push(piece: string): CsvPage;
+}
+
+export function createCsvPageTranscoder(): CsvPageTranscoder {
+  const writer = createCsvPageWriter();
+  return { push: (piece) => asCsvPage(writer.push(pieceOf(piece))) };
+}
+
+export function transcodePageToCsv(body: string): CsvPage {
+  return createCsvPageTranscoder().push(body);
+}
+
+function asCsvPage(p: PieceOut): CsvPage {
+  const rows = p.bytes.toString('utf8', 0, p.length);
+  let rowEnds: Uint32Array | number[] = Array.from(p.ends);
+  if (rows.length !== p.length) {
+    // Text beyond ASCII: byte offsets become string offsets.
+    let at = 0;
+    rowEnds = Array.from(p.ends, (end, i) => (at += p.bytes.toString('utf8', i === 0 ? 0 : p.ends[i - 1], end).length));
+  }
+  return { keys: p.keys, rows, rowEnds, obTimes: p.obTimes, count: p.count };
+}

@@ -1,0 +1,90 @@
+/**
+ * Response pages to the JSON artifact's record texts: each record exactly as sent, records joined by
+ * ",\n". A record of a known shape is validated whole by its template's sticky RegExp (capturing only its
+ * obTime and id), the rest by the exact validator; the record's bytes are then copied as they came.
+ */
+import { obTimeOf, slowRecord, walkPage } from './json-scan.js';
+import { TemplateCache, TemplateSet, detach, type Template } from './templates.js';
+import { idHashOf } from './csv-writer.js';
+import { OutBuffer, growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+
+export const JSON_SEPARATOR = ',\n';
+
+export class JsonSession {
+  readonly cache = new TemplateCache();
+  readonly out = new OutBuffer();
+}
+
+export function createJsonPageWriter(session: JsonSession = new JsonSession()): PageWriter {
+  const templates = new TemplateSet<{ template: Template }>(
+    session.cache,
+    (template) => ({ template }),
+    (t) => t.split,
+  );
+  let lastObTime = '';
+  return {
+    push(piece: PieceIn): PieceOut {
+      const { bytes, text, ascii } = piece;
+      let out = session.out.ensure(0, bytes.length + 1024);
+      let o = 0;
+      let ends: Uint32Array = new Uint32Array(Math.min(1 << 16, (bytes.length >>> 9) + 16));
+      const obTimes: string[] = [];
+      const ids: number[] = [];
+      const copy = (p: number, end: number, index: number): void => {
+        out = session.out.ensure(o, (ascii ? 1 : 3) * (end - p) + 2);
+        if (index > 0) {
+          out[o++] = 0x2c;
+          out[o++] = 0x0a;
+        }
+        if (ascii) o += bytes.copy(out, o, p, end);
+        else o += out.write(text.slice(p, end), o, 'utf8');
+        ends = growEnds(ends, index);
+        ends[index] = o;
+      };
+      const keepObTime = (t: string): void => {
+        if (t !== lastObTime) lastObTime = detach(t);
+        obTimes.push(lastObTime);
+      };
+      const count = walkPage(text, (p, index) => {
+        const list = templates.list;
+        for (let k = 0; k < list.length; k++) {
+          const t = list[k]!.template;
+          const re = t.split;
+          re.lastIndex = p;
+          const m = re.exec(text);
+          if (m === null) continue;
+          if (k > 0) templates.toFront(list[k]!);
+          const end = re.lastIndex;
+          keepObTime(t.splitObTime === 0 ? '' : m[t.splitObTime]!);
+          ids.push(t.splitId === 0 ? 0 : hashId(m[t.splitId]!));
+          copy(p, end, index);
+          return end;
+        }
+        const { record, end } = slowRecord(text, p, index);
+        keepObTime(obTimeOf(record));
+        ids.push(idHashOf(record));
+        templates.learn(text, record, p, end);
+        copy(p, end, index);
+        return end;
+      });
+      return { keys: [], count, bytes: out, length: o, ends: ends.subarray(0, count), obTimes, ids };
+    },
+  };
+}
+
+/** One response page kept as raw JSON record texts (tests). */
+export interface JsonPage {
+  records: string[];
+  obTimes: string[];
+  count: number;
+}
+
+export function splitPageJson(body: string): JsonPage {
+  const p = createJsonPageWriter().push(pieceOf(body));
+  const records: string[] = [];
+  for (let i = 0; i < p.count; i++) {
+    const start = i === 0 ? 0 : p.ends[i - 1]! + JSON_SEPARATOR.length;
+    records.push(p.bytes.toString('utf8', start, p.ends[i]));
+  }
+  return { records, obTimes: p.obTimes, count: p.count };
+}

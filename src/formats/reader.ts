@@ -1,0 +1,132 @@
+/**
+ * Reading artifacts back: every format yields the same columnar batches, so `verify`, `status`, `report`
+ * and the processing phase read any format alike, without an object per record and without holding the
+ * file (an ALL day is ~555 MB of CSV or ~860 MB of JSON).
+ *
+ *   for await (const b of format.read(path, { fields: ['id', 'obTime', 'seoList[0].obValue', 'senPos[2]'] })) {
+ *     for (let i = 0; i < b.count; i++) use(b.columns[0][i], b.columns[1][i], ...);
+ *   }
+ *
+ * A field is a path (nested.ts): a top-level key, then `[n]` and `.key` steps into nested values. Values
+ * are text: strings decoded, numbers as written in the file, null/absent as "". A batch's arrays are fresh:
+ * they may be kept, but keeping them all holds the day.
+ */
+import { open } from 'node:fs/promises';
+import { ReachUdlError } from '../errors.js';
+import { parseFieldPath, type FieldPath } from './nested.js';
+
+export interface ReadOptions {
+  fields: readonly string[];
+  /** Records per batch; default 4096. */
+  batchSize?: number;
+}
+
+export interface RecordBatch {
+  count: number;
+  /** columns[f][i]: field `fields[f]` of record i. */
+  columns: string[][];
+}
+
+/** The file is not a whole artifact of its format: cut short, or not what its name says. */
+export class ArtifactReadError extends ReachUdlError {
+  readonly code = 'ERR_ARTIFACT_READ';
+  readonly exitClass = 'failed';
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(`${path}: ${detail}`);
+  }
+}
+
+export const DEFAULT_BATCH = 4096;
+const READ_BYTES = 1 << 20;
+
+/** The wanted fields grouped by top-level key: where each one's value goes in a batch. */
+export class FieldPlan {
+  readonly paths: FieldPath[];
+  /** Top-level key -> slots of the fields that are that key itself, and nested steps with their slots. */
+  readonly byTop = new Map<string, { direct: number[]; steps: Array<Array<string | number>>; slots: number[] }>();
+
+  constructor(fields: readonly string[]) {
+    this.paths = fields.map(parseFieldPath);
+    this.paths.forEach((p, slot) => {
+      let e = this.byTop.get(p.top);
+      if (!e) this.byTop.set(p.top, (e = { direct: [], steps: [], slots: [] }));
+      if (p.steps.length === 0) e.direct.push(slot);
+      else {
+        e.steps.push(p.steps);
+        e.slots.push(slot);
+      }
+    });
+  }
+}
+
+/** Collects records into batches of columns. */
+export class BatchBuilder {
+  columns: string[][];
+  count = 0;
+
+  constructor(
+    private readonly width: number,
+    readonly size: number,
+  ) {
+    this.columns = fresh(width);
+  }
+
+  /** The record being filled: its values default to "" (absent). */
+  begin(): number {
+    const i = this.count;
+    for (let f = 0; f < this.width; f++) this.columns[f]![i] = '';
+    return i;
+  }
+
+  set(slot: number, i: number, v: string): void {
+    this.columns[slot]![i] = v;
+  }
+
+  commit(): boolean {
+    return ++this.count >= this.size;
+  }
+
+  take(): RecordBatch {
+    const b: RecordBatch = { count: this.count, columns: this.columns };
+    for (const c of b.columns) c.length = this.count;
+    this.columns = fresh(this.width);
+    this.count = 0;
+    return b;
+  }
+}
+
+function fresh(width: number): string[][] {
+  return Array.from({ length: width }, () => []);
+}
+
+/**
+ * The file's bytes in windows: `scan(buf, from, end, last)` consumes whole units from `from` and returns
+ * where it stopped; what is left is carried into the next window (grown if one unit is larger than it).
+ */
+export async function* readWindows(path: string, scan: (buf: Buffer, from: number, end: number, last: boolean) => number): AsyncGenerator<void> {
+  const fh = await open(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafeSlow(READ_BYTES);
+    let end = 0;
+    for (;;) {
+      if (end === buf.length) {
+        const grown = Buffer.allocUnsafeSlow(buf.length * 2);
+        buf.copy(grown, 0, 0, end);
+        buf = grown;
+      }
+      const { bytesRead } = await fh.read(buf, end, buf.length - end, null);
+      end += bytesRead;
+      const last = bytesRead === 0;
+      const used = scan(buf, 0, end, last);
+      yield;
+      if (last) return;
+      buf.copyWithin(0, used, end);
+      end -= used;
+    }
+  } finally {
+    await fh.close();
+  }
+}
