@@ -4,7 +4,8 @@
  * sensor, descriptor and format (the download defaults unless given) and the output location.
  */
 import { validateCoordinator, type RawCoordinatorOptions } from '../config/coordinator.js';
-import { DESCRIPTORS, FORMATS, validateSensorId } from '../config/download.js';
+import { DESCRIPTORS, validateSensorId } from '../config/download.js';
+import { DEFAULT_FORMAT, FORMAT_NAMES } from '../formats/index.js';
 import { oneOf } from '../config/values.js';
 import type { BackfillKey } from '../coord/backfill.js';
 import { exportCsv } from '../coord/ledger-csv.js';
@@ -22,7 +23,7 @@ export function backfillKey(raw: RawBackfillOptions, outputLocation: string): Ba
   return {
     sensorId: validateSensorId(raw.sensorId ?? 'ALL'),
     descriptor: oneOf('--descriptor', raw.descriptor ?? 'QUICKLOOK', DESCRIPTORS),
-    outputFormat: oneOf('--output-format', raw.outputFormat ?? 'csv', FORMATS),
+    outputFormat: oneOf('--output-format', raw.outputFormat ?? DEFAULT_FORMAT, FORMAT_NAMES),
     outputLocation,
   };
 }

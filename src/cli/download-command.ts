@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { DOWNLOAD_DEFAULTS, DOWNLOAD_RANGES, validateDownloadOptions, type RawDownloadOptions } from '../config/download.js';
 import { describeRange } from '../config/values.js';
 import { UsageError } from '../errors.js';
+import { FORMAT_NAMES } from '../formats/index.js';
 import { runDownload } from '../download/run.js';
 import { fail } from './output.js';
 import { createReporter, type LogFormat } from './reporter.js';
@@ -28,7 +29,7 @@ export function downloadCommand(): Command {
     .option('--telemetry-file <file>', 'the ledger CSV (default: <output-dir>/download_telemetry.csv)')
     .option('--sensor-id <id>', 'ALL, or one sensor like REACH-101', d.sensorId)
     .addOption(new Option('--descriptor <name>', 'data product').choices(['QUICKLOOK', 'PROVISIONAL']).default(d.descriptor))
-    .addOption(new Option('--output-format <fmt>', 'file format').choices(['csv', 'json']).default(d.outputFormat))
+    .addOption(new Option('--output-format <fmt>', 'file format').choices(FORMAT_NAMES).default(d.outputFormat))
     .option('--retry-failed', 'also run days whose latest status is FAILED', false)
     .option('--limit-days <n>', `attempt at most n days, counted from the first day not already complete (${describeRange(DOWNLOAD_RANGES.limitDays)})`)
     .option('--dry-run', "print each day's planned action; no network, no files", false)

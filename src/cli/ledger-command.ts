@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { validateCoordinator, type RawCoordinatorOptions } from '../config/coordinator.js';
-import { DESCRIPTORS, FORMATS, validateSensorId } from '../config/download.js';
+import { DESCRIPTORS, validateSensorId } from '../config/download.js';
+import { DEFAULT_FORMAT, FORMAT_NAMES } from '../formats/index.js';
 import { oneOf } from '../config/values.js';
 import { exportCsv, importCsv } from '../coord/ledger-csv.js';
 import { openSession } from '../coord/session.js';
@@ -31,7 +32,7 @@ function backfillOptions(cmd: Command): Command {
     .requiredOption('--output-dir <dir|s3-url>', "the backfill's output location, spelled as its workers spell it")
     .option('--sensor-id <id>', 'the backfill: ALL or REACH-nnn', 'ALL')
     .addOption(new Option('--descriptor <name>', 'the backfill: data product').choices([...DESCRIPTORS]).default('QUICKLOOK'))
-    .addOption(new Option('--output-format <fmt>', 'the backfill: file format').choices([...FORMATS]).default('csv'));
+    .addOption(new Option('--output-format <fmt>', 'the backfill: file format').choices(FORMAT_NAMES).default(DEFAULT_FORMAT));
   return cmd;
 }
 
@@ -43,7 +44,7 @@ async function session(f: LedgerFlags) {
   return openSession(settings, {
     sensorId: validateSensorId(f.sensorId),
     descriptor: oneOf('--descriptor', f.descriptor, DESCRIPTORS),
-    outputFormat: oneOf('--output-format', f.outputFormat, FORMATS),
+    outputFormat: oneOf('--output-format', f.outputFormat, FORMAT_NAMES),
     outputLocation,
   });
 }

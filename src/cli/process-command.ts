@@ -5,6 +5,7 @@ import { describeRange } from '../config/values.js';
 import { openUploader, type S3Uploader } from '../process/upload.js';
 import { runProcess, type ProcessEvent, type ProcessSummary } from '../process/run.js';
 import { fail } from './output.js';
+import { FORMAT_NAMES } from '../formats/index.js';
 import { stopOnSignals } from './signals.js';
 import { cliRedactor } from './sink.js';
 import { validateCoordinator, type RawCoordinatorOptions } from '../config/coordinator.js';
@@ -25,7 +26,7 @@ export function processCommand(): Command {
     .option('--telemetry-file <file>', 'the ledger shared with download (default: <input-dir>/download_telemetry.csv)')
     .option('--sensor-id <id>', 'ALL, or one sensor like REACH-101: which day files to take', d.sensorId)
     .option('--descriptor <name>', 'QUICKLOOK, PROVISIONAL (or PRELIMINARY, the same): recorded in the ledger', d.descriptor)
-    .addOption(new Option('--output-format <fmt>', 'the format of the day files to take').choices(['csv', 'json']).default(d.outputFormat))
+    .addOption(new Option('--output-format <fmt>', 'the format of the day files to take').choices(FORMAT_NAMES).default(d.outputFormat))
     .option('--retry-failed', 'also run days whose latest status is FAILED (an upload that failed is retried with the CDF already made)', false)
     .option('--limit-days <n>', `work on at most n days, days already done not counted (${describeRange(DOWNLOAD_RANGES.limitDays)})`)
     .option('--dry-run', "print each day's planned action; nothing converted, uploaded or recorded", false)

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { RawReportOptions } from '../report/report.js';
 import { fail } from './output.js';
+import { DEFAULT_FORMAT } from '../formats/index.js';
 import { coordinatorRows, type RawBackfillOptions } from './coordinator-ledger.js';
 
 const MB = 1e6;
@@ -19,7 +20,7 @@ export function reportCommand(): Command {
     .option('--telemetry-file <file>', 'the ledger CSV (default: <output-dir>/download_telemetry.csv)')
     .option('--sensor-id <id>', "with --coordinator: the backfill's sensor", 'ALL')
     .option('--descriptor <name>', "with --coordinator: the backfill's descriptor", 'QUICKLOOK')
-    .option('--output-format <fmt>', "with --coordinator: the backfill's format", 'csv')
+    .option('--output-format <fmt>', "with --coordinator: the backfill's format", DEFAULT_FORMAT)
     .option('--coordinator <postgres-url>', 'read the ledger from the coordinator (PostgreSQL) instead of the CSV file (default: env REACH_UDL_COORDINATOR)')
     .exitOverride()
     .action(async (opts: RawReportOptions & RawBackfillOptions) => {

@@ -3,14 +3,13 @@
  * typed config or a UsageError naming the first problem.
  */
 import { resolve, join } from 'node:path';
-import type { OutputFormat } from '../artifacts/naming.js';
+import { DEFAULT_FORMAT, FORMAT_NAMES, type OutputFormat } from '../formats/index.js';
 import { dateRange, duration, numberIn, oneOf } from './values.js';
 import { UDL_DEFAULTS, validateUdlOptions, type RawUdlOptions, type UdlSettings } from './udl.js';
 import { UsageError } from '../errors.js';
 import { validateCoordinator, type CoordinatorSettings, type RawCoordinatorOptions } from './coordinator.js';
 
 export const DESCRIPTORS = ['QUICKLOOK', 'PROVISIONAL'] as const;
-export const FORMATS = ['csv', 'json'] as const;
 
 export interface DownloadConfig extends UdlSettings {
   startDate: string;
@@ -70,7 +69,7 @@ export const DOWNLOAD_DEFAULTS = {
   ...UDL_DEFAULTS,
   sensorId: 'ALL',
   descriptor: 'QUICKLOOK',
-  outputFormat: 'csv',
+  outputFormat: DEFAULT_FORMAT,
   maxResults: 10_000,
   settle: '2h',
   recheckWindow: '7d',
@@ -106,7 +105,7 @@ export function validateDownloadOptions(raw: RawDownloadOptions, env: NodeJS.Pro
     telemetryFile: raw.telemetryFile ? resolve(raw.telemetryFile) : join(outputDir, 'download_telemetry.csv'),
     sensorId: validateSensorId(raw.sensorId ?? DOWNLOAD_DEFAULTS.sensorId),
     descriptor: oneOf('--descriptor', raw.descriptor ?? DOWNLOAD_DEFAULTS.descriptor, DESCRIPTORS),
-    outputFormat: oneOf('--output-format', raw.outputFormat ?? DOWNLOAD_DEFAULTS.outputFormat, FORMATS),
+    outputFormat: oneOf('--output-format', raw.outputFormat ?? DOWNLOAD_DEFAULTS.outputFormat, FORMAT_NAMES),
     retryFailed: raw.retryFailed ?? false,
     limitDays: raw.limitDays === undefined ? undefined : numberIn('--limit-days', raw.limitDays, DOWNLOAD_RANGES.limitDays),
     dryRun: raw.dryRun ?? false,

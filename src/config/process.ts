@@ -4,7 +4,8 @@
  */
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { DESCRIPTORS, FORMATS, DOWNLOAD_RANGES, validateSensorId } from './download.js';
+import { DESCRIPTORS, DOWNLOAD_RANGES, validateSensorId } from './download.js';
+import { DEFAULT_FORMAT, FORMAT_NAMES, type OutputFormat } from '../formats/index.js';
 import { dateRange, numberIn, oneOf } from './values.js';
 
 /** The reference's process phase names the reprocessed product PRELIMINARY; it is the download's PROVISIONAL. */
@@ -20,7 +21,7 @@ export interface ProcessConfig {
   /** As written to the ledger; PRELIMINARY is accepted and recorded as PROVISIONAL. */
   descriptor: (typeof DESCRIPTORS)[number];
   /** The input artifacts' format. */
-  inputFormat: (typeof FORMATS)[number];
+  inputFormat: OutputFormat;
   retryFailed: boolean;
   limitDays: number | undefined;
   dryRun: boolean;
@@ -54,7 +55,7 @@ export interface RawProcessOptions {
   breakLock?: boolean;
 }
 
-export const PROCESS_DEFAULTS = { sensorId: 'ALL', descriptor: 'QUICKLOOK', outputFormat: 'csv' } as const;
+export const PROCESS_DEFAULTS = { sensorId: 'ALL', descriptor: 'QUICKLOOK', outputFormat: DEFAULT_FORMAT } as const;
 
 /** S3's bucket naming rules, so a typo is a usage error before any work rather than a FAILED day after it. */
 const BUCKET_RE = /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -89,7 +90,7 @@ export function validateProcessOptions(raw: RawProcessOptions, env: NodeJS.Proce
     telemetryFile: raw.telemetryFile ? resolve(raw.telemetryFile) : join(inputDir, 'download_telemetry.csv'),
     sensorId: validateSensorId(raw.sensorId === undefined || raw.sensorId.toUpperCase() === 'ALL' ? 'ALL' : raw.sensorId),
     descriptor: descriptor === 'PRELIMINARY' ? 'PROVISIONAL' : descriptor,
-    inputFormat: oneOf('--output-format', raw.outputFormat ?? PROCESS_DEFAULTS.outputFormat, FORMATS),
+    inputFormat: oneOf('--output-format', raw.outputFormat ?? PROCESS_DEFAULTS.outputFormat, FORMAT_NAMES),
     retryFailed: raw.retryFailed ?? false,
     limitDays: raw.limitDays === undefined ? undefined : numberIn('--limit-days', raw.limitDays, DOWNLOAD_RANGES.limitDays),
     dryRun: raw.dryRun ?? false,

@@ -8,6 +8,7 @@ import { L1cBuilder, l1cCdfSpec, l1cKey, l1cMode, type L1cRecord, type L1cStats 
 import type { ArtifactStore } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { readL1cRecords } from './records.js';
+import type { OutputFormat } from '../formats/index.js';
 
 /** A record the run's selection cannot hold: another sensor in a single-sensor file, or no REACH sensor at all. */
 export class UnexpectedSensorError extends ReachUdlError {
@@ -18,7 +19,7 @@ export class UnexpectedSensorError extends ReachUdlError {
 export interface ConvertOptions {
   inputPath: string;
   /** The input artifact's format (its extension). */
-  format: string;
+  format: OutputFormat;
   day: string;
   sensorId: string;
   /** The REACH sensor ids there are (data/sensors.json). */

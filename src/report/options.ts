@@ -1,7 +1,7 @@
 /** Option validation shared by `status` and `report`: raw strings in, a typed value or a UsageError out. */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { OutputFormat } from '../artifacts/naming.js';
+import { FORMAT_NAMES, isFormatName, type OutputFormat } from '../formats/index.js';
 import { UsageError } from '../errors.js';
 import { optionalDate } from '../config/values.js';
 
@@ -41,8 +41,8 @@ export function validateSensorId(v: string | undefined): string | undefined {
 }
 
 export function validateFormat(v: string | undefined): OutputFormat | undefined {
-  if (v === undefined || v === 'csv' || v === 'json') return v;
-  throw new UsageError(`--output-format ${JSON.stringify(v)} must be csv or json`);
+  if (v === undefined || isFormatName(v)) return v;
+  throw new UsageError(`--output-format ${JSON.stringify(v)} must be one of ${FORMAT_NAMES.join(', ')}`);
 }
 
 /** A missing output dir is fine (nothing downloaded yet); one that is a file is a usage error. */

@@ -2,7 +2,7 @@
  * The status model: each day's latest ledger row, what a rerun of `download` over the same range would do
  * and why, and totals. Pure: the caller supplies the ledger rows and the days' facts (download/facts.ts).
  */
-import type { OutputFormat } from '../artifacts/naming.js';
+import { formatOfLedger, type OutputFormat } from '../formats/index.js';
 import { artifactName } from '../artifacts/naming.js';
 import { latestByDay } from '../ledger/read.js';
 import { PROCESSING_STATUSES, type LedgerRow, type LedgerStatus } from '../ledger/schema.js';
@@ -93,7 +93,7 @@ export function lastRunSettings(rows: readonly LedgerRow[]): { sensorId: string;
     }
   }
   const sensorId = best && (best.sensor_id === 'ALL' || /^REACH-\d+$/.test(best.sensor_id)) ? best.sensor_id : 'ALL';
-  const outputFormat: OutputFormat = best?.output_format === 'json' ? 'json' : 'csv';
+  const outputFormat: OutputFormat = formatOfLedger(best?.output_format);
   return { sensorId, outputFormat };
 }
 

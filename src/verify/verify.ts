@@ -11,6 +11,7 @@ import { describeBad, latestByDay, readLedgerFile } from '../ledger/read.js';
 import { listArtifacts, type DayArtifact } from '../report/artifacts.js';
 import type { LedgerRow } from '../ledger/schema.js';
 import { checkArtifactFile } from './check.js';
+import { DEFAULT_FORMAT, formatOfLedger } from '../formats/index.js';
 
 export interface DayCheck {
   day: string;
@@ -70,7 +71,7 @@ export async function verifyOutput(o: VerifyOptions): Promise<VerifyResult> {
 
 /** The command that repairs a failed day: the damaged file moved aside, then the day downloaded again. */
 export function repairCommand(check: DayCheck, o: { outputDir: string; sensorId: string; format: string }): string {
-  const flags = `--start-date ${check.day} --end-date ${check.day} --output-dir ${quote(o.outputDir)}${o.sensorId !== 'ALL' ? ` --sensor-id ${o.sensorId}` : ''}${o.format !== 'csv' ? ` --output-format ${o.format}` : ''}`;
+  const flags = `--start-date ${check.day} --end-date ${check.day} --output-dir ${quote(o.outputDir)}${o.sensorId !== 'ALL' ? ` --sensor-id ${o.sensorId}` : ''}${o.format !== DEFAULT_FORMAT ? ` --output-format ${o.format}` : ''}`;
   if (check.problems.length === 1 && check.problems[0] === 'artifact missing') return `reach-udl download ${flags}`;
   const onlyServer = check.problems.every((p) => p.includes("server's /count"));
   if (onlyServer) return `reach-udl download ${flags} --refresh`;
@@ -83,7 +84,7 @@ function quote(path: string): string {
 
 async function verifyDay(outputDir: string, row: LedgerRow, serverCount: ServerCount | undefined): Promise<DayCheck> {
   const day = dayWindow(row.chunk_date_utc);
-  const format = row.output_format === 'json' ? 'json' : 'csv';
+  const format = formatOfLedger(row.output_format);
   const path = join(outputDir, artifactName(row.sensor_id || 'ALL', day, format));
   const check: DayCheck = { day: day.day, path, sensorId: row.sensor_id || 'ALL', format, records: 0, ledgerRecords: Number(row.records_downloaded), problems: [] };
   if (!existsSync(path)) {
