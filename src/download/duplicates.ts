@@ -2,7 +2,8 @@
  * Exact duplicates within a page: the server may send a record twice; it is written once. The same id
  * with different content is refused (DuplicateIdError). Records come sorted by obTime, so a record's
  * duplicate lies in its obTime run: only that run is remembered, by id hash, with where each record lies
- * in the window; records are read back only when a hash comes again.
+ * in the window; records are read back only when a hash comes again. A run may go on into the next
+ * piece, so when a piece loses records, the run's later records move: `relocate` says where to.
  */
 import { ReachUdlError } from '../errors.js';
 import type { ArtifactFormat, PieceOut } from '../formats/index.js';
@@ -10,6 +11,8 @@ import type { ChunkTarget } from './page-stream.js';
 
 export class Duplicates {
   private run: Run = newRun('');
+  /** The current run's records from the piece last passed to `find`: [slot, piece-local index]. */
+  private placed: Array<[number, number]> = [];
 
   constructor(
     private readonly target: ChunkTarget,
@@ -22,8 +25,12 @@ export class Duplicates {
     const { obTimes, ids, ends, keys } = out;
     const target = this.target;
     let run = this.run;
+    this.placed = [];
     for (let i = 0; i < out.count; i++) {
-      if (obTimes[i] !== run.obTime) run = this.run = newRun(obTimes[i]!);
+      if (obTimes[i] !== run.obTime) {
+        run = this.run = newRun(obTimes[i]!);
+        this.placed = [];
+      }
       const hash = ids[i]!;
       if (hash === 0) continue;
       const from = base + (i === 0 ? 0 : ends[i - 1]! + sepLength);
@@ -37,6 +44,7 @@ export class Duplicates {
       run.next.push(-1);
       if (first === undefined) {
         run.slot.set(hash, slot);
+        this.placed.push([slot, i]);
         continue;
       }
       // The same hash: the same record again, the same id with other content, or two ids that hash alike.
@@ -52,11 +60,27 @@ export class Duplicates {
         const id = this.format.recordId(text, keys);
         if (id === this.format.recordId(other, run.keys[s]!)) throw new DuplicateIdError(id, obTimes[i]!);
       }
-      if (dropped[dropped.length - 1] !== i) run.next[last] = slot;
+      if (dropped[dropped.length - 1] !== i) {
+        run.next[last] = slot;
+        this.placed.push([slot, i]);
+      }
     }
     return dropped;
   }
 
+  /**
+   * The last piece was written again without its dropped records (`ends` as `withoutRecords` gives them,
+   * from `base`): the run's records from that piece now lie earlier in the window.
+   */
+  relocate(ends: ArrayLike<number>, base: number, sepLength: number): void {
+    const run = this.run;
+    for (const [slot, i] of this.placed) {
+      // Records are never empty, so ends[i - 1] is 0 exactly when nothing before i was kept.
+      const before = i === 0 ? 0 : ends[i - 1]!;
+      run.from[slot] = base + (before === 0 ? 0 : before + sepLength);
+      run.to[slot] = base + ends[i]!;
+    }
+  }
 }
 
 /** The records of one obTime run: by id hash, the first of a chain of records (next) with that hash. */

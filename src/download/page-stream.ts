@@ -230,6 +230,7 @@ export class PageStream implements BodySink<StreamedPage> {
     if (dropped.length > 0) {
       const kept = withoutRecords(out, dropped, sep);
       ends = kept.ends;
+      this.dups.relocate(kept.ends, fileStart + prefix.length, sep.length);
       target.truncate(fileStart);
       if (kept.length > 0) {
         if (prefix.length > 0) target.write(prefix, 0, prefix.length, out.keys);

@@ -61,8 +61,11 @@ export interface LedgerContents {
 }
 
 const HEADER_LINE = LEDGER_COLUMNS.join(',');
-/** How far a quoted value may legitimately continue onto following lines. */
-const MAX_CONTINUATION_LINES = 4;
+/**
+ * How far a quoted value may continue onto following lines (Python's csv writer quotes newlines in a
+ * path or a message). Joined lines count only when they parse to exactly the header's columns.
+ */
+const MAX_CONTINUATION_LINES = 256;
 
 /** A row is whole when its quotes balance and it parses to the ledger's column count. */
 export function isWholeRow(line: string): boolean {

@@ -137,6 +137,7 @@ function pathOf(url: string): string {
   return `${u.pathname}${u.search}`;
 }
 
+/** The start of an error body, on one line: enough to recognise the server's complaint. */
 function snippet(body: string): string {
-  return body.slice(0, 200).replace(/\s+/g, ' ').trim().slice(0, 120);
+  return body.slice(0, 400).replace(/\s+/g, ' ').trim().slice(0, 240);
 }

@@ -7,11 +7,13 @@
  * Content-MD5 is refused too, so every test also proves that every upload path sends one.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /** The slice of Koa's context the middleware uses. */
 interface KoaContext {
@@ -105,9 +107,42 @@ function isolateAwsEnv(dir: string, credentials: S3TestServer['credentials'], re
   };
 }
 
+/** The slice of s3rver's filesystem store that `fixPartRace` replaces. */
+interface FilesystemStoreProto {
+  getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  putPart(bucket: string, uploadId: string, partNumber: number, content: Readable): Promise<{ size: number; md5: string }>;
+}
+
+/**
+ * s3rver 3.7.1 answers an UploadPart when its hashing stream finishes, before the part file is flushed,
+ * so a CompleteMultipartUpload right after (lib-storage sends one) can stitch a truncated part into
+ * the object. Our store's read-back caught exactly that in CI ("S3 holds 2097152 bytes … not the
+ * 11534336 bytes sent"). Real S3 acknowledges a part only once it is stored; so must the test server.
+ */
+function fixPartRace(proto: FilesystemStoreProto): void {
+  proto.putPart = async function putPart(this: FilesystemStoreProto, bucket, uploadId, partNumber, content) {
+    const partPath = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
+    await mkdir(join(partPath, '..'), { recursive: true });
+    const md5 = createHash('md5');
+    let size = 0;
+    const tap = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        md5.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    await pipeline(content, tap, createWriteStream(partPath));
+    const hex = md5.digest('hex');
+    await writeFile(`${partPath}.md5`, hex);
+    return { size, md5: hex };
+  };
+}
+
 export async function startS3Server(bucket = 'reach-test'): Promise<S3TestServer> {
   const S3rverImpl = require('s3rver') as S3rverClass;
   const S3Error = require('s3rver/lib/models/error') as S3ErrorClass;
+  fixPartRace((require('s3rver/lib/stores/filesystem') as { prototype: FilesystemStoreProto }).prototype);
   const dir = await mkdtemp(join(tmpdir(), 'reach-s3rver-'));
   const server = new S3rverImpl({
     address: '127.0.0.1',
