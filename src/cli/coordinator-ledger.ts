@@ -8,8 +8,7 @@ import { DESCRIPTORS, validateSensorId } from '../config/download.js';
 import { DEFAULT_FORMAT, FORMAT_NAMES } from '../formats/index.js';
 import { oneOf } from '../config/values.js';
 import type { BackfillKey } from '../coord/backfill.js';
-import { exportCsv } from '../coord/ledger-csv.js';
-import { openSession, type CoordSession } from '../coord/session.js';
+import type { CoordSession } from '../coord/session.js';
 import type { LedgerRow } from '../ledger/schema.js';
 import { cliRedactor } from './sink.js';
 
@@ -32,6 +31,7 @@ async function withSession<T>(raw: RawBackfillOptions, outputLocation: string, f
   const settings = validateCoordinator(raw);
   if (!settings) return undefined;
   cliRedactor.addSecrets(settings.secrets);
+  const { openSession } = await import('../coord/session.js');
   const session = await openSession(settings, backfillKey(raw, outputLocation));
   try {
     return await fn(session);
@@ -47,5 +47,5 @@ export function coordinatorRows(raw: RawBackfillOptions, outputLocation: string)
 
 /** The backfill's ledger as the CSV file would hold it; undefined without --coordinator. */
 export function coordinatorCsv(raw: RawBackfillOptions, outputLocation: string): Promise<string | undefined> {
-  return withSession(raw, outputLocation, (s) => exportCsv(s.table));
+  return withSession(raw, outputLocation, async (s) => (await import('../coord/ledger-csv.js')).exportCsv(s.table));
 }

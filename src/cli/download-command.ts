@@ -6,7 +6,6 @@ import { DOWNLOAD_DEFAULTS, DOWNLOAD_RANGES, validateDownloadOptions, type RawDo
 import { describeRange } from '../config/values.js';
 import { UsageError } from '../errors.js';
 import { FORMAT_NAMES } from '../formats/index.js';
-import { runDownload } from '../download/run.js';
 import { fail } from './output.js';
 import { createReporter, type LogFormat } from './reporter.js';
 import { stopOnSignals } from './signals.js';
@@ -72,11 +71,12 @@ earlier (see reach-udl status; rerun with --retry-failed);
         const reporter = createReporter({
           verbosity: config.verbosity,
           format: opts.logFormat,
-          tty: opts.progress && opts.logFormat === 'text' && process.stderr.isTTY === true,
+          bars: opts.progress && opts.logFormat === 'text' && process.stderr.isTTY === true ? (await import('cli-progress')).default : undefined,
           dryRun: config.dryRun,
         });
         const controller = new AbortController();
         const unhook = stopOnSignals(controller);
+        const { runDownload } = await import('../download/run.js');
         const summary = await runDownload(config, { onEvent: (e) => reporter.onEvent(e), signal: controller.signal, redactor: cliRedactor, now: wallClock() });
         unhook();
         reporter.finish(summary);

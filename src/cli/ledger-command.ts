@@ -10,10 +10,7 @@ import { validateCoordinator, type RawCoordinatorOptions } from '../config/coord
 import { DESCRIPTORS, validateSensorId } from '../config/download.js';
 import { DEFAULT_FORMAT, FORMAT_NAMES } from '../formats/index.js';
 import { oneOf } from '../config/values.js';
-import { exportCsv, importCsv } from '../coord/ledger-csv.js';
-import { openSession } from '../coord/session.js';
 import { UsageError } from '../errors.js';
-import { writeFileAtomic } from '../artifacts/fsutil.js';
 import { addCoordinatorOptions } from './coordinator-options.js';
 import { fail } from './output.js';
 import { cliRedactor } from './sink.js';
@@ -41,6 +38,7 @@ async function session(f: LedgerFlags) {
   if (!settings) throw new UsageError('--coordinator (or REACH_UDL_COORDINATOR) is required');
   cliRedactor.addSecrets(settings.secrets);
   const outputLocation = /^s3:\/\//.test(f.outputDir) ? f.outputDir : resolve(f.outputDir);
+  const { openSession } = await import('../coord/session.js');
   return openSession(settings, {
     sensorId: validateSensorId(f.sensorId),
     descriptor: oneOf('--descriptor', f.descriptor, DESCRIPTORS),
@@ -59,6 +57,7 @@ export function ledgerCommand(): Command {
         const text = await readFile(file, 'utf8');
         const s = await session(f);
         try {
+          const { importCsv } = await import('../coord/ledger-csv.js');
           const r = await importCsv(s.db, s.table, text, file);
           process.stdout.write(`read=${r.read} added=${r.added} present=${r.present} foreign=${r.foreign}\n`);
         } finally {
@@ -75,8 +74,9 @@ export function ledgerCommand(): Command {
       try {
         const s = await session(f);
         try {
+          const { exportCsv } = await import('../coord/ledger-csv.js');
           const csv = await exportCsv(s.table);
-          if (f.out) await writeFileAtomic(resolve(f.out), csv);
+          if (f.out) await (await import('../artifacts/fsutil.js')).writeFileAtomic(resolve(f.out), csv);
           else process.stdout.write(csv);
         } finally {
           await s.close();

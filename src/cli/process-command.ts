@@ -2,14 +2,14 @@ import { Command, Option } from 'commander';
 import { DOWNLOAD_RANGES } from '../config/download.js';
 import { PROCESS_DEFAULTS, validateProcessOptions, type RawProcessOptions } from '../config/process.js';
 import { describeRange } from '../config/values.js';
-import { openUploader, type S3Uploader } from '../process/upload.js';
-import { runProcess, type ProcessEvent, type ProcessSummary } from '../process/run.js';
+import type { S3Uploader } from '../process/upload.js';
+import type { ProcessEvent, ProcessSummary } from '../process/run.js';
 import { fail } from './output.js';
 import { FORMAT_NAMES } from '../formats/index.js';
 import { stopOnSignals } from './signals.js';
 import { cliRedactor } from './sink.js';
 import { validateCoordinator, type RawCoordinatorOptions } from '../config/coordinator.js';
-import { openSession, type CoordSession } from '../coord/session.js';
+import type { CoordSession } from '../coord/session.js';
 
 export function processCommand(): Command {
   const d = PROCESS_DEFAULTS;
@@ -61,11 +61,13 @@ Exit codes: 0 every day of the range is done or a known skip; 1 the range holds 
         if (coordinator) {
           cliRedactor.addSecrets(coordinator.secrets);
           // The download's backfill: its ledger rows are the ones to convert.
+          const { openSession } = await import('../coord/session.js');
           session = await openSession(coordinator, { sensorId: config.sensorId, descriptor: config.descriptor, outputFormat: config.inputFormat, outputLocation: config.inputDir });
         }
-        if (config.upload && !config.dryRun) uploader = await openUploader(config);
+        if (config.upload && !config.dryRun) uploader = await (await import('../process/upload.js')).openUploader(config);
         const controller = new AbortController();
         const unhook = stopOnSignals(controller);
+        const { runProcess } = await import('../process/run.js');
         const summary = await runProcess(config, {
           onEvent: reporter(config.verbosity, config.dryRun),
           signal: controller.signal,

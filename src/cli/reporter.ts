@@ -3,7 +3,7 @@
  * request rate, 429s and ETA. Elsewhere (pipes, cron, CI): plain lines, one per event worth keeping,
  * or JSON lines with --log-format json. Everything but the closing summary goes to stderr.
  */
-import cliProgress from 'cli-progress';
+import type CliProgress from 'cli-progress';
 import type { RunEvent, RunSummary } from '../download/run.js';
 import { describeDecision } from '../plan/decide.js';
 
@@ -12,7 +12,8 @@ export type LogFormat = 'text' | 'json';
 export interface ReporterOptions {
   verbosity: number;
   format: LogFormat;
-  tty: boolean;
+  /** cli-progress, loaded by the caller on a terminal only; without it, plain lines. */
+  bars?: typeof CliProgress | undefined;
   dryRun: boolean;
   out?: NodeJS.WritableStream;
   err?: NodeJS.WritableStream;
@@ -27,8 +28,9 @@ export function createReporter(o: ReporterOptions): Reporter {
   const out = o.out ?? process.stdout;
   const err = o.err ?? process.stderr;
   const stats = { requests: 0, throttled: 0, retries: 0, startedAt: performance.now(), daysDone: 0, daysTotal: 0 };
-  let multibar: cliProgress.MultiBar | undefined;
-  let bar: cliProgress.SingleBar | undefined;
+  const cliProgress = o.bars;
+  let multibar: CliProgress.MultiBar | undefined;
+  let bar: CliProgress.SingleBar | undefined;
   let windows = { done: 0, total: 0 };
 
   const line = (level: string, msg: string, fields: Record<string, unknown> = {}) => {
@@ -71,11 +73,7 @@ export function createReporter(o: ReporterOptions): Reporter {
               line('info', `${waiting.length === 1 ? first.day : `${first.day} .. ${waiting.at(-1)!.day}`}: ${describeDecision(first)}`, { event: 'deferred', days: waiting.map((d) => d.day) });
             }
           }
-          break;
-        }
-        case 'ledger-repaired': {
-          line('warn', `moved ${e.moved} ledger line(s) that were not rows to ${e.sidePath}`, { event: 'ledger-repaired', moved: e.moved, sidePath: e.sidePath });
-          if (o.tty && !o.dryRun && stats.daysTotal > 0) {
+          if (cliProgress && !o.dryRun && stats.daysTotal > 0) {
             multibar = new cliProgress.MultiBar(
               {
                 format: '{bar} {percentage}% | days {days} | windows {windows} | {records} records | {rps} req/s | 429s {throttled} | ETA {eta_formatted}',
@@ -88,6 +86,10 @@ export function createReporter(o: ReporterOptions): Reporter {
             );
             bar = multibar.create(stats.daysTotal, 0, payload());
           }
+          break;
+        }
+        case 'ledger-repaired': {
+          line('warn', `moved ${e.moved} ledger line(s) that were not rows to ${e.sidePath}`, { event: 'ledger-repaired', moved: e.moved, sidePath: e.sidePath });
           break;
         }
         case 'day-start':

@@ -2,6 +2,7 @@
 
 import { Command, InvalidArgumentError, Option, type ErrorOptions } from 'commander';
 
+// The simulator itself is loaded only when `sim` runs: every other command starts without it.
 import {
   DEFAULT_DATA_END,
   DEFAULT_DATA_START,
@@ -10,13 +11,11 @@ import {
   DEFAULT_MAX_RESULTS,
   DEFAULT_SLOW_MS,
   parseDay,
-  parseUdlTime,
   SimConfigError,
-  SimListenError,
-  startSim,
   type SimOptions,
-  type SimStats,
-} from '../sim/index.js';
+} from '../sim/options.js';
+import { parseUdlTime } from '../sim/query.js';
+import type { SimStats } from '../sim/stats.js';
 
 /** Exit code and error code of a runtime failure, as opposed to a usage error. */
 const LISTEN_FAILED = { exitCode: 1, code: 'reach-udl.simListen' } as const;
@@ -247,6 +246,7 @@ Examples:
   reach-udl sim --realtime --late-share 0.2 --late-ms 7200000 --now 2026-01-02T06:00:00.000Z`,
     )
     .action(async (flags: SimFlags) => {
+      const { startSim, SimListenError } = await import('../sim/server.js');
       let sim;
       try {
         sim = await startSim(toSimOptions(flags));

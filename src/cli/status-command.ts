@@ -8,10 +8,9 @@ import { validateUdlOptions, type RawUdlOptions } from '../config/udl.js';
 import { duration } from '../config/values.js';
 import { dayWindow } from '../plan/dates.js';
 import { checkOutputDir, validateCommon, validateFormat, validateSensorId, type RawCommonOptions } from '../report/options.js';
-import { readLedgerView } from '../report/ledger-view.js';
-import { buildStatus, type StatusModel } from '../report/status.js';
-import { renderStatusText, type LedgerInfo } from '../report/status-text.js';
-import { connectUdl } from '../udl/connect.js';
+import type { readLedgerView } from '../report/ledger-view.js';
+import type { StatusModel } from '../report/status.js';
+import type { LedgerInfo } from '../report/status-text.js';
 import { wallClock } from './clock.js';
 import { fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
@@ -44,6 +43,8 @@ export async function collectStatus(raw: RawStatusOptions, warn: (m: string) => 
   const now = wallClock()();
   await checkOutputDir(opts.outputDir);
   const rows = await coordinatorRows(raw, opts.outputDir);
+  const { readLedgerView } = await import('../report/ledger-view.js');
+  const { buildStatus } = await import('../report/status.js');
   const view = await readLedgerView({ ...opts, sensorId, outputFormat, warn, rows });
   const serverCounts = udl ? await countDownloaded(udl, view) : undefined;
   const model = buildStatus({ ...view, decide: { now, settleMs, recheckMs }, ...(serverCounts ? { serverCounts } : {}) });
@@ -56,6 +57,7 @@ export async function collectStatus(raw: RawStatusOptions, warn: (m: string) => 
 
 /** --check-server: the server's /count for every DOWNLOADED day shown, one cheap request each. */
 async function countDownloaded(udl: ReturnType<typeof validateUdlOptions>, view: Awaited<ReturnType<typeof readLedgerView>>): Promise<Map<string, number>> {
+  const { connectUdl } = await import('../udl/connect.js');
   const connection = await connectUdl(udl, { redactor: cliRedactor });
   try {
     const counts = new Map<string, number>();
@@ -105,7 +107,7 @@ export function statusCommand(): Command {
           return;
         }
         const doc = await collectStatus(opts, (m) => process.stderr.write(`reach-udl: warning: ${m}\n`));
-        process.stdout.write(format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : renderStatusText(doc, doc.ledger, doc.outputDir));
+        process.stdout.write(format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : (await import('../report/status-text.js')).renderStatusText(doc, doc.ledger, doc.outputDir));
       } catch (err) {
         fail(err);
       }

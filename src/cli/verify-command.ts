@@ -4,8 +4,8 @@ import { validateUdlOptions, type RawUdlOptions } from '../config/udl.js';
 import { optionalDate } from '../config/values.js';
 import { dayWindow } from '../plan/dates.js';
 import { ConfigError } from '../udl/auth.js';
-import { connectUdl, type UdlConnection } from '../udl/connect.js';
-import { repairCommand, verifyOutput, type ServerCount } from '../verify/verify.js';
+import type { UdlConnection } from '../udl/connect.js';
+import type { ServerCount } from '../verify/verify.js';
 import { EXIT, fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
 import { cliRedactor } from './sink.js';
@@ -39,6 +39,7 @@ export function verifyCommand(): Command {
       const connection = f.server ? await connect(settings) : undefined;
       let failed = 0;
       try {
+        const { repairCommand, verifyOutput } = await import('../verify/verify.js');
         const { checks, unrecorded } = await verifyOutput({
           outputDir,
           telemetryFile: f.telemetryFile ? resolve(f.telemetryFile) : join(outputDir, 'download_telemetry.csv'),
@@ -81,6 +82,7 @@ export function verifyCommand(): Command {
 
 async function connect(settings: ReturnType<typeof validateUdlOptions>): Promise<UdlConnection> {
   try {
+    const { connectUdl } = await import('../udl/connect.js');
     return await connectUdl(settings, { redactor: cliRedactor });
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(`${err.message}; or pass --no-server to check the files alone`);

@@ -27,6 +27,13 @@ export default class SlowestReporter implements Reporter {
     const lines = rows.slice(0, 12).map(
       (r) => `  ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${String(Math.round(r.share * 100)).padStart(3)}% of ${r.timeout / 1000} s${r.share > 0.5 ? '  OVER HALF' : ''}  ${r.name}`,
     );
+    // Files run in parallel: the slowest ones bound the wall time of the whole run.
+    const files = modules
+      .map((m) => ({ ms: m.diagnostic().duration, name: m.relativeModuleId }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 8)
+      .map((f) => `  ${(f.ms / 1000).toFixed(1).padStart(6)} s  ${f.name}`);
     process.stdout.write(`\nSlowest tests (${rows.length} timed; ${over} above half of their timeout):\n${lines.join('\n')}\n`);
+    process.stdout.write(`Slowest files:\n${files.join('\n')}\n`);
   }
 }
