@@ -11,7 +11,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -107,42 +107,62 @@ function isolateAwsEnv(dir: string, credentials: S3TestServer['credentials'], re
   };
 }
 
-/** The slice of s3rver's filesystem store that `fixPartRace` replaces. */
+/** The slice of s3rver's filesystem store that `fixWriteRace` replaces. */
 interface FilesystemStoreProto {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
+  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
   putPart(bucket: string, uploadId: string, partNumber: number, content: Readable): Promise<{ size: number; md5: string }>;
+}
+interface S3rverObject {
+  bucket: string;
+  key: string;
+  metadata: unknown;
+  content: Readable | Buffer;
+}
+
+/** Writes `content` to `path` and resolves once the file is complete on disk, with its size and MD5. */
+async function writeFully(path: string, content: Readable | Buffer): Promise<{ size: number; md5: string }> {
+  await mkdir(dirname(path), { recursive: true });
+  const md5 = createHash('md5');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      md5.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const source = Buffer.isBuffer(content) ? Readable.from([content], { objectMode: false }) : content;
+  await pipeline(source, tap, createWriteStream(path));
+  return { size, md5: md5.digest('hex') };
 }
 
 /**
- * s3rver 3.7.1 answers an UploadPart when its hashing stream finishes, before the part file is flushed,
- * so a CompleteMultipartUpload right after (lib-storage sends one) can stitch a truncated part into
- * the object. Our store's read-back caught exactly that in CI ("S3 holds 2097152 bytes … not the
- * 11534336 bytes sent"). Real S3 acknowledges a part only once it is stored; so must the test server.
+ * s3rver 3.7.1 answers a PutObject, an UploadPart and a CompleteMultipartUpload when its hashing stream
+ * finishes, before the file is flushed: a CompleteMultipartUpload right after an UploadPart can stitch
+ * a truncated part into the object, and a read right after any write can see a short object. Our
+ * store's read-back caught both in CI ("S3 holds 2097152 bytes … not the 11534336 bytes sent", then
+ * "8388608 bytes"). Real S3 acknowledges a write only once it is stored; so must the test server.
  */
-function fixPartRace(proto: FilesystemStoreProto): void {
+function fixWriteRace(proto: FilesystemStoreProto): void {
   proto.putPart = async function putPart(this: FilesystemStoreProto, bucket, uploadId, partNumber, content) {
     const partPath = join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, String(partNumber));
-    await mkdir(join(partPath, '..'), { recursive: true });
-    const md5 = createHash('md5');
-    let size = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        md5.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
-    await pipeline(content, tap, createWriteStream(partPath));
-    const hex = md5.digest('hex');
-    await writeFile(`${partPath}.md5`, hex);
-    return { size, md5: hex };
+    const written = await writeFully(partPath, content);
+    await writeFile(`${partPath}.md5`, written.md5);
+    return written;
+  };
+  proto.putObject = async function putObject(this: FilesystemStoreProto, object) {
+    const written = await writeFully(this.getResourcePath(object.bucket, object.key, 'object'), object.content);
+    await this.putMetadata(object.bucket, object.key, object.metadata, written.md5);
+    return written;
   };
 }
 
 export async function startS3Server(bucket = 'reach-test'): Promise<S3TestServer> {
   const S3rverImpl = require('s3rver') as S3rverClass;
   const S3Error = require('s3rver/lib/models/error') as S3ErrorClass;
-  fixPartRace((require('s3rver/lib/stores/filesystem') as { prototype: FilesystemStoreProto }).prototype);
+  fixWriteRace((require('s3rver/lib/stores/filesystem') as { prototype: FilesystemStoreProto }).prototype);
   const dir = await mkdtemp(join(tmpdir(), 'reach-s3rver-'));
   const server = new S3rverImpl({
     address: '127.0.0.1',
