@@ -1,9 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
-/** `npm run soak`: the long storms (many kills, many days), with the same assertions as the quick ones. */
+/**
+ * `npm run soak`: the long storms (many kills, many days), with the same assertions as the quick ones,
+ * and the property tests that `npm test` runs at a quarter of their runs (test/helpers/runs.ts), in full.
+ */
 export default defineConfig({
   test: {
-    include: ['test/soak/**/*.test.ts'],
+    include: [
+      'test/soak/**/*.test.ts',
+      'test/unit/formats/writers.test.ts',
+      'test/plan-windows.test.ts',
+      'test/unit/l1c/text.test.ts',
+      'test/unit/cdf/*.test.ts',
+      'test/report.test.ts',
+    ],
+    env: { REACH_UDL_SOAK: '1' },
     globalSetup: ['test/helpers/build.ts'],
     setupFiles: ['test/helpers/cleanup.ts'],
     reporters: ['default', './test/helpers/slowest-reporter.ts'],

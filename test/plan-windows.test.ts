@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { dayWindow } from '../src/plan/dates.js';
 import { afterPage } from '../src/plan/paging.js';
 import { EXPECTED_ALL_DAY, TICK_MS, obTimeRange, planWindows, planningDensity, recordsPerTick } from '../src/plan/windows.js';
+import { runs } from './helpers/runs.js';
 
 const day = dayWindow('2026-01-01');
 
@@ -45,7 +46,7 @@ describe('planWindows', () => {
         expect(broken).toBe(-1);
         expect(w[w.length - 1]!.endMs).toBe(day.endMs);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
   it('puts every millisecond of the day in exactly one query, and the next day 00:00:00.000 in none', () => {
@@ -55,7 +56,7 @@ describe('planWindows', () => {
       fc.property(fc.integer({ min: day.startMs, max: day.endMs - 1 }), (t) => {
         expect(owners(t)).toHaveLength(1);
       }),
-      { numRuns: 2_000 },
+      { numRuns: runs(2_000) },
     );
     for (const x of w) {
       for (const t of [x.startMs - 1, x.startMs, x.startMs + 500, x.endMs - 1, x.endMs]) {
@@ -114,7 +115,7 @@ describe('afterPage', () => {
         expect(r).toBeUndefined();
         expect(kept).toEqual(rows);
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 });

@@ -22,6 +22,7 @@ import {
 import { escapeHtml } from '../src/report/html.js';
 import { writeReport } from '../src/report/report.js';
 import { loadSensorIds } from '../src/report/sensors.js';
+import { runs } from './helpers/runs.js';
 
 /** Feeds `text` to a scanner in pieces cut at `cuts` (byte offsets), as a stream would. */
 function scan(make: () => CsvSensorScanner | JsonSensorScanner, text: string | Buffer, cuts: number[] = []): SensorCounts {
@@ -104,7 +105,7 @@ describe('CSV counting', () => {
           expect(scan(csv, bytes, cuts.map((c) => c % (bytes.length + 1)))).toEqual(csvParseCounts(text));
         },
       ),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 });

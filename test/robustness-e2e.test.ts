@@ -29,11 +29,11 @@ async function withSim<T>(opts: SimOptions, fn: (sim: RunningSim) => Promise<T>)
 describe('crash safety: kill -9 at random moments, then rerun', () => {
   it('ends byte-identical to an uninterrupted run, with a sound ledger and no temp file, over 8 kills', async () => {
     // The 25-kill, 5-day version of this storm runs in `npm run soak`.
-    await killStorm({ env, sim: { sensors: 2, subSecondShare: 0.01, seed: 11, auth: AUTH, latencyMs: 5 }, firstDay: '2026-06-01', days: 3, kills: 8, seed: 20261129 });
+    await killStorm({ env, sim: { sensors: 1, subSecondShare: 0.01, seed: 11, auth: AUTH, latencyMs: 5 }, firstDay: '2026-06-01', days: 2, kills: 8, seed: 20261129, maxResults: 1000 });
   });
 
   it('resumes an interrupted day from its spooled windows: killed at 80%, the rerun fetches at most 25%', async () => {
-    await withSim({ sensors: 2, seed: 5, auth: AUTH, latencyMs: 10 }, async (s) => {
+    await withSim({ sensors: 1, seed: 5, auth: AUTH, latencyMs: 10 }, async (s) => {
       const out = await tempDir();
       const args = ['download', '--start-date', '2026-07-01', '--end-date', '2026-07-01', '--output-dir', out, '--udl-url', s.url, '--max-results', '1000', '-vv', '--no-progress'];
       const run = startCli(args, env);
@@ -59,7 +59,7 @@ describe('crash safety: kill -9 at random moments, then rerun', () => {
 describe('server faults', () => {
   it('with 5% 5xx, 5% resets, 2% cut bodies and throttling, 2 days end with their exact records', async () => {
     // Eight days of this run in `npm run soak`.
-    await faultStorm({ env, auth: AUTH, firstDay: '2026-08-01', days: 2 });
+    await faultStorm({ env, auth: AUTH, firstDay: '2026-08-01', days: 2, sensors: 1 });
   });
 
   // Only the slow server gets a short deadline: on a busy machine a 0.5 s deadline could also cut the others short.
@@ -136,7 +136,7 @@ describe('secrets', () => {
     expect(forms).toEqual(expect.arrayContaining(['secretuser-XYZ:secretpass-ABC', 'secretpass-ABC']));
     const out = await tempDir();
     const outputs: string[] = [];
-    await withSim({ sensors: 2, auth: AUTH, fail5xx: 0.2, reset: 0.1, seed: 3 }, async (s) => {
+    await withSim({ sensors: 1, auth: AUTH, fail5xx: 0.2, reset: 0.1, seed: 3 }, async (s) => {
       const base = ['download', '--output-dir', out, '--udl-url', s.url, '--max-results', '5000', '-vv'];
       for (const extra of [
         ['--start-date', '2026-11-01', '--end-date', '2026-11-01'],

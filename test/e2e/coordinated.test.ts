@@ -43,7 +43,7 @@ async function ledgerRows(url: string, out: string, descriptor = 'QUICKLOOK') {
 describe('coordinated workers', () => {
   it('4 workers download every day exactly once, byte-identical to one process, under one shared allowance', async () => {
     const db = pg.db().url;
-    const data = { sensors: 2, seed: 31, maxResults: 2000 };
+    const data = { sensors: 1, seed: 31, maxResults: 2000 };
     const truth = await startSim(data);
     const sim = await startSim({ ...data, rate: 20, burst: 20, auth: AUTH });
     try {
@@ -82,7 +82,7 @@ describe('coordinated workers', () => {
 
   it('a worker killed mid-day loses its lease and another finishes the day; a late worker takes work; a worker on a finished backfill sends nothing', async () => {
     const db = pg.db().url;
-    const sim = await startSim({ sensors: 2, seed: 41, maxResults: 2000, auth: AUTH, latencyMs: 40 });
+    const sim = await startSim({ sensors: 1, seed: 41, maxResults: 2000, auth: AUTH, latencyMs: 40 });
     try {
       const bf = backfill(sim, '2026-06-01', 3, ['--lease-seconds', '5']);
       const out = await tempDir();

@@ -48,6 +48,8 @@ export interface KillStormOptions {
   /** SIGKILLs to land; the storm asserts at least 80% of them landed before the run finished. */
   kills: number;
   seed: number;
+  /** --max-results: smaller pages, more windows, more moments to land a kill. @default 2500 */
+  maxResults?: number;
 }
 
 /**
@@ -59,7 +61,7 @@ export async function killStorm(o: KillStormOptions): Promise<{ kills: number }>
   const sim = await startSim(o.sim);
   try {
     const days = daysFrom(o.firstDay, o.days);
-    const common = ['--start-date', days[0]!, '--end-date', days.at(-1)!, '--udl-url', sim.url, '--max-results', '2500', '-vv', '--no-progress'];
+    const common = ['--start-date', days[0]!, '--end-date', days.at(-1)!, '--udl-url', sim.url, '--max-results', String(o.maxResults ?? 2500), '-vv', '--no-progress'];
     const clean = await tempDir();
     expect((await runCli(['download', ...common, '--output-dir', clean], o.env)).code).toBe(0);
 
@@ -106,11 +108,13 @@ export interface FaultStormOptions {
   auth: string;
   firstDay: string;
   days: number;
+  /** Sensors the simulator serves. @default 2 */
+  sensors?: number;
 }
 
 /** 5% 5xx, 5% resets, 2% cut bodies and a 15 req/s allowance: every day still ends with its exact records. */
 export async function faultStorm(o: FaultStormOptions): Promise<void> {
-  const data: SimOptions = { sensors: 2, subSecondShare: 0.01, seed: 21 };
+  const data: SimOptions = { sensors: o.sensors ?? 2, subSecondShare: 0.01, seed: 21 };
   const faulty: RunningSim = await startSim({ ...data, fail5xx: 0.05, reset: 0.05, truncate: 0.02, rate: 15, burst: 5, auth: o.auth });
   const truthSim = await startSim(data);
   try {

@@ -17,6 +17,7 @@ import {
   type CdfVariableSpec,
 } from '../../../src/cdf/index.js';
 import { tempDir } from '../../helpers/cli.js';
+import { runs } from '../../helpers/runs.js';
 
 const GOLDEN = new URL('../../fixtures/reach_all_l1c_prelim_20250904T000000_v1.0.0.cdf', import.meta.url);
 
@@ -239,7 +240,7 @@ describe('reader', () => {
           expect([CdfFormatError, CdfUnsupportedError].some((E) => err instanceof E), String(err)).toBe(true);
         }
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 

@@ -8,6 +8,7 @@ import { splitPageJson } from '../../../src/formats/json-writer.js';
 import { csvHeader, referenceCsv } from '../../../src/formats/reference.js';
 import { isCanonicalNumber } from '../../../src/formats/numbers.js';
 import { PageFormatError } from '../../../src/formats/json-scan.js';
+import { runs } from '../../helpers/runs.js';
 
 // Two records as the UDL sends them (from the REACH samples), pretty-printed the way the samples are.
 const SAMPLE_RECORDS = [
@@ -416,7 +417,7 @@ describe('isCanonicalNumber', () => {
           for (const t of variants(x)) if (isCanonicalNumber(t)) expect(String(Number(t))).toBe(t);
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -646,7 +647,7 @@ describe('properties: fast path equals the reference', () => {
       fc.property(fc.array(record, { maxLength: 8 }), (records) => {
         checkPage(JSON.stringify(records.map(valueOf)));
       }),
-      { numRuns: 1200 },
+      { numRuns: runs(1200) },
     );
   });
 
@@ -655,7 +656,7 @@ describe('properties: fast path equals the reference', () => {
       fc.property(fc.array(record, { maxLength: 6 }), fc.integer(), style, fc.boolean(), (records, seed, s, bare) => {
         checkPage(page(records, seed, s, bare));
       }),
-      { numRuns: 1200 },
+      { numRuns: runs(1200) },
     );
   });
 
@@ -665,7 +666,7 @@ describe('properties: fast path equals the reference', () => {
         checkPage(JSON.stringify(records.map(valueOf)));
         checkPage(page(records, seed, s, false));
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 
@@ -685,7 +686,7 @@ describe('properties: fast path equals the reference', () => {
         if (ok) checkPage(damaged);
         else expectPageError(damaged);
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 });
@@ -855,7 +856,7 @@ describe('pages in pieces', () => {
       fc.property(shapedPage, cuts, fc.integer(), style, fc.boolean(), (records, at, seed, s, bare) => {
         checkCut(records, at, seed, s, bare);
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -864,7 +865,7 @@ describe('pages in pieces', () => {
       fc.property(fc.array(record, { maxLength: 10 }), cuts, fc.integer(), style, fc.boolean(), (records, at, seed, s, bare) => {
         checkCut(records, at, seed, s, bare);
       }),
-      { numRuns: 600 },
+      { numRuns: runs(600) },
     );
   });
 });

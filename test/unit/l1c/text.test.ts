@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parsePyLiteral, PyLiteralError, PyNumber } from '../../../src/l1c/literal.js';
 import { fillFromCsvRow, fillFromJsonRecord, L1cInputError, newL1cRecord } from '../../../src/l1c/index.js';
 import { createdAtKeyInto, createdAtText, detach, parseNumberInto, result } from '../../../src/l1c/text.js';
+import { runs } from '../../helpers/runs.js';
 
 const parse = (t: string): number | undefined => (parseNumberInto(t) ? result[0] : undefined);
 const key = (t: string): number | undefined => (createdAtKeyInto(t) ? result[0] : undefined);
@@ -34,7 +35,7 @@ describe('parseNumberInto', () => {
         const fixed = x.toFixed(6);
         expect(Object.is(parse(fixed), Number(fixed))).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 });
@@ -48,7 +49,7 @@ describe('createdAtKeyInto', () => {
         expect(Math.sign(key(a)! - key(b)!)).toBe(a < b ? -1 : a > b ? 1 : 0);
         expect(createdAtText(key(a)!)).toBe(a);
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 
