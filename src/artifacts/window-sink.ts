@@ -129,7 +129,10 @@ export class WindowSink implements ChunkTarget {
     if (offset === this.size) return;
     this.size = offset;
     const d = this.direct;
-    if (!d) return this.held!.truncate(offset);
+    if (!d) {
+      this.held!.truncate(offset);
+      return;
+    }
     // Back to nothing: the prefix goes too (the keys that chose it may change).
     if (offset === 0) d.prefix = -1;
     ftruncateSync(this.day.fd, d.base + Math.max(0, d.prefix) + offset);

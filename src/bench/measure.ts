@@ -73,7 +73,9 @@ export async function countingProxy(target: URL): Promise<{ url: string; bytesDo
   return {
     url: `http://127.0.0.1:${port}`,
     bytesDown: () => down,
-    reset: () => void (down = 0),
+    reset: () => {
+      down = 0;
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -12,7 +12,7 @@ import { systemClock, type Clock, type RateLimiter } from '../udl/gate.js';
 import { applyEvents, giveBack, grant, type BudgetEvent, type Grant } from './budget-state.js';
 import { BUDGET_CHANNEL, casBudget, loadBudget, notifyCut, parseCut, type BudgetRow } from './budget-store.js';
 import type { CoordDb, Listener } from './db.js';
-import { CoordConfigError, CoordDbError, LimiterClosedError } from './errors.js';
+import { CoordConfigError, type CoordDbError, LimiterClosedError } from './errors.js';
 import { stoppedError } from '../errors.js';
 
 export interface SharedRateOptions {

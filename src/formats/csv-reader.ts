@@ -62,6 +62,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
         if (c !== COMMA && c !== LF && c !== CR) fail(`row ${rowNo} has text after a closing quote`);
       } else {
         from = p;
+        // biome-ignore lint/suspicious/noAssignInExpressions: a byte scanner reads and tests each byte in one step (hot loop)
         while (p < end && (c = buf[p]!) !== COMMA && c !== LF && c !== CR) p++;
         if (p >= end) {
           if (last) fail('the file does not end with a whole row (cut short?)');

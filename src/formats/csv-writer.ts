@@ -131,12 +131,14 @@ class CsvPageWriter implements PageWriter {
       const from = i;
       let c = 0;
       if (kind === RAW) {
+        // biome-ignore lint/suspicious/noAssignInExpressions: a byte scanner reads and tests each byte in one step (hot loop)
         while ((c = src[i]!) !== 34) {
           out[o++] = c;
           i++;
         }
       } else if (kind === COMMA) {
         let comma = false;
+        // biome-ignore lint/suspicious/noAssignInExpressions: a byte scanner reads and tests each byte in one step (hot loop)
         while ((c = src[i]!) !== 34) {
           if (c === 44) comma = true;
           i++;
@@ -153,6 +155,7 @@ class CsvPageWriter implements PageWriter {
         // Digits, '+', '-', '.', 'e', 'E' ([43, 57] less ',' and '/'): copied while scanned, taken back
         // below if the text is not canonical.
         const mark = o;
+        // biome-ignore lint/suspicious/noAssignInExpressions: a byte scanner reads and tests each byte in one step (hot loop)
         while ((((c = src[i]!) >= 43 && c <= 57) && c !== 44 && c !== 47) || (c | 32) === 101) {
           out[o++] = c;
           i++;

@@ -52,7 +52,10 @@ export class FieldPlan {
     this.paths = fields.map(parseFieldPath);
     this.paths.forEach((p, slot) => {
       let e = this.byTop.get(p.top);
-      if (!e) this.byTop.set(p.top, (e = { direct: [], steps: [], slots: [] }));
+      if (!e) {
+        e = { direct: [], steps: [], slots: [] };
+        this.byTop.set(p.top, e);
+      }
       if (p.steps.length === 0) e.direct.push(slot);
       else {
         e.steps.push(p.steps);

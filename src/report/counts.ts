@@ -95,7 +95,7 @@ async function readCache(path: string): Promise<CacheEntry | undefined> {
     return undefined;
   }
   const e = parsed as Partial<CacheEntry> | null;
-  if (!e || e.version !== 1 || typeof e.size !== 'number' || typeof e.mtimeMs !== 'number' || typeof e.counts !== 'object' || !e.counts) {
+  if (e?.version !== 1 || typeof e.size !== 'number' || typeof e.mtimeMs !== 'number' || typeof e.counts !== 'object' || !e.counts) {
     return undefined;
   }
   if (!Object.values(e.counts).every((v) => Number.isInteger(v) && v >= 0)) return undefined;

@@ -32,7 +32,7 @@ export interface AimdState {
 /**
  * Share of additive increase spent probing above a learned ceiling. Small on purpose: each 429 costs a
  * halving and a climb back (about 3 requests' worth), so probes must find a higher allowance slowly
- * enough that throttling stays near 1-2% (tuned in test/udl-aimd-sim.test.ts).
+ * enough that throttling stays near 1-2% (tuned in test/unit/udl/aimd-sim.test.ts).
  */
 export const PROBE_SHARE = 0.005;
 /** The ceiling sits just under the accepted rate, which a full bucket's burst inflates. */

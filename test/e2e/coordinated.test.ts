@@ -24,7 +24,7 @@ async function sameFiles(a: string, b: string): Promise<void> {
   for (const f of names) expect((await readFile(join(a, f))).equals(await readFile(join(b, f))), f).toBe(true);
 }
 
-export interface Backfill {
+interface Backfill {
   days: string[];
   args: (out: string) => string[];
 }

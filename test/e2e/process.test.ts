@@ -204,7 +204,7 @@ describe('process: uploads to S3', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/no-such-bucket/);
-    expect(r.stderr).not.toContain(s3.credentials.secretAccessKey + 'x');
+    expect(r.stderr).not.toContain(`${s3.credentials.secretAccessKey}x`);
     expect(await readdir(input)).toEqual(['REACH-ALL_20250904T000000_20250904T010000.csv']);
   });
 });

@@ -552,7 +552,7 @@ function serialize(j: Json, rnd: () => number, style: Style): string {
 }
 
 /** What JSON.parse makes of `j` (duplicates: last value, first position). */
-function valueOf(j: Json): unknown {
+function jsonValue(j: Json): unknown {
   switch (j.t) {
     case 'str':
     case 'lit':
@@ -560,10 +560,10 @@ function valueOf(j: Json): unknown {
     case 'num':
       return j.text === null ? j.v : Number(j.text);
     case 'arr':
-      return j.v.map(valueOf);
+      return j.v.map(jsonValue);
     case 'obj': {
       const o: Record<string, unknown> = {};
-      for (const [k, x] of j.v) Object.defineProperty(o, k, { value: valueOf(x), enumerable: true, writable: true, configurable: true });
+      for (const [k, x] of j.v) Object.defineProperty(o, k, { value: jsonValue(x), enumerable: true, writable: true, configurable: true });
       return o;
     }
   }
@@ -634,7 +634,7 @@ describe('properties: fast path equals the reference', () => {
   it('on long pages whose strings stay the same for a while', () => {
     fc.assert(
       fc.property(longPage, fc.integer(), (records, seed) => {
-        checkPage(JSON.stringify(records.map(valueOf)));
+        checkPage(JSON.stringify(records.map(jsonValue)));
         checkPage(page(records, seed, { ws: 0, escape: 0, oddNumber: 0.5 }, false));
         checkPage(page(records, seed, { ws: 0.3, escape: 0, oddNumber: 0.2 }, false));
       }),
@@ -645,7 +645,7 @@ describe('properties: fast path equals the reference', () => {
   it('on random records written by JSON.stringify', () => {
     fc.assert(
       fc.property(fc.array(record, { maxLength: 8 }), (records) => {
-        checkPage(JSON.stringify(records.map(valueOf)));
+        checkPage(JSON.stringify(records.map(jsonValue)));
       }),
       { numRuns: runs(1200) },
     );
@@ -663,7 +663,7 @@ describe('properties: fast path equals the reference', () => {
   it('on pages of mostly one shape', () => {
     fc.assert(
       fc.property(shapedPage, fc.integer(), style, (records, seed, s) => {
-        checkPage(JSON.stringify(records.map(valueOf)));
+        checkPage(JSON.stringify(records.map(jsonValue)));
         checkPage(page(records, seed, s, false));
       }),
       { numRuns: runs(1000) },
@@ -673,7 +673,7 @@ describe('properties: fast path equals the reference', () => {
   it('on damaged pages: both throw PageFormatError, or both agree', () => {
     fc.assert(
       fc.property(shapedPage, fc.nat(), fc.constantFrom('cut', 'insert', 'delete'), fc.constantFrom('{', '}', ',', '"', '1', ']', ' ', '\\', 'x'), (records, at, how, ch) => {
-        const body = JSON.stringify(records.map(valueOf));
+        const body = JSON.stringify(records.map(jsonValue));
         const i = at % (body.length + 1);
         const damaged = how === 'cut' ? body.slice(0, i) : how === 'insert' ? body.slice(0, i) + ch + body.slice(i) : body.slice(0, i) + body.slice(i + 1);
         let ok = true;
@@ -777,7 +777,7 @@ describe('pages in pieces', () => {
   it('extends the keys piece by piece, integer-like keys in first-appearance order across records', () => {
     // Object.keys puts "1" first within a record; across records the union is in order of appearance.
     const pieces = [[obj(['b', num(1)])], [obj(['1', num(2)], ['b', num(3)]), obj(['a', str('x')], ['0', num(4)])]];
-    const pages = checkPieces(pieces.map((p) => p.map((r) => JSON.stringify(valueOf(r)))));
+    const pages = checkPieces(pieces.map((p) => p.map((r) => JSON.stringify(jsonValue(r)))));
     expect(pages.map((p) => p.keys)).toEqual([['b'], ['b', '1', '0', 'a']]);
     expect(pages.map((p) => p.rows)).toEqual(['1\n', '3,2,,\n,,4,x\n']);
   });
