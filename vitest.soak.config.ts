@@ -9,10 +9,10 @@ export default defineConfig({
     include: [
       'test/soak/**/*.test.ts',
       'test/unit/formats/writers.test.ts',
-      'test/plan-windows.test.ts',
+      'test/unit/plan/windows.test.ts',
       'test/unit/l1c/text.test.ts',
       'test/unit/cdf/*.test.ts',
-      'test/report.test.ts',
+      'test/unit/report/report.test.ts',
     ],
     env: { REACH_UDL_SOAK: '1' },
     globalSetup: ['test/helpers/build.ts'],

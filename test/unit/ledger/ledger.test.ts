@@ -2,10 +2,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LedgerFormatError, latestByDay, parseLedger, readLedger } from '../src/ledger/read.js';
-import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../src/ledger/schema.js';
-import { LedgerWriter } from '../src/ledger/write.js';
-import { tempDir } from './helpers/cli.js';
+import { LedgerFormatError, latestByDay, parseLedger, readLedger } from '../../../src/ledger/read.js';
+import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../../../src/ledger/schema.js';
+import { LedgerWriter } from '../../../src/ledger/write.js';
+import { tempDir } from '../../helpers/cli.js';
 
 const HEADER = LEDGER_COLUMNS.join(',');
 const line = (over: Partial<LedgerRow>) => LEDGER_COLUMNS.map((c) => over[c] ?? '').join(',');

@@ -11,7 +11,7 @@ import {
   type Selection,
   type SensorSpec,
   type TimeBounds,
-} from '../src/sim/index.js';
+} from '../../../src/sim/index.js';
 
 /** Key order of real UDL records (from the REACH samples). */
 const RECORD_KEYS = [

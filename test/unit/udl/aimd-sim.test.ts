@@ -3,7 +3,7 @@
  * client (pacing, requests in flight, Retry-After) that checks goodput and throttling, with no clock.
  */
 import { describe, expect, it } from 'vitest';
-import { initialAimd, onCongestion, onSuccess, type AimdParams, type AimdState } from '../src/udl/aimd.js';
+import { initialAimd, onCongestion, onSuccess, type AimdParams, type AimdState } from '../../../src/udl/aimd.js';
 
 const reference: AimdParams = { initialRate: 5, additiveIncrease: 1, multiplicativeDecrease: 0.5, minRate: 5, maxRate: 25 };
 

@@ -8,7 +8,7 @@ import {
   ledgerWindowStamp,
   parseDay,
   parseTimestampMicros,
-} from '../src/plan/dates.js';
+} from '../../../src/plan/dates.js';
 
 describe('parseDay', () => {
   it('accepts real dates, leap days included', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { dayWindow } from '../src/plan/dates.js';
-import { afterPage } from '../src/plan/paging.js';
-import { EXPECTED_ALL_DAY, TICK_MS, obTimeRange, planWindows, planningDensity, recordsPerTick } from '../src/plan/windows.js';
-import { runs } from './helpers/runs.js';
+import { dayWindow } from '../../../src/plan/dates.js';
+import { afterPage } from '../../../src/plan/paging.js';
+import { EXPECTED_ALL_DAY, TICK_MS, obTimeRange, planWindows, planningDensity, recordsPerTick } from '../../../src/plan/windows.js';
+import { runs } from '../../helpers/runs.js';
 
 const day = dayWindow('2026-01-01');
 

@@ -1,11 +1,11 @@
 /** runDownload with the per-day download and the ledger sink injected: the day loop without a server. */
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { validateDownloadOptions } from '../src/config/download.js';
-import { tempDir } from './helpers/cli.js';
-import { runDownload, type DayDownloader, type TelemetrySink } from '../src/download/run.js';
-import type { LedgerRow } from '../src/ledger/schema.js';
-import { UdlAuthError, UdlHttpError } from '../src/udl/errors.js';
+import { validateDownloadOptions } from '../../../src/config/download.js';
+import { tempDir } from '../../helpers/cli.js';
+import { runDownload, type DayDownloader, type TelemetrySink } from '../../../src/download/run.js';
+import type { LedgerRow } from '../../../src/ledger/schema.js';
+import { UdlAuthError, UdlHttpError } from '../../../src/udl/errors.js';
 
 function memoryLedger(): TelemetrySink & { rows: LedgerRow[]; log: string[] } {
   const rows: LedgerRow[] = [];

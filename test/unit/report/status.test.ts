@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { artifactName } from '../src/artifacts/naming.js';
-import { collectStatus, statusCommand, type StatusDocument } from '../src/cli/status-command.js';
-import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../src/ledger/schema.js';
-import { dayWindow } from '../src/plan/dates.js';
-import { buildStatus, lastRunSettings, resolveRange, type StatusModel } from '../src/report/status.js';
-import { latestByDay } from '../src/ledger/read.js';
-import { dayRange } from '../src/plan/dates.js';
-import type { OutputFormat } from '../src/artifacts/naming.js';
+import { artifactName } from '../../../src/artifacts/naming.js';
+import { collectStatus, statusCommand, type StatusDocument } from '../../../src/cli/status-command.js';
+import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../../../src/ledger/schema.js';
+import { dayWindow } from '../../../src/plan/dates.js';
+import { buildStatus, lastRunSettings, resolveRange, type StatusModel } from '../../../src/report/status.js';
+import { latestByDay } from '../../../src/ledger/read.js';
+import { dayRange } from '../../../src/plan/dates.js';
+import type { OutputFormat } from '../../../src/artifacts/naming.js';
 
 /** buildStatus as the commands call it, with artifacts given by name: present, or absent. */
 function statusOf(i: { rows: LedgerRow[]; artifacts: Set<string>; start?: string; end?: string; sensorId?: string; outputFormat?: OutputFormat }): StatusModel {

@@ -5,12 +5,12 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { artifactName } from '../src/artifacts/naming.js';
-import { reportCommand } from '../src/cli/report-command.js';
-import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../src/ledger/schema.js';
-import { dayWindow } from '../src/plan/dates.js';
-import { listArtifacts, parseArtifactName } from '../src/report/artifacts.js';
-import { HEATMAP_CELL_CLASS, HEATMAP_ID, addCellTitles } from '../src/report/charts.js';
+import { artifactName } from '../../../src/artifacts/naming.js';
+import { reportCommand } from '../../../src/cli/report-command.js';
+import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../../../src/ledger/schema.js';
+import { dayWindow } from '../../../src/plan/dates.js';
+import { listArtifacts, parseArtifactName } from '../../../src/report/artifacts.js';
+import { HEATMAP_CELL_CLASS, HEATMAP_ID, addCellTitles } from '../../../src/report/charts.js';
 import {
   ArtifactFormatError,
   CsvSensorScanner,
@@ -18,11 +18,11 @@ import {
   countArtifact,
   countsCacheDir,
   type SensorCounts,
-} from '../src/report/counts.js';
-import { escapeHtml } from '../src/report/html.js';
-import { writeReport } from '../src/report/report.js';
-import { loadSensorIds } from '../src/report/sensors.js';
-import { runs } from './helpers/runs.js';
+} from '../../../src/report/counts.js';
+import { escapeHtml } from '../../../src/report/html.js';
+import { writeReport } from '../../../src/report/report.js';
+import { loadSensorIds } from '../../../src/report/sensors.js';
+import { runs } from '../../helpers/runs.js';
 
 /** Feeds `text` to a scanner in pieces cut at `cuts` (byte offsets), as a stream would. */
 function scan(make: () => CsvSensorScanner | JsonSensorScanner, text: string | Buffer, cuts: number[] = []): SensorCounts {

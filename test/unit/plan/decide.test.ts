@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyLimit, applyRefresh, decideDay, planDays, refreshCandidates, type ArtifactState, type DayFacts, type DecideOptions } from '../src/plan/decide.js';
-import { emptyRow, type LedgerRow } from '../src/ledger/schema.js';
+import { applyLimit, applyRefresh, decideDay, planDays, refreshCandidates, type ArtifactState, type DayFacts, type DecideOptions } from '../../../src/plan/decide.js';
+import { emptyRow, type LedgerRow } from '../../../src/ledger/schema.js';
 
 const DAY_MS = 86_400_000;
 const row = (status: string, day = '2026-01-01', over: Partial<LedgerRow> = {}): LedgerRow => ({ ...emptyRow(), chunk_date_utc: day, status, ...over });

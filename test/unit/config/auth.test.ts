@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { validateDownloadOptions } from '../src/config/download.js';
-import { UsageError } from '../src/errors.js';
-import { ConfigError, Credential, resolveCredential } from '../src/udl/auth.js';
+import { validateDownloadOptions } from '../../../src/config/download.js';
+import { UsageError } from '../../../src/errors.js';
+import { ConfigError, Credential, resolveCredential } from '../../../src/udl/auth.js';
 import { inspect } from 'node:util';
 
 const base = { startDate: '2026-01-01', endDate: '2026-01-03', outputDir: '/tmp/out' };

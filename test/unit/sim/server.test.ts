@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { SimConfigError, SimListenError, startSim, type RunningSim, type SimOptions } from '../src/sim/index.js';
+import { SimConfigError, SimListenError, startSim, type RunningSim, type SimOptions } from '../../../src/sim/index.js';
 
 interface Reply {
   status: number;

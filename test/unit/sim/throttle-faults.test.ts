@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { createPrng, FaultPlan, retryAfterSeconds, TokenBucket, type Fault } from '../src/sim/index.js';
+import { createPrng, FaultPlan, retryAfterSeconds, TokenBucket, type Fault } from '../../../src/sim/index.js';
 
 describe('TokenBucket', () => {
   it('allows a burst, then one request per 1/rate seconds', () => {

@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSim, type RunningSim } from '../src/sim/index.js';
-import { readLedger } from '../src/ledger/read.js';
-import { LEDGER_COLUMNS } from '../src/ledger/schema.js';
-import { cleanEnv, listFiles, runCli, tempDir } from './helpers/cli.js';
-import { fetchDayTruth, readCsvArtifact } from './helpers/udl.js';
+import { startSim, type RunningSim } from '../../src/sim/index.js';
+import { readLedger } from '../../src/ledger/read.js';
+import { LEDGER_COLUMNS } from '../../src/ledger/schema.js';
+import { cleanEnv, listFiles, runCli, tempDir } from '../helpers/cli.js';
+import { fetchDayTruth, readCsvArtifact } from '../helpers/udl.js';
 
 const AUTH = `Basic ${Buffer.from('e2e-user:e2e-password-123').toString('base64')}`;
 const env = cleanEnv({ BASICAUTH: AUTH });

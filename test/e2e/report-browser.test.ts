@@ -7,12 +7,12 @@ import { pathToFileURL } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactName } from '../src/artifacts/naming.js';
-import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../src/ledger/schema.js';
-import { dayWindow } from '../src/plan/dates.js';
-import { HEATMAP_CELL_CLASS, HEATMAP_ID } from '../src/report/charts.js';
-import { writeReport } from '../src/report/report.js';
-import { loadSensorIds } from '../src/report/sensors.js';
+import { artifactName } from '../../src/artifacts/naming.js';
+import { LEDGER_COLUMNS, emptyRow, type LedgerRow } from '../../src/ledger/schema.js';
+import { dayWindow } from '../../src/plan/dates.js';
+import { HEATMAP_CELL_CLASS, HEATMAP_ID } from '../../src/report/charts.js';
+import { writeReport } from '../../src/report/report.js';
+import { loadSensorIds } from '../../src/report/sensors.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];

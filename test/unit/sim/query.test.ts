@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { formatUdlTime, parseObTime, parseSpaceEnvQuery, parseUdlTime, QueryError } from '../src/sim/index.js';
+import { formatUdlTime, parseObTime, parseSpaceEnvQuery, parseUdlTime, QueryError } from '../../../src/sim/index.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 

@@ -1,8 +1,8 @@
 import { CommanderError } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { simCommand } from '../src/cli/sim-command.js';
-import { startSim } from '../src/sim/index.js';
+import { simCommand } from '../../../src/cli/sim-command.js';
+import { startSim } from '../../../src/sim/index.js';
 
 /** Runs `reach-udl sim <args>` in-process, with commander's exits turned into exceptions. */
 function run(args: string[]): { done: Promise<void>; stderr: () => string } {

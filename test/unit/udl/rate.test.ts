@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CEILING_MARGIN, PROBE_SHARE, initialAimd, onCongestion, onSuccess, type AimdParams } from '../src/udl/aimd.js';
-import { backoffDelay, parseRetryAfter, MAX_RETRY_AFTER_MS } from '../src/udl/backoff.js';
-import { AimdRateLimiter, RequestGate, type Clock } from '../src/udl/gate.js';
+import { CEILING_MARGIN, PROBE_SHARE, initialAimd, onCongestion, onSuccess, type AimdParams } from '../../../src/udl/aimd.js';
+import { backoffDelay, parseRetryAfter, MAX_RETRY_AFTER_MS } from '../../../src/udl/backoff.js';
+import { AimdRateLimiter, RequestGate, type Clock } from '../../../src/udl/gate.js';
 
 const p: AimdParams = { initialRate: 5, additiveIncrease: 1, multiplicativeDecrease: 0.5, minRate: 5, maxRate: 25 };
 
