@@ -4,12 +4,13 @@
  * failed day is recorded and the run moves on; a rejected credential or a stop ends the run.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DownloadConfig } from '../config/download.js';
 import { StoppedError, stoppedError } from '../errors.js';
-import { acquireLock, type Lock } from '../artifacts/lock.js';
-import { isTempName } from '../artifacts/naming.js';
+import { acquireLock, LockedError, type Lock } from '../artifacts/lock.js';
+import { artifactName, isTempName, spoolDir } from '../artifacts/naming.js';
 import { LedgerDamagedError, latestByDay, readLedgerFile } from '../ledger/read.js';
 import { repairLedger } from '../ledger/repair.js';
 import type { LedgerRow } from '../ledger/schema.js';
@@ -44,6 +45,7 @@ export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): P
   const work = decisions.some((d) => d.action !== 'skip') || (config.refresh && decisions.some((d) => d.reason === 'downloaded' || d.reason === 'processing'));
   if (config.dryRun || !work) {
     emit({ type: 'plan', runId, decisions });
+    if (!config.dryRun) await sweepFinishedSpoolsIfFree(config, decisions, runId, now);
     return summarize(runId, outcomesOf(decisions));
   }
 
@@ -75,6 +77,7 @@ export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): P
     decisions = applyLimit(decisions, config.limitDays);
     emit({ type: 'plan', runId, decisions });
     await removeStaleTemps(config.outputDir);
+    await removeFinishedSpools(await finishedSpools(config, decisions));
     telemetry = deps.telemetry ?? (await LedgerWriter.open(config.telemetryFile, { shared: config.sharedLedger }));
     const sink = telemetry;
     const append = (row: LedgerRow) => sink.append(redactor.applyAll(row));
@@ -132,6 +135,42 @@ async function refresh(config: DownloadConfig, decisions: DayDecision[], count: 
 
 function outcomesOf(decisions: readonly DayDecision[]): DayOutcome[] {
   return decisions.map((decision) => ({ day: decision.day, decision }));
+}
+
+/** Reasons for which a day is skipped because the ledger has it done: its spool has no further use. */
+const FINISHED: ReadonlySet<DayDecision['reason']> = new Set(['downloaded', 'no-data', 'processing']);
+
+/**
+ * Spools of days the ledger already has as done. A day's spool goes once its ledger row is written; a run
+ * killed between the two leaves it, and no later run would otherwise look at that day again.
+ */
+async function finishedSpools(config: DownloadConfig, decisions: readonly DayDecision[]): Promise<string[]> {
+  return decisions
+    .filter((d) => d.action === 'skip' && FINISHED.has(d.reason))
+    .map((d) => spoolDir(config.outputDir, artifactName(config.sensorId, dayWindow(d.day), config.outputFormat)))
+    .filter((dir) => existsSync(dir));
+}
+
+async function removeFinishedSpools(dirs: readonly string[]): Promise<void> {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+}
+
+/** With nothing to download, leftover spools are still removed, under the lock; if a run holds it, next time. */
+async function sweepFinishedSpoolsIfFree(config: DownloadConfig, decisions: readonly DayDecision[], runId: string, now: () => number): Promise<void> {
+  if ((await finishedSpools(config, decisions)).length === 0) return;
+  let lock: Lock;
+  try {
+    lock = await acquireLock(config.outputDir, runId);
+  } catch (err) {
+    if (err instanceof LockedError) return;
+    throw err;
+  }
+  try {
+    // Decided again under the lock: a run that held it may have changed the ledger meanwhile.
+    await removeFinishedSpools(await finishedSpools(config, await decide(config, dayRange(config.startDate, config.endDate), now(), { allowRepair: true })));
+  } finally {
+    await lock.release();
+  }
 }
 
 /** Temp artifacts of a run that died mid-write; the lock guarantees no live run owns them. */

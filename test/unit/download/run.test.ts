@@ -1,10 +1,14 @@
 /** runDownload with the per-day download and the ledger sink injected: the day loop without a server. */
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { artifactName, spoolDir } from '../../../src/artifacts/naming.js';
 import { validateDownloadOptions } from '../../../src/config/download.js';
 import { tempDir } from '../../helpers/cli.js';
 import { runDownload, type DayDownloader, type TelemetrySink } from '../../../src/download/run.js';
 import type { LedgerRow } from '../../../src/ledger/schema.js';
+import { dayWindow } from '../../../src/plan/dates.js';
 import { UdlAuthError, UdlHttpError } from '../../../src/udl/errors.js';
 
 function memoryLedger(): TelemetrySink & { rows: LedgerRow[]; log: string[] } {
@@ -107,5 +111,36 @@ describe('runDownload with injected download and ledger', () => {
     });
     expect(ledger.rows).toEqual([]);
     expect(s.planned).toBe(3);
+  });
+
+  it('removes the spool of a day the ledger has as done: a run killed between the row and the cleanup left it', async () => {
+    const c = await config({ endDate: '2026-01-02' });
+    const spoolOf = (day: string) => spoolDir(c.outputDir, artifactName('ALL', dayWindow(day), 'csv'));
+    // A real artifact and ledger row for each day; the download leaves its spool behind, as a kill would.
+    const download: DayDownloader = async (day) => {
+      const path = join(c.outputDir, artifactName('ALL', day, 'csv'));
+      await writeFile(path, `id,obTime\na,${day.day}T00:00:00.000Z\n`);
+      await mkdir(spoolOf(day.day), { recursive: true });
+      await writeFile(join(spoolOf(day.day), 'published.json'), '{}');
+      return { status: 'DOWNLOADED', records: 1, bytes: (await stat(path)).size, path };
+    };
+    await runDownload(validateDownloadOptions({ startDate: '2026-01-01', endDate: '2026-01-01', outputDir: c.outputDir }, {}), { download });
+    expect(existsSync(spoolOf('2026-01-01'))).toBe(true);
+
+    // A run with work elsewhere removes it, and keeps the spool of the day it works on until that day's row is in.
+    let leftoverDuringRun: boolean | undefined;
+    const working: DayDownloader = async (day) => {
+      leftoverDuringRun = existsSync(spoolOf('2026-01-01'));
+      return download(day);
+    };
+    expect((await runDownload(c, { download: working })).downloaded).toBe(1);
+    expect(leftoverDuringRun).toBe(false);
+    expect(existsSync(spoolOf('2026-01-02'))).toBe(true);
+
+    // A run with nothing to download still removes it.
+    const idle = await runDownload(c, { download: async () => Promise.reject(new Error('nothing to download')) });
+    expect(idle.planned).toBe(0);
+    expect(existsSync(spoolOf('2026-01-02'))).toBe(false);
+    expect(existsSync(join(c.outputDir, '.reach-udl', 'lock'))).toBe(false);
   });
 });
