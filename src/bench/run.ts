@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: the performance targets, measured as a user runs the tool. Each scenario starts the
  * simulator in its own process (`reach-udl sim`), puts a byte-counting proxy in front of it, and runs
- * `reach-udl download` (or `verify`) as a child process under /usr/bin/time: user + system CPU, peak RSS
- * and bytes written to files, as the OS accounts them. Every scenario runs RUNS times; the table gives
+ * `reach-udl download` (or the command run after it: verify, process) as a child process under
+ * /usr/bin/time: user + system CPU, peak RSS and bytes written to files, as the OS accounts them. Every scenario runs RUNS times; the table gives
  * the median and the min-max spread, and a target passes on the median. Prints the machine's CPU model,
  * writes bench/results.json, and `-- --update-readme` rewrites the README's table.
  */
@@ -34,9 +34,10 @@ interface Scenario {
   sim: string[];
   /** gzip level of the stand-in proxy that compresses what the simulator sends (until it does so itself). */
   gzipLevel?: number;
-  /** download flags beyond --output-dir and --udl-url; `verify` scenarios download once, then time verify. */
+  /** download flags beyond --output-dir and --udl-url. */
   args: string[];
-  verify?: boolean;
+  /** A command run on what the download wrote (verify, process): it is what is timed, not the download. */
+  after?: (out: string) => string[];
   days: number;
   limit: string;
   check: (r: Summary, all: Map<string, Summary>) => boolean;
@@ -97,10 +98,19 @@ const scenarios: Scenario[] = [
     name: 'verify --no-server, ALL day csv',
     sim: ALL,
     args: [...day1, '--compression', 'none'],
-    verify: true,
+    after: (out) => ['verify', '--output-dir', out, '--no-server'],
     days: 1,
     limit: '<= 2 CPU s',
     check: (r) => r.cpuS.median <= 2,
+  },
+  {
+    name: 'process ALL day csv -> L1C CDF',
+    sim: ALL,
+    args: [...day1, '--compression', 'none'],
+    after: (out) => ['process', ...day1, '--input-dir', out, '--output-dir', join(out, 'cdf')],
+    days: 1,
+    limit: '<= 4 CPU s, <= 300 MB',
+    check: (r) => r.cpuS.median <= 4 && r.peakRssMb.median <= 300,
   },
   {
     name: 'one sensor day',
@@ -147,9 +157,9 @@ async function runOnce(s: Scenario): Promise<Run> {
   try {
     const download = [process.execPath, ...CLI_NODE_FLAGS, cli, 'download', ...s.args, '--output-dir', out, '--udl-url', proxy.url, '--no-progress'];
     let u = await measure(download, env);
-    if (s.verify) {
-      if (u.code !== 0) throw new Error(`bench: download before verify exited ${u.code}: ${u.stderr.slice(-400)}`);
-      u = await measure([process.execPath, ...CLI_NODE_FLAGS, cli, 'verify', '--output-dir', out, '--no-server'], env);
+    if (s.after) {
+      if (u.code !== 0) throw new Error(`bench: download before ${s.name} exited ${u.code}: ${u.stderr.slice(-400)}`);
+      u = await measure([process.execPath, ...CLI_NODE_FLAGS, cli, ...s.after(out)], env);
     }
     if (u.code !== 0) throw new Error(`bench: ${s.name} exited ${u.code}: ${u.stderr.slice(-400)}`);
     const stats = await simStats(sim.url);
@@ -173,7 +183,7 @@ function summarise(s: Scenario, runs: Run[]): Summary {
     countRequestsPerDay: last.countRequests / s.days,
     throttledShare: last.status429 / Math.max(1, last.dataRequests + last.countRequests),
     wireMb: spread(runs.map((r) => r.wireBytes / 1e6)),
-    writtenToArtifact: spread(runs.map((r) => (s.verify ? 0 : r.writtenBytes / Math.max(1, r.artifactBytes)))),
+    writtenToArtifact: spread(runs.map((r) => (s.after ? 0 : r.writtenBytes / Math.max(1, r.artifactBytes)))),
     limit: s.limit,
     pass: false,
   };
