@@ -21,7 +21,7 @@ interface VerifyFlags extends RawUdlOptions {
 export function verifyCommand(): Command {
   const cmd = new Command('verify')
     .description(
-      "Check each DOWNLOADED day's file: it parses, every record lies inside the day, sorted by obTime, no duplicate ids,\n" +
+      "Check each downloaded day's file (DOWNLOADED, or processed since): it parses, every record lies inside the day, sorted by obTime, no duplicate ids,\n" +
         "and its count equals the ledger's and the server's /count. The server check needs the same credential as download;\n" +
         'a day whose /count cannot be had is reported UNCHECKED. Exits 1 if any day fails or is unchecked.',
     )

@@ -44,6 +44,16 @@ export function isLedgerStatus(s: string): s is LedgerStatus {
   return KNOWN.has(s);
 }
 
+const PROCESSING = new Set<string>(PROCESSING_STATUSES);
+
+/**
+ * The row's day has a whole downloaded file: DOWNLOADED, or a processing-phase row carrying the download's
+ * record count on (SKIPPED_NO_INPUT, for one, carries none).
+ */
+export function hasDownloadedFile(row: LedgerRow): boolean {
+  return row.status === 'DOWNLOADED' || (PROCESSING.has(row.status) && /^\d+$/.test(row.records_downloaded));
+}
+
 export function emptyRow(): LedgerRow {
   return Object.fromEntries(LEDGER_COLUMNS.map((c) => [c, ''])) as LedgerRow;
 }

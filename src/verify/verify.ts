@@ -1,7 +1,7 @@
 /**
- * verify: re-reads every DOWNLOADED day's artifact and checks what the ledger claims about it — it parses,
- * every record lies inside the day, obTime never goes backwards, no id repeats, the count equals the
- * ledger's and, when the server is reachable, the server's /count.
+ * verify: re-reads every downloaded day's artifact (DOWNLOADED, or processed since) and checks what the
+ * ledger claims about it — it parses, every record lies inside the day, obTime never goes backwards, no
+ * id repeats, the count equals the ledger's and, when the server is reachable, the server's /count.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { dayWindow, parseDay } from '../plan/dates.js';
 import { artifactName, type OutputFormat } from '../artifacts/naming.js';
 import { describeBad, latestByDay, readLedgerFile } from '../ledger/read.js';
 import { listArtifacts, type DayArtifact } from '../report/artifacts.js';
-import type { LedgerRow } from '../ledger/schema.js';
+import { emptyRow, hasDownloadedFile, type LedgerRow } from '../ledger/schema.js';
 import { checkArtifactFile } from './check.js';
 import { DEFAULT_FORMAT, formatOfLedger } from '../formats/index.js';
 
@@ -41,7 +41,7 @@ export interface VerifyOptions {
 
 export interface VerifyResult {
   checks: DayCheck[];
-  /** Day files in the output dir (in the range) whose day has no DOWNLOADED row: a lost or foreign ledger. */
+  /** Day files in the output dir (in the range) whose day has no downloaded row: a lost or foreign ledger. */
   unrecorded: DayArtifact[];
 }
 
@@ -52,7 +52,7 @@ export async function verifyOutput(o: VerifyOptions): Promise<VerifyResult> {
   const lo = o.startDate ? parseDay(o.startDate)! : Number.NEGATIVE_INFINITY;
   const hi = o.endDate ? parseDay(o.endDate)! : Number.POSITIVE_INFINITY;
   const rows = [...latest.values()]
-    .filter((r) => r.status === 'DOWNLOADED')
+    .filter(hasDownloadedFile)
     .filter((r) => {
       const t = parseDay(r.chunk_date_utc)!;
       return t >= lo && t <= hi;
@@ -65,7 +65,7 @@ export async function verifyOutput(o: VerifyOptions): Promise<VerifyResult> {
     checks.push(check);
   }
   const inRange = (day: string) => parseDay(day)! >= lo && parseDay(day)! <= hi;
-  const unrecorded = (await listArtifacts(o.outputDir)).filter((a) => inRange(a.day) && latest.get(a.day)?.status !== 'DOWNLOADED');
+  const unrecorded = (await listArtifacts(o.outputDir)).filter((a) => inRange(a.day) && !hasDownloadedFile(latest.get(a.day) ?? emptyRow()));
   return { checks, unrecorded };
 }
 
