@@ -2,15 +2,18 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { validateUdlOptions, type RawUdlOptions } from '../config/udl.js';
 import { optionalDate } from '../config/values.js';
+import { DEFAULT_FORMAT } from '../formats/index.js';
 import { dayWindow } from '../plan/dates.js';
 import { ConfigError } from '../udl/auth.js';
 import type { UdlConnection } from '../udl/connect.js';
 import type { ServerCount } from '../verify/verify.js';
+import { addCoordinatorOptions } from './coordinator-options.js';
+import { coordinatorRows, type RawBackfillOptions } from './coordinator-ledger.js';
 import { EXIT, fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
 import { cliRedactor } from './sink.js';
 
-interface VerifyFlags extends RawUdlOptions {
+interface VerifyFlags extends RawUdlOptions, RawBackfillOptions {
   outputDir: string;
   telemetryFile?: string;
   startDate?: string;
@@ -29,13 +32,19 @@ export function verifyCommand(): Command {
     .option('--telemetry-file <file>', 'the ledger (default: <output-dir>/download_telemetry.csv)')
     .option('--start-date <YYYY-MM-DD>', 'first day to check')
     .option('--end-date <YYYY-MM-DD>', 'last day to check')
-    .option('--no-server', 'check the files alone, without the /count comparison (no credential needed)');
+    .option('--no-server', 'check the files alone, without the /count comparison (no credential needed)')
+    .option('--sensor-id <id>', "with --coordinator: the backfill's sensor", 'ALL')
+    .option('--descriptor <name>', "with --coordinator: the backfill's descriptor", 'QUICKLOOK')
+    .option('--output-format <fmt>', "with --coordinator: the backfill's file format", DEFAULT_FORMAT);
+  addCoordinatorOptions(cmd, false);
   return addUdlOptions(cmd).action(async (f: VerifyFlags) => {
     try {
       optionalDate('--start-date', f.startDate);
       optionalDate('--end-date', f.endDate);
       const settings = validateUdlOptions(f);
       const outputDir = resolve(f.outputDir);
+      // With --coordinator the ledger is the coordinator's table for this output dir's backfill.
+      const rows = await coordinatorRows(f, outputDir);
       const connection = f.server ? await connect(settings) : undefined;
       let failed = 0;
       try {
@@ -43,6 +52,7 @@ export function verifyCommand(): Command {
         const { checks, unrecorded } = await verifyOutput({
           outputDir,
           telemetryFile: f.telemetryFile ? resolve(f.telemetryFile) : join(outputDir, 'download_telemetry.csv'),
+          ...(rows ? { rows } : {}),
           startDate: f.startDate,
           endDate: f.endDate,
           serverCount: connection ? serverCount(connection) : undefined,

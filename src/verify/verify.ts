@@ -32,6 +32,8 @@ export type ServerCount = (row: LedgerRow) => Promise<number>;
 export interface VerifyOptions {
   outputDir: string;
   telemetryFile: string;
+  /** The ledger's rows when they live elsewhere (a coordinator's table); otherwise `telemetryFile` is read. */
+  rows?: LedgerRow[];
   startDate?: string;
   endDate?: string;
   serverCount?: ServerCount;
@@ -46,7 +48,7 @@ export interface VerifyResult {
 }
 
 export async function verifyOutput(o: VerifyOptions): Promise<VerifyResult> {
-  const ledger = await readLedgerFile(o.telemetryFile);
+  const ledger = o.rows ? { rows: o.rows, bad: [] } : await readLedgerFile(o.telemetryFile);
   if (ledger.bad.length > 0) o.warn?.(`${o.telemetryFile} has ${ledger.bad.length} line(s) that are not ledger rows (${describeBad(ledger.bad)}); they are ignored here`);
   const latest = latestByDay(ledger.rows);
   const lo = o.startDate ? parseDay(o.startDate)! : Number.NEGATIVE_INFINITY;

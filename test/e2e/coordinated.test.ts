@@ -131,6 +131,11 @@ describe('coordinated workers', () => {
       expect(processed.stdout).toMatch(/processed=2/);
       const after = await runCli(['status', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101'], cleanEnv());
       expect(after.stdout).toMatch(/2026-07-02\s+PROCESSED\s+34,560.*\n\s+cdf: .*reach_101_l1c_prelim_20260702T000000_v1\.0\.0\.cdf/);
+      // verify reads the same table: both days, processed since, are checked against their files.
+      const verified = await runCli(['verify', '--coordinator', db, '--output-dir', out, '--sensor-id', 'REACH-101', '--no-server'], cleanEnv());
+      expect(verified.code, verified.stderr).toBe(0);
+      expect(verified.stdout).toMatch(/2026-07-01\s+ok\s+34\d{3} records \(ledger 34\d{3}\)/);
+      expect(verified.stdout).toMatch(/verified=2 failed=0/);
       const statuses = execFileSync('python3', ['-c', 'import csv,sys; print(",".join(r["status"] for r in csv.DictReader(sys.stdin)))'], { input: exported.stdout }).toString().trim();
       expect(statuses).toBe('DOWNLOAD_PENDING,DOWNLOADED,DOWNLOAD_PENDING,DOWNLOADED');
       const csvFile = join(out, 'exported.csv');
