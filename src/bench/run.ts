@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import type { SimStats } from '../sim/index.js';
 import { CLI_NODE_FLAGS } from '../cli/runtime.js';
 import { countingProxy, gzipProxy, measure, spread, type Spread, type Usage } from './measure.js';
+import { benchWorkers, workersTable, type WorkersRow } from './workers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/cli/main.js');
@@ -218,13 +219,32 @@ for (const s of scenarios) {
   if (r) r.pass = s.check(r, all);
 }
 const results = [...all.values()];
+let workers: WorkersRow[] = [];
+if (only.length === 0 || only.includes('workers')) {
+  workers = await benchWorkers({
+    cli,
+    nodeFlags: CLI_NODE_FLAGS,
+    env,
+    runs: RUNS,
+    startSim: async (args) => {
+      const sim = await startSimProcess(args);
+      return { url: sim.url, stop: () => sim.proc.kill('SIGTERM') };
+    },
+    stats: simStats,
+    // Called as each run starts: the load average is sampled there too.
+    log: (line) => {
+      load.push(loadavg()[0]!);
+      process.stderr.write(`${line}\n`);
+    },
+  });
+}
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 const md =
-  `${table(results)}\n\nMedian (min-max) of ${RUNS} runs each, as \`reach-udl\` runs from the command line (child process, /usr/bin/time accounting: user + system CPU, peak RSS, bytes written). ` +
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; sim, proxy and client on the same machine; 1-min load average during the runs ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}.`;
+  `${table(results)}\n\n${workers.length ? `${workersTable(workers)}\n\n` : ''}Median (min-max) of ${RUNS} runs each, as \`reach-udl\` runs from the command line (child process, /usr/bin/time accounting: user + system CPU, peak RSS, bytes written). ` +
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; sim, proxy and client on the same machine; 1-min load average during the runs ${load.length ? `${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}` : 'not taken'}.`;
 process.stdout.write(`${md}\n`);
 await mkdir(join(root, 'bench'), { recursive: true });
-await writeFile(join(root, 'bench/results.json'), `${JSON.stringify({ machine, date: new Date().toISOString(), results }, null, 2)}\n`);
+await writeFile(join(root, 'bench/results.json'), `${JSON.stringify({ machine, date: new Date().toISOString(), results, workers }, null, 2)}\n`);
 if (process.argv.includes('--update-readme')) {
   const readmePath = join(root, 'README.md');
   const readme = await readFile(readmePath, 'utf8');
