@@ -2,9 +2,10 @@
  * `npm run bench`: the performance targets, measured as a user runs the tool. Each scenario starts the
  * simulator in its own process (`reach-udl sim`), puts a byte-counting proxy in front of it, and runs
  * `reach-udl download` (or the command run after it: verify, process) as a child process under
- * /usr/bin/time: user + system CPU, peak RSS and bytes written to files, as the OS accounts them. Every scenario runs RUNS times; the table gives
- * the median and the min-max spread, and a target passes on the median. Prints the machine's CPU model,
- * writes bench/results.json, and `-- --update-readme` rewrites the README's table.
+ * /usr/bin/time: user + system CPU, peak RSS and bytes written to files, as the OS accounts them. Every
+ * scenario runs RUNS times; the table gives the median and the min-max spread, and a target passes on the
+ * median. Prints the machine's CPU model, writes bench/results.json, and `-- --update-readme` rewrites the
+ * README's table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dayRange } from '../plan/dates.js';
 import type { SimStats } from '../sim/index.js';
 import { spread, type Spread } from './measure.js';
 import { startPostgres } from './postgres.js';
@@ -19,6 +20,7 @@ export interface WorkersRow {
   runs: number;
   daysPerMinute: Spread;
   goodput: Spread;
+  /** Share (0..1) of UDL requests answered 429. */
   throttledShare: Spread;
   wallS: Spread;
 }
@@ -35,9 +37,9 @@ export interface WorkersBenchOptions {
   log: (line: string) => void;
 }
 
-const DAYS = 8;
 const FIRST = '2026-02-01';
 const LAST = '2026-02-08';
+const DAYS = dayRange(FIRST, LAST).length;
 /** 2,000-row pages on both sides, so that on 2 cores the allowance, not the simulator's CPU, is the limit. */
 const PAGE = '2000';
 const ALLOWANCE = 20;
@@ -106,9 +108,10 @@ export async function benchWorkers(o: WorkersBenchOptions): Promise<WorkersRow[]
 
 export function workersTable(rows: readonly WorkersRow[]): string {
   const f = (x: Spread, d: number) => `${x.median.toFixed(d)} (${x.min.toFixed(d)}-${x.max.toFixed(d)})`;
+  const pct = (x: Spread): Spread => ({ median: 100 * x.median, min: 100 * x.min, max: 100 * x.max });
   const lines = rows.map(
     (r) =>
-      `| ${r.workers} | ${r.allowance === undefined ? 'any' : `${r.allowance} req/s`} | ${r.runs} | ${f(r.daysPerMinute, 1)} | ${f(r.goodput, 1)} | ${f({ median: r.throttledShare.median * 100, min: r.throttledShare.min * 100, max: r.throttledShare.max * 100 }, 1)}% | ${f(r.wallS, 2)} |`,
+      `| ${r.workers} | ${r.allowance === undefined ? 'any' : `${r.allowance} req/s`} | ${r.runs} | ${f(r.daysPerMinute, 1)} | ${f(r.goodput, 1)} | ${f(pct(r.throttledShare), 1)}% | ${f(r.wallS, 2)} |`,
   );
   return [
     `Workers on one backfill (${DAYS} days, 2 sensors, ${PAGE}-row pages), coordinated through one PostgreSQL; where the server allows any rate the workers run with \`${UNCAPPED.join(' ')}\`:`,

@@ -77,7 +77,7 @@ export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): P
     decisions = applyLimit(decisions, config.limitDays);
     emit({ type: 'plan', runId, decisions });
     await removeStaleTemps(config.outputDir);
-    await removeFinishedSpools(await finishedSpools(config, decisions));
+    await removeFinishedSpools(finishedSpools(config, decisions));
     telemetry = deps.telemetry ?? (await LedgerWriter.open(config.telemetryFile, { shared: config.sharedLedger }));
     const sink = telemetry;
     const append = (row: LedgerRow) => sink.append(redactor.applyAll(row));
@@ -144,7 +144,7 @@ const FINISHED: ReadonlySet<DayDecision['reason']> = new Set(['downloaded', 'no-
  * Spools of days the ledger already has as done. A day's spool goes once its ledger row is written; a run
  * killed between the two leaves it, and no later run would otherwise look at that day again.
  */
-async function finishedSpools(config: DownloadConfig, decisions: readonly DayDecision[]): Promise<string[]> {
+function finishedSpools(config: DownloadConfig, decisions: readonly DayDecision[]): string[] {
   return decisions
     .filter((d) => d.action === 'skip' && FINISHED.has(d.reason))
     .map((d) => spoolDir(config.outputDir, artifactName(config.sensorId, dayWindow(d.day), config.outputFormat)))
@@ -157,7 +157,7 @@ async function removeFinishedSpools(dirs: readonly string[]): Promise<void> {
 
 /** With nothing to download, leftover spools are still removed, under the lock; if a run holds it, next time. */
 async function sweepFinishedSpoolsIfFree(config: DownloadConfig, decisions: readonly DayDecision[], runId: string, now: () => number): Promise<void> {
-  if ((await finishedSpools(config, decisions)).length === 0) return;
+  if (finishedSpools(config, decisions).length === 0) return;
   let lock: Lock;
   try {
     lock = await acquireLock(config.outputDir, runId);
@@ -167,7 +167,8 @@ async function sweepFinishedSpoolsIfFree(config: DownloadConfig, decisions: read
   }
   try {
     // Decided again under the lock: a run that held it may have changed the ledger meanwhile.
-    await removeFinishedSpools(await finishedSpools(config, await decide(config, dayRange(config.startDate, config.endDate), now(), { allowRepair: true })));
+    const again = await decide(config, dayRange(config.startDate, config.endDate), now(), { allowRepair: true });
+    await removeFinishedSpools(finishedSpools(config, again));
   } finally {
     await lock.release();
   }

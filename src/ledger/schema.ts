@@ -50,7 +50,8 @@ const PROCESSING = new Set<string>(PROCESSING_STATUSES);
  * The row's day has a whole downloaded file: DOWNLOADED, or a processing-phase row carrying the download's
  * record count on (SKIPPED_NO_INPUT, for one, carries none).
  */
-export function hasDownloadedFile(row: LedgerRow): boolean {
+export function hasDownloadedFile(row: LedgerRow | undefined): boolean {
+  if (!row) return false;
   return row.status === 'DOWNLOADED' || (PROCESSING.has(row.status) && /^\d+$/.test(row.records_downloaded));
 }
 

@@ -5,7 +5,7 @@
  * the caller gathers the facts (ledger, files, clock, server counts).
  */
 import type { LedgerRow, LedgerStatus } from '../ledger/schema.js';
-import { PROCESSING_STATUSES } from '../ledger/schema.js';
+import { hasDownloadedFile, PROCESSING_STATUSES } from '../ledger/schema.js';
 
 export type DayReason =
   | 'new'
@@ -167,6 +167,6 @@ const REFRESHABLE = new Set<DayReason>(['downloaded', 'processing']);
  */
 export function refreshCandidates(decisions: readonly DayDecision[], latest?: ReadonlyMap<string, LedgerRow>): string[] {
   return decisions
-    .filter((d) => d.reason === 'downloaded' || (d.reason === 'processing' && latest !== undefined && /^\d+$/.test(latest.get(d.day)?.records_downloaded ?? '')))
+    .filter((d) => d.reason === 'downloaded' || (d.reason === 'processing' && hasDownloadedFile(latest?.get(d.day))))
     .map((d) => d.day);
 }

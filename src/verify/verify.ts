@@ -9,7 +9,7 @@ import { dayWindow, parseDay } from '../plan/dates.js';
 import { artifactName, type OutputFormat } from '../artifacts/naming.js';
 import { describeBad, latestByDay, readLedgerFile } from '../ledger/read.js';
 import { listArtifacts, type DayArtifact } from '../report/artifacts.js';
-import { emptyRow, hasDownloadedFile, type LedgerRow } from '../ledger/schema.js';
+import { hasDownloadedFile, type LedgerRow } from '../ledger/schema.js';
 import { checkArtifactFile } from './check.js';
 import { DEFAULT_FORMAT, formatOfLedger } from '../formats/index.js';
 
@@ -67,7 +67,7 @@ export async function verifyOutput(o: VerifyOptions): Promise<VerifyResult> {
     checks.push(check);
   }
   const inRange = (day: string) => parseDay(day)! >= lo && parseDay(day)! <= hi;
-  const unrecorded = (await listArtifacts(o.outputDir)).filter((a) => inRange(a.day) && !hasDownloadedFile(latest.get(a.day) ?? emptyRow()));
+  const unrecorded = (await listArtifacts(o.outputDir)).filter((a) => inRange(a.day) && !hasDownloadedFile(latest.get(a.day)));
   return { checks, unrecorded };
 }
 

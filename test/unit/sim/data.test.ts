@@ -1,17 +1,8 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import {
-  Dataset,
-  DAY_MS,
-  HOUR_MS,
-  loadSensors,
-  parseUdlTime,
-  type DatasetConfig,
-  type Selection,
-  type SensorSpec,
-  type TimeBounds,
-} from '../../../src/sim/index.js';
+import { DAY_MS, HOUR_MS, type Dataset, type DatasetConfig, type Selection, type SensorSpec, type TimeBounds } from '../../../src/sim/index.js';
+import { dataset as threeSensors, range, sensors, t } from './helpers.js';
 
 /** Key order of real UDL records (from the REACH samples). */
 const RECORD_KEYS = [
@@ -58,27 +49,9 @@ interface Rec {
   [key: string]: unknown;
 }
 
-let sensors: SensorSpec[];
-beforeAll(async () => {
-  sensors = await loadSensors();
-});
+/** All 32 sensors: the shared fixture's dataset defaults to the first three. */
+const dataset = (overrides: Partial<DatasetConfig> = {}): Dataset => threeSensors({ sensors, ...overrides });
 
-function dataset(overrides: Partial<DatasetConfig> = {}): Dataset {
-  return new Dataset({
-    sensors,
-    descriptors: ['QUICKLOOK', 'PROVISIONAL'],
-    seed: 1,
-    gapShare: 0,
-    emptyDays: [],
-    subSecondShare: 0,
-    start: Date.UTC(2017, 0, 1),
-    end: Date.UTC(2030, 0, 1),
-    ...overrides,
-  });
-}
-
-const t = parseUdlTime;
-const range = (a: string, b: string): TimeBounds => ({ from: t(a), to: t(b) });
 const DAY = range('2026-01-01T00:00:00.000Z', '2026-01-01T23:59:59.999Z');
 
 function all(ds: Dataset, sel: Selection, bounds: TimeBounds, first = 0, max = Number.MAX_SAFE_INTEGER): Rec[] {
