@@ -1,128 +1,161 @@
 /**
  * The CSV artifact read back as batches of chosen fields (reader.ts). RFC 4180 as csv-stringify writes
  * it: a header of column names, rows ending in "\n" (CRLF is taken too), a cell in double quotes when it
- * holds a comma, quote or line break, `""` for a quote inside. Quoted cells are skipped with a native
- * search for the next quote, unquoted bytes with a tight loop; only the cells of wanted columns become
- * strings. Nested columns (JSON text, or Python literals from the reference tool) are walked in place.
+ * holds a comma, quote or line break, `""` for a quote inside. The byte scanning is done by a small
+ * WebAssembly module (csv-scan.wat) that gives the byte ranges of the wanted columns' cells and checks
+ * each row's shape; only those cells become strings (or id hashes). Nested columns (JSON text, or Python
+ * literals from the reference tool) are walked in place.
  */
+import { open } from 'node:fs/promises';
+import { CsvScanner, IN, MAX_COLUMNS, OUT } from './csv-scan.js';
+import { idHash, idHashBytes } from './id-hash.js';
 import { extractNested } from './nested.js';
-import { ArtifactReadError, BatchBuilder, DEFAULT_BATCH, FieldPlan, readWindows, type ReadOptions, type RecordBatch } from './reader.js';
+import { ArtifactReadError, BatchBuilder, FieldPlan, type ReadOptions, type RecordBatch } from './reader.js';
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
-const LF = 0x0a;
-const CR = 0x0d;
+const FIRST_WINDOW = 1 << 20;
+/** Cells up to this many bytes are compared with the row above's before a string is made of them. */
+const SHORT = 40;
 
-interface ColumnPlan {
+/**
+ * A column the scanner hands over (one per output slot, in column order): the batch slots it fills
+ * directly, the nested paths read out of it (and their batch slots), and whether it is the id to hash.
+ */
+interface WantedColumn {
+  column: number;
   direct: number[];
   steps: Array<Array<string | number>>;
   slots: number[];
+  hashId: boolean;
+  /** The value of this column in the row taken last. */
+  previous: string;
 }
 
 export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<RecordBatch> {
   const plan = new FieldPlan(o.fields);
-  const batch = new BatchBuilder(o.fields.length, o.batchSize ?? DEFAULT_BATCH);
+  const batch = new BatchBuilder(o);
   const ready: RecordBatch[] = [];
-  let columns: Array<ColumnPlan | undefined> | undefined;
+  const scanner = new CsvScanner(FIRST_WINDOW);
+  let wanted: WantedColumn[] | undefined;
   let width = 0;
   let rowNo = 0;
-  const cells: string[] = [];
   const fail = (detail: string): never => {
     throw new ArtifactReadError(path, detail);
   };
+  const check = (): void => {
+    const problem = scanner.problem(rowNo, width);
+    if (problem !== undefined) fail(problem);
+  };
 
-  /** One record from p: its end, or -1 when the window ends first. */
-  const record = (buf: Buffer, p: number, end: number, last: boolean): number => {
-    let col = 0;
-    const header = columns === undefined;
-    const i = header ? 0 : batch.begin();
+  /** The header row at p: the columns' names, and which the scanner hands over. False when it needs more bytes. */
+  const header = (p: number, end: number, last: boolean): boolean => {
+    const words = scanner.words;
+    for (let k = 0; k < MAX_COLUMNS; k++) words[k] = k + 1;
+    const rows = scanner.scan(p, end, last, 0, MAX_COLUMNS, 1);
+    check();
+    if (rows === 0) return false;
+    width = scanner.cells;
+    if (width > MAX_COLUMNS) fail(`its header has ${width} columns, more than the ${MAX_COLUMNS} an artifact can have`);
+    const names: string[] = [];
+    for (let k = 0; k < width; k++) names.push(cellAt(scanner.bytes, words, OUT / 4 + 2 * k));
+    names[0] = names[0]!.replace(/^\uFEFF/, '');
+    wanted = [];
+    words.fill(0, 0, MAX_COLUMNS);
+    names.forEach((name, column) => {
+      const cp = plan.byTop.get(name);
+      const hashId = o.idHashes === true && name === 'id';
+      if (cp === undefined && !hashId) return;
+      wanted!.push({ column, direct: cp?.direct ?? [], steps: cp?.steps ?? [], slots: cp?.slots ?? [], hashId, previous: '' });
+      words[column] = wanted!.length;
+    });
+    rowNo = 1;
+    return true;
+  };
+
+  /** Rows [0, rows) of the last scan into the batch. */
+  const take = (rows: number): void => {
+    const n = wanted!.length;
+    const { bytes: mem, words } = scanner;
+    for (let r = 0; r < rows; r++) {
+      const i = batch.begin();
+      for (let s = 0; s < n; s++) {
+        const wc = wanted![s]!;
+        const w = OUT / 4 + 2 * (r * n + s);
+        const from = words[w]!;
+        const to = words[w + 1]! & 0x7fffffff;
+        const doubled = words[w + 1]! < 0;
+        if (wc.hashId) batch.setHash(i, doubled ? idHash(cellText(mem, from, to, true)) : idHashBytes(mem, from, to));
+        if (wc.direct.length === 0 && wc.steps.length === 0) continue;
+        // A short cell equal to the row above's (obTime: 64 rows in a row share one) reuses its string.
+        const above = w - 2 * n;
+        const v =
+          r > 0 && to - from <= SHORT && sameBytes(mem, from, to, words[above]!, words[above + 1]!)
+            ? wc.previous
+            : cellText(mem, from, to, doubled);
+        wc.previous = v;
+        for (const slot of wc.direct) batch.set(slot, i, v);
+        if (wc.steps.length > 0 && v !== '') {
+          try {
+            extractNested(v, wc.steps, batch.columns, wc.slots, i);
+          } catch (err) {
+            fail(`row ${rowNo}, column ${wc.column + 1}: ${(err as Error).message}`);
+          }
+        }
+      }
+      rowNo++;
+      if (batch.commit()) ready.push(batch.take());
+    }
+  };
+
+  const fh = await open(path, 'r');
+  try {
+    let end = IN;
     for (;;) {
-      if (p >= end) return -1;
-      let c = buf[p]!;
-      let from: number;
-      let to: number;
-      let doubled = false;
-      if (c === QUOTE) {
-        let q = p + 1;
-        for (;;) {
-          q = buf.indexOf(QUOTE, q);
-          if (q < 0 || q + 1 >= end) {
-            if (last && q >= 0 && q + 1 === end) fail('the file ends inside its last row (cut short?)');
-            if (last) fail('a quoted cell is never closed (cut short?)');
-            return -1;
-          }
-          if (buf[q + 1] !== QUOTE) break;
-          doubled = true;
-          q += 2;
+      // One row larger than the window: double it.
+      if (end === IN + scanner.window) scanner.resize(2 * scanner.window);
+      const { bytesRead } = await fh.read(scanner.bytes, end, IN + scanner.window - end, null);
+      end += bytesRead;
+      const last = bytesRead === 0;
+      let p = IN;
+      if (wanted === undefined) {
+        if (!header(p, end, last)) {
+          // A header cut short is the scanner's error; here the file has no bytes at all.
+          if (last) fail('it is empty (no header row)');
+          continue;
         }
-        from = p + 1;
-        to = q;
-        p = q + 1;
-        c = buf[p]!;
-        if (c !== COMMA && c !== LF && c !== CR) fail(`row ${rowNo} has text after a closing quote`);
-      } else {
-        from = p;
-        // biome-ignore lint/suspicious/noAssignInExpressions: a byte scanner reads and tests each byte in one step (hot loop)
-        while (p < end && (c = buf[p]!) !== COMMA && c !== LF && c !== CR) p++;
-        if (p >= end) {
-          if (last) fail('the file does not end with a whole row (cut short?)');
-          return -1;
-        }
-        to = p;
+        p = scanner.pos;
       }
-      if (header) cells.push(cellText(buf, from, to, doubled));
-      else {
-        const cp = columns![col];
-        if (cp !== undefined) {
-          const v = cellText(buf, from, to, doubled);
-          for (const slot of cp.direct) batch.set(slot, i, v);
-          if (cp.steps.length > 0 && v !== '') {
-            try {
-              extractNested(v, cp.steps, batch.columns, cp.slots, i);
-            } catch (err) {
-              fail(`row ${rowNo}, column ${col + 1}: ${(err as Error).message}`);
-            }
-          }
-        }
+      for (;;) {
+        const maxRows = Math.min(batch.size - batch.count, Math.floor((IN - OUT) / (8 * Math.max(1, wanted!.length))));
+        const rows = scanner.scan(p, end, last, width, wanted!.length, maxRows);
+        take(rows);
+        p = scanner.pos;
+        check();
+        if (rows < maxRows) break;
       }
-      col++;
-      if (c === COMMA) {
-        p++;
-        continue;
-      }
-      if (c === CR) {
-        if (p + 1 >= end) {
-          if (last) fail('the file ends inside a line break');
-          return -1;
-        }
-        if (buf[p + 1] === LF) p++;
-      }
-      p++;
-      break;
+      yield* ready;
+      ready.length = 0;
+      if (last) break;
+      scanner.bytes.copyWithin(IN, p, end);
+      end = IN + (end - p);
     }
-    if (header) {
-      width = col;
-      columns = cells.map((name, k) => plan.byTop.get(k === 0 ? name.replace(/^\uFEFF/, '') : name));
-    } else if (col !== width) fail(`row ${rowNo} has ${col} cells, the header ${width}`);
-    rowNo++;
-    return p;
-  };
-
-  const scan = (buf: Buffer, from: number, end: number, last: boolean): number => {
-    let p = from;
-    while (p < end) {
-      const next = record(buf, p, end, last);
-      if (next < 0) break;
-      p = next;
-      if (rowNo > 1 && batch.commit()) ready.push(batch.take());
-    }
-    return p;
-  };
-  for await (const _ of readWindows(path, scan)) {
-    yield* ready;
-    ready.length = 0;
+  } finally {
+    await fh.close();
   }
   if (batch.count > 0) yield batch.take();
+}
+
+/** The text of the cell whose range is at words[w], words[w + 1]. */
+function cellAt(mem: Buffer, words: Int32Array, w: number): string {
+  return cellText(mem, words[w]!, words[w + 1]! & 0x7fffffff, words[w + 1]! < 0);
+}
+
+/** Whether [from, to) holds the same bytes as the cell at [a, b) (b with its doubled-quote bit). */
+function sameBytes(buf: Buffer, from: number, to: number, a: number, b: number): boolean {
+  if (b !== to - from + a) return false;
+  for (let k = 0; k < to - from; k++) if (buf[from + k] !== buf[a + k]) return false;
+  return true;
 }
 
 function cellText(buf: Buffer, from: number, to: number, doubled: boolean): string {

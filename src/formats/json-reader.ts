@@ -3,8 +3,9 @@
  * record's top-level members are walked in place: strings are skipped with a native search for the next
  * quote, nested values by counting brackets outside strings; only wanted values become strings.
  */
+import { idHash } from './id-hash.js';
 import { extractNested } from './nested.js';
-import { ArtifactReadError, BatchBuilder, DEFAULT_BATCH, FieldPlan, readWindows, type ReadOptions, type RecordBatch } from './reader.js';
+import { ArtifactReadError, BatchBuilder, FieldPlan, readWindows, type ReadOptions, type RecordBatch } from './reader.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -12,7 +13,8 @@ const MORE = -1;
 
 export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<RecordBatch> {
   const plan = new FieldPlan(o.fields);
-  const batch = new BatchBuilder(o.fields.length, o.batchSize ?? DEFAULT_BATCH);
+  const batch = new BatchBuilder(o);
+  const hashIds = o.idHashes === true;
   const ready: RecordBatch[] = [];
   /** 0: before `[`; 1: before a record or `]`; 2: after a record (`,` or `]`); 3: after `]`. */
   let state = 0;
@@ -38,6 +40,8 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
       p = ws(buf, p + 1, end);
       const vEnd = valueEnd(buf, p, end);
       if (vEnd < 0) return MORE;
+      // A null id is absent, as an empty CSV cell is: it keeps the hash of "".
+      if (hashIds && key === 'id' && buf[p] !== 0x6e) batch.setHash(i, idHash(buf[p] === QUOTE ? decode(buf, p, vEnd) : buf.toString('utf8', p, vEnd)));
       const want = plan.byTop.get(key);
       if (want !== undefined) {
         const c = buf[p];

@@ -9,14 +9,18 @@
  *
  * A field is a path (nested.ts): a top-level key, then `[n]` and `.key` steps into nested values. Values
  * are text: strings decoded, numbers as written in the file, null/absent as "". A batch's arrays are fresh:
- * they may be kept, but keeping them all holds the day.
+ * they may be kept, but keeping them all holds the day. Duplicate checks ask for `idHashes` instead of
+ * the id column: each record's id hashed (id-hash.ts) from the file's bytes, with no string made.
  */
 import { open } from 'node:fs/promises';
 import { ReachUdlError } from '../errors.js';
+import { idHash } from './id-hash.js';
 import { parseFieldPath, type FieldPath } from './nested.js';
 
 export interface ReadOptions {
   fields: readonly string[];
+  /** Also give each record's `idHash` of its id (an absent id hashes as ""). */
+  idHashes?: boolean;
   /** Records per batch; default 4096. */
   batchSize?: number;
 }
@@ -25,6 +29,8 @@ export interface RecordBatch {
   count: number;
   /** columns[f][i]: field `fields[f]` of record i. */
   columns: string[][];
+  /** idHashes[i]: record i's id hash, when ReadOptions.idHashes asked for it. */
+  idHashes?: Float64Array;
 }
 
 /** The file is not a whole artifact of its format: cut short, or not what its name says. */
@@ -65,27 +71,38 @@ export class FieldPlan {
   }
 }
 
+const EMPTY_HASH = idHash('');
+
 /** Collects records into batches of columns. */
 export class BatchBuilder {
   columns: string[][];
+  hashes: Float64Array | undefined;
   count = 0;
+  private readonly width: number;
+  readonly size: number;
 
-  constructor(
-    private readonly width: number,
-    readonly size: number,
-  ) {
-    this.columns = fresh(width);
+  constructor(o: ReadOptions) {
+    this.width = o.fields.length;
+    this.size = o.batchSize ?? DEFAULT_BATCH;
+    this.columns = fresh(this.width);
+    this.hashes = o.idHashes ? new Float64Array(this.size) : undefined;
   }
 
   /** The record being filled: its values default to "" (absent). */
   begin(): number {
     const i = this.count;
     for (let f = 0; f < this.width; f++) this.columns[f]![i] = '';
+    if (this.hashes) this.hashes[i] = EMPTY_HASH;
     return i;
   }
 
   set(slot: number, i: number, v: string): void {
     this.columns[slot]![i] = v;
+  }
+
+  /** Record i's id hash (only when hashes were asked for). */
+  setHash(i: number, h: number): void {
+    this.hashes![i] = h;
   }
 
   commit(): boolean {
@@ -95,6 +112,10 @@ export class BatchBuilder {
   take(): RecordBatch {
     const b: RecordBatch = { count: this.count, columns: this.columns };
     for (const c of b.columns) c.length = this.count;
+    if (this.hashes) {
+      b.idHashes = this.hashes.subarray(0, this.count);
+      this.hashes = new Float64Array(this.size);
+    }
     this.columns = fresh(this.width);
     this.count = 0;
     return b;

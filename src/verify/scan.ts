@@ -1,7 +1,7 @@
 /**
- * Ids and obTimes of an artifact, streamed through its format's reader, and how many ids repeat. Ids are
- * kept as two 32-bit string hashes packed in a double; equal hashes are rare (~1e-8 for a day) and are
- * then confirmed by reading the file again for just those ids.
+ * Ids and obTimes of an artifact, streamed through its format's reader, and how many ids repeat. Ids
+ * come as hashes (formats/id-hash.ts), no string per record; equal hashes are rare and are then
+ * confirmed by reading the file again for just those ids.
  */
 import type { ArtifactFormat } from '../formats/index.js';
 
@@ -11,22 +11,18 @@ export interface IdScan {
   duplicates: number;
 }
 
-const FIELDS = ['id', 'obTime'];
-
 export async function scanIds(format: ArtifactFormat, path: string, onObTime: (obTime: string) => void): Promise<IdScan> {
   let hashes = new Float64Array(1 << 16);
   let records = 0;
-  for await (const b of format.read(path, { fields: FIELDS })) {
-    const [ids, obTimes] = b.columns as [string[], string[]];
+  for await (const b of format.read(path, { fields: ['obTime'], idHashes: true })) {
+    const obTimes = b.columns[0]!;
     if (records + b.count > hashes.length) {
       const grown = new Float64Array(Math.max(2 * hashes.length, records + b.count));
       grown.set(hashes.subarray(0, records));
       hashes = grown;
     }
-    for (let i = 0; i < b.count; i++) {
-      hashes[records + i] = hash(ids[i]!);
-      onObTime(obTimes[i]!);
-    }
+    hashes.set(b.idHashes!, records);
+    for (let i = 0; i < b.count; i++) onObTime(obTimes[i]!);
     records += b.count;
   }
   const sorted = hashes.subarray(0, records).sort();
@@ -36,24 +32,14 @@ export async function scanIds(format: ArtifactFormat, path: string, onObTime: (o
   // Equal hashes: count the ids that really repeat.
   const seen = new Set<string>();
   let duplicates = 0;
-  for await (const b of format.read(path, { fields: ['id'] })) {
-    for (const id of b.columns[0]!) {
-      if (!suspects.has(hash(id))) continue;
+  for await (const b of format.read(path, { fields: ['id'], idHashes: true })) {
+    const ids = b.columns[0]!;
+    for (let i = 0; i < b.count; i++) {
+      if (!suspects.has(b.idHashes![i]!)) continue;
+      const id = ids[i]!;
       if (seen.has(id)) duplicates++;
       else seen.add(id);
     }
   }
   return { records, duplicates };
-}
-
-/** FNV-1a and a multiplicative hash of the string, 32 + 21 bits: exact in a double. */
-function hash(s: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b + c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return (a >>> 0) * 2097152 + ((b >>> 0) & 0x1fffff);
 }

@@ -1,0 +1,94 @@
+/**
+ * The WebAssembly CSV row scanner (csv-scan.wat) as csv-reader.ts uses it: its memory layout, an
+ * instance per read (each has its own memory, so reads run side by side), and what its error codes mean.
+ */
+import { CSV_SCAN_WASM } from './csv-scan-wasm.js';
+
+/** Columns the column map holds; an artifact has about 25. */
+export const MAX_COLUMNS = 4096;
+/** The output table's first byte: row r's slot s is the i32 pair at OUT + (r * slots + s) * 8. */
+export const OUT = 16384;
+/** The input window's first byte; the table fills [OUT, IN). */
+export const IN = 131072;
+const PAGE = 65536;
+
+/** The subset of the WebAssembly JS API used here (the Node 20 typings do not declare it). */
+interface WasmGlobal {
+  value: number;
+}
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const { WebAssembly: wasmApi } = globalThis as unknown as { WebAssembly: WasmApi };
+const CSV_SCAN = new wasmApi.Module(Buffer.from(CSV_SCAN_WASM, 'base64'));
+
+interface ScanExports {
+  memory: WasmMemory;
+  scan(p: number, end: number, last: number, width: number, slots: number, maxRows: number): number;
+  pos: WasmGlobal;
+  err: WasmGlobal;
+  cells: WasmGlobal;
+}
+
+/** One scanner and views of its memory (renewed when the window grows). */
+export class CsvScanner {
+  private readonly x = new wasmApi.Instance(CSV_SCAN, {}).exports as ScanExports;
+  /** The memory as bytes: the window is [IN, IN + window). */
+  bytes!: Buffer;
+  /** The memory as i32s: the column map at [0, MAX_COLUMNS), the table from OUT / 4. */
+  words!: Int32Array;
+  window = 0;
+
+  constructor(window: number) {
+    this.resize(window);
+  }
+
+  /** Makes the window `window` bytes long (contents kept). */
+  resize(window: number): void {
+    this.window = window;
+    const pages = Math.ceil((IN + window) / PAGE) - this.x.memory.buffer.byteLength / PAGE;
+    if (pages > 0) this.x.memory.grow(pages);
+    this.bytes = Buffer.from(this.x.memory.buffer);
+    this.words = new Int32Array(this.x.memory.buffer);
+  }
+
+  /** Scans whole rows from p to end (absolute addresses); returns how many it took (csv-scan.wat). */
+  scan(p: number, end: number, last: boolean, width: number, slots: number, maxRows: number): number {
+    return this.x.scan(p, end, last ? 1 : 0, width, slots, maxRows);
+  }
+
+  /** Where the next row starts. */
+  get pos(): number {
+    return this.x.pos.value;
+  }
+
+  /** Cells in the last row scanned. */
+  get cells(): number {
+    return this.x.cells.value;
+  }
+
+  /** What is wrong with row `row` (the header is row 0) after the last scan, or undefined. */
+  problem(row: number, width: number): string | undefined {
+    switch (this.x.err.value) {
+      case 0:
+        return undefined;
+      case 1:
+        return 'the file ends inside its last row (cut short?)';
+      case 2:
+        return 'a quoted cell is never closed (cut short?)';
+      case 3:
+        return 'the file does not end with a whole row (cut short?)';
+      case 4:
+        return `row ${row} has text after a closing quote`;
+      case 5:
+        return 'the file ends inside a line break';
+      default:
+        return `row ${row} has ${this.cells} cells, the header ${width}`;
+    }
+  }
+}
