@@ -9,7 +9,8 @@
 import { open } from 'node:fs/promises';
 import { CsvScanner, IN, MAX_COLUMNS, OUT } from './csv-scan.js';
 import { idHash, idHashBytes } from './id-hash.js';
-import { extractNested } from './nested.js';
+import { NestedPaths } from './nested.js';
+import { TextCache } from './text-cache.js';
 import { ArtifactReadError, BatchBuilder, FieldPlan, type ReadOptions, type RecordBatch } from './reader.js';
 
 const QUOTE = 0x22;
@@ -19,17 +20,17 @@ const FIRST_WINDOW = 1 << 20;
 const SHORT = 40;
 
 /**
- * A column the scanner hands over (one per output slot, in column order): the batch slots it fills
- * directly, the nested paths read out of it (and their batch slots), and whether it is the id to hash.
+ * A column the scanner hands over (one per output slot, in column order): the batch slots its text
+ * fills, the nested fields read out of it, and whether it is the id to hash.
  */
 interface WantedColumn {
   column: number;
   direct: number[];
-  steps: Array<Array<string | number>>;
-  slots: number[];
+  nested: NestedPaths | undefined;
   hashId: boolean;
-  /** The value of this column in the row taken last. */
+  /** The text of this column in the row taken last. */
   previous: string;
+  cache: TextCache;
 }
 
 export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<RecordBatch> {
@@ -66,7 +67,8 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
       const cp = plan.byTop.get(name);
       const hashId = o.idHashes === true && name === 'id';
       if (cp === undefined && !hashId) return;
-      wanted!.push({ column, direct: cp?.direct ?? [], steps: cp?.steps ?? [], slots: cp?.slots ?? [], hashId, previous: '' });
+      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots) : undefined;
+      wanted!.push({ column, direct: cp?.direct ?? [], nested, hashId, previous: '', cache: new TextCache() });
       words[column] = wanted!.length;
     });
     rowNo = 1;
@@ -86,22 +88,25 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
         const to = words[w + 1]! & 0x7fffffff;
         const doubled = words[w + 1]! < 0;
         if (wc.hashId) batch.setHash(i, doubled ? idHash(cellText(mem, from, to, true)) : idHashBytes(mem, from, to));
-        if (wc.direct.length === 0 && wc.steps.length === 0) continue;
-        // A short cell equal to the row above's (obTime: 64 rows in a row share one) reuses its string.
-        const above = w - 2 * n;
-        const v =
-          r > 0 && to - from <= SHORT && sameBytes(mem, from, to, words[above]!, words[above + 1]!)
-            ? wc.previous
-            : cellText(mem, from, to, doubled);
-        wc.previous = v;
-        for (const slot of wc.direct) batch.set(slot, i, v);
-        if (wc.steps.length > 0 && v !== '') {
+        if (wc.nested !== undefined && to > from) {
           try {
-            extractNested(v, wc.steps, batch.columns, wc.slots, i);
+            wc.nested.extract(mem, from, to, doubled, batch.columns, i);
           } catch (err) {
             fail(`row ${rowNo}, column ${wc.column + 1}: ${(err as Error).message}`);
           }
         }
+        if (wc.direct.length === 0) continue;
+        // A short cell equal to the row above's (obTime: 64 rows in a row share one) reuses its string,
+        // and one seen lately (idSensor) comes from the column's cache.
+        const above = w - 2 * n;
+        const short = to - from <= SHORT && !doubled;
+        const v = !short
+          ? cellText(mem, from, to, doubled)
+          : r > 0 && sameBytes(mem, from, to, words[above]!, words[above + 1]!)
+            ? wc.previous
+            : wc.cache.get(mem, from, to);
+        wc.previous = v;
+        for (const slot of wc.direct) batch.set(slot, i, v);
       }
       rowNo++;
       if (batch.commit()) ready.push(batch.take());

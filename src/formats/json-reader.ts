@@ -4,7 +4,7 @@
  * quote, nested values by counting brackets outside strings; only wanted values become strings.
  */
 import { idHash } from './id-hash.js';
-import { extractNested } from './nested.js';
+import { NestedPaths } from './nested.js';
 import { ArtifactReadError, BatchBuilder, FieldPlan, readWindows, type ReadOptions, type RecordBatch } from './reader.js';
 
 const QUOTE = 0x22;
@@ -15,6 +15,8 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
   const plan = new FieldPlan(o.fields);
   const batch = new BatchBuilder(o);
   const hashIds = o.idHashes === true;
+  const nested = new Map<string, NestedPaths>();
+  for (const [top, want] of plan.byTop) if (want.steps.length > 0) nested.set(top, new NestedPaths(want.steps, want.slots));
   const ready: RecordBatch[] = [];
   /** 0: before `[`; 1: before a record or `]`; 2: after a record (`,` or `]`); 3: after `]`. */
   let state = 0;
@@ -45,10 +47,12 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
       const want = plan.byTop.get(key);
       if (want !== undefined) {
         const c = buf[p];
-        const v = c === QUOTE ? decode(buf, p, vEnd) : buf.toString('utf8', p, vEnd);
-        const scalar = c === QUOTE ? v : v === 'null' ? '' : v;
-        for (const slot of want.direct) batch.set(slot, i, scalar);
-        if (want.steps.length > 0 && (c === 0x5b || c === 0x7b)) extractNested(v, want.steps, batch.columns, want.slots, i);
+        if (want.direct.length > 0) {
+          const v = c === QUOTE ? decode(buf, p, vEnd) : buf.toString('utf8', p, vEnd);
+          const scalar = c === QUOTE ? v : v === 'null' ? '' : v;
+          for (const slot of want.direct) batch.set(slot, i, scalar);
+        }
+        if (c === 0x5b || c === 0x7b) nested.get(key)?.extract(buf, p, vEnd, false, batch.columns, i);
       }
       p = ws(buf, vEnd, end);
       if (p >= end) return MORE;

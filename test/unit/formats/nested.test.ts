@@ -1,0 +1,93 @@
+/**
+ * Nested values walked in place (NestedPaths): any JSON value, as a JSON artifact holds it and as a CSV
+ * cell holds it (quotes doubled), gives at each path what JSON.parse and a lookup give; the reference
+ * tool's Python literals read the same; a malformed value fails instead of giving a wrong field.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { NestedPaths, parseFieldPath } from '../../../src/formats/nested.js';
+import { runs } from '../../helpers/runs.js';
+
+/** The fields at `paths` inside `text` (bytes as written; `doubled`: a CSV cell's). */
+function extract(text: string, paths: string[], doubled = false, pad = 0): string[] {
+  const steps = paths.map((p) => parseFieldPath(`top${p}`).steps);
+  const row = paths.map(() => 'untouched');
+  const columns = paths.map((_, k) => [row[k]!]);
+  const bytes = Buffer.concat([Buffer.alloc(pad, 0x5b), Buffer.from(text, 'utf8'), Buffer.from(']]')]);
+  new NestedPaths(
+    steps,
+    paths.map((_, k) => k),
+  ).extract(bytes, pad, pad + Buffer.byteLength(text), doubled, columns, 0);
+  return columns.map((c) => c[0]!);
+}
+
+/** What a reader gives for the value at `steps` of a parsed JSON value. */
+function lookup(v: unknown, steps: Array<string | number>): string {
+  for (const s of steps) {
+    if (v === null || typeof v !== 'object') return 'untouched';
+    if (typeof s === 'number' ? !Array.isArray(v) || s >= v.length : Array.isArray(v) || !Object.hasOwn(v, s)) return 'untouched';
+    v = (v as Record<string | number, unknown>)[s];
+  }
+  if (v === null) return '';
+  if (typeof v === 'object') return 'untouched';
+  return typeof v === 'string' ? v : String(v);
+}
+
+/** Every path of a value, and some that are not in it. */
+function pathsOf(v: unknown, at = ''): string[] {
+  if (Array.isArray(v)) return [at, `${at}[${v.length}]`, ...v.flatMap((x, i) => pathsOf(x, `${at}[${i}]`))];
+  if (v !== null && typeof v === 'object') return [at, `${at}.absent`, ...Object.entries(v).flatMap(([k, x]) => (/^[^.[\]]+$/.test(k) ? pathsOf(x, `${at}.${k}`) : []))];
+  return [at];
+}
+
+describe('NestedPaths', () => {
+  const json = fc.jsonValue({ maxDepth: 3 }).filter((v) => v !== null && typeof v === 'object');
+
+  it('gives what JSON.parse and a lookup give, in JSON and in a CSV cell', () => {
+    fc.assert(
+      fc.property(json, fc.boolean(), (value, spaced) => {
+        const text = JSON.stringify(value, null, spaced ? 1 : undefined);
+        const paths = pathsOf(value)
+          .filter((p) => p !== '')
+          .slice(0, 30);
+        const want = paths.map((p) => lookup(value, parseFieldPath(`top${p}`).steps));
+        // JSON.stringify writes numbers as String() does, so "as written" is String(number) here.
+        expect(extract(text, paths)).toEqual(want);
+        expect(extract(text.replaceAll('"', '""'), paths, true, 3)).toEqual(want);
+      }),
+      { numRuns: runs(400) },
+    );
+  });
+
+  it('reads numbers as written, and the reference tool Python literals', () => {
+    const seo = "[{'obType': 'Energetic Charged Particle', 'obValue': 4.02944e-05, 'obQuality': '0', 'x': None, 'y': (1, True), \"it's\": \"it's\", 'esc': 'a\\'b\\\\c'}]";
+    expect(extract(seo, ['[0].obValue', '[0].obQuality', '[0].x', '[0].y[1]', "[0].it's", '[0].esc', '[0].obType', '[1].obValue'])).toEqual([
+      '4.02944e-05',
+      '0',
+      '',
+      'True',
+      "it's",
+      "a'b\\c",
+      'Energetic Charged Particle',
+      'untouched',
+    ]);
+    expect(extract('[1.50, -0e0, 3E+2]', ['[0]', '[1]', '[2]'])).toEqual(['1.50', '-0e0', '3E+2']);
+  });
+
+  it('takes escaped keys and strings, in JSON and doubled in a CSV cell', () => {
+    const text = '{"o\\u0062Value": "x\\"y\\u00e9", "a\\"b": 1, "plain": "é"}';
+    expect(extract(text, ['.obValue', '.a"b', '.plain'])).toEqual(['x"yé', '1', 'é']);
+    expect(extract(text.replaceAll('"', '""'), ['.obValue', '.a"b', '.plain'], true)).toEqual(['x"yé', '1', 'é']);
+  });
+
+  it.each([
+    ['[1,', /unclosed|bad array|empty value/],
+    ['{"a" 1}', /missing ':'/],
+    ['{"a": "b}', /unterminated string/],
+    ['[1 2]', /bad array/],
+    ['{1: 2}', /not a string/],
+    ['[,]', /empty value/],
+  ])('fails on %j', (text, problem) => {
+    expect(() => extract(text, ['[0]', '.a'])).toThrow(problem);
+  });
+});

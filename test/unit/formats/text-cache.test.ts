@@ -1,0 +1,25 @@
+/** TextCache: the right text always, the same string for a repeated value, and off for values that do not repeat. */
+import { describe, expect, it } from 'vitest';
+import { TextCache } from '../../../src/formats/text-cache.js';
+
+describe('TextCache', () => {
+  it('gives the text of the bytes, and the one string for a value seen before', () => {
+    const c = new TextCache();
+    const buf = Buffer.from('xxREACH-101,REACH-102,REACH-101,é,é');
+    const a = c.get(buf, 2, 11);
+    expect(a).toBe('REACH-101');
+    expect(c.get(buf, 12, 21)).toBe('REACH-102');
+    expect(c.get(buf, 22, 31)).toBe('REACH-101');
+    expect(c.get(buf, 32, 34)).toBe('é');
+    expect(c.get(buf, 35, 37)).toBe('é');
+    expect(c.get(buf, 0, 0)).toBe('');
+  });
+
+  it('stays right for values that collide or never repeat', () => {
+    const c = new TextCache();
+    for (let i = 0; i < 5000; i++) {
+      const s = String(i * 7919);
+      expect(c.get(Buffer.from(`,${s},`), 1, s.length + 1)).toBe(s);
+    }
+  });
+});
