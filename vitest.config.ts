@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { EndToEndFirst } from './test/helpers/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -10,6 +11,7 @@ export default defineConfig({
     reporters: ['default', './test/helpers/slowest-reporter.ts'],
     // End-to-end suites spawn the CLI and a sim; two cores, so keep the fan-out modest.
     maxWorkers: 2,
+    sequence: { sequencer: EndToEndFirst },
     // Every test is sized to finish in well under half of this on two busy cores (the reporter checks).
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,6 +1,6 @@
 /**
- * Nothing lost: crashes at random moments, chunk-level resume, server faults, the run lock, secrets,
- * and verify. The real CLI as a child process against the simulator on 127.0.0.1.
+ * Nothing lost: server faults, bad input, the run lock, secrets, and verify (crashes and chunk-level
+ * resume are in crash.test.ts). The real CLI as a child process against the simulator on 127.0.0.1.
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -10,8 +10,7 @@ import { startSim, type RunningSim, type SimOptions } from '../../src/sim/index.
 import { readLedger } from '../../src/ledger/read.js';
 import { Credential } from '../../src/udl/auth.js';
 import { cleanEnv, listFiles, runCli, startCli, tempDir } from '../helpers/cli.js';
-import { fetchDayTruth, readCsvArtifact } from '../helpers/udl.js';
-import { artifactFile, faultStorm, isTemp, killStorm } from '../helpers/storms.js';
+import { artifactFile, faultStorm, isTemp } from '../helpers/storms.js';
 
 const AUTH = `Basic ${Buffer.from('secretuser-XYZ:secretpass-ABC').toString('base64')}`;
 const env = cleanEnv({ BASICAUTH: AUTH });
@@ -25,37 +24,6 @@ async function withSim<T>(opts: SimOptions, fn: (sim: RunningSim) => Promise<T>)
     await sim.close();
   }
 }
-
-describe('crash safety: kill -9 at random moments, then rerun', () => {
-  it('ends byte-identical to an uninterrupted run, with a sound ledger and no temp file, over 8 kills', async () => {
-    // The 25-kill, 5-day version of this storm runs in `npm run soak`.
-    await killStorm({ env, sim: { sensors: 1, subSecondShare: 0.01, seed: 11, auth: AUTH, latencyMs: 5 }, firstDay: '2026-06-01', days: 2, kills: 8, seed: 20261129, maxResults: 1000 });
-  });
-
-  it('resumes an interrupted day from its spooled windows: killed at 80%, the rerun fetches at most 25%', async () => {
-    // One sensor in pages of 500: about 70 windows, enough that the few in flight at the kill stay well inside 25%.
-    await withSim({ sensors: 1, seed: 5, auth: AUTH, latencyMs: 10 }, async (s) => {
-      const out = await tempDir();
-      const args = ['download', '--start-date', '2026-07-01', '--end-date', '2026-07-01', '--output-dir', out, '--udl-url', s.url, '--max-results', '500', '-vv', '--no-progress'];
-      const run = startCli(args, env);
-      const line = await run.waitForLine(/windows (\d+)\/(\d+)/);
-      const total = Number(/\/(\d+)/.exec(line)![1]);
-      await run.waitForLine(new RegExp(`windows ${Math.ceil(total * 0.8)}/${total}`));
-      run.child.kill('SIGKILL');
-      await run.done;
-      const firstRun = s.stats().requests.data;
-      s.resetStats();
-      const rerun = await runCli(args, env);
-      expect(rerun.code).toBe(0);
-      expect(rerun.stderr).toMatch(/resumed from spool/);
-      const refetched = s.stats().requests.data;
-      expect(refetched).toBeLessThanOrEqual(Math.ceil(0.25 * total));
-      expect(firstRun + refetched).toBeLessThan(total * 1.3);
-      const truth = await fetchDayTruth(s.url, '2026-07-01', { auth: AUTH });
-      expect((await readCsvArtifact(join(out, artifact('2026-07-01')))).map((r) => r.id)).toEqual(truth.map((r) => r.id));
-    });
-  });
-});
 
 describe('server faults', () => {
   it('with 5% 5xx, 5% resets, 2% cut bodies and throttling, 2 days end with their exact records', async () => {
