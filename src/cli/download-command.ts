@@ -24,7 +24,10 @@ export function downloadCommand(): Command {
     )
     .requiredOption('--start-date <YYYY-MM-DD>', 'first UTC day (inclusive)')
     .requiredOption('--end-date <YYYY-MM-DD>', 'last UTC day (inclusive)')
-    .requiredOption('--output-dir <dir>', 'where the day files go (created if missing)')
+    .requiredOption('--output-dir <dir>', 'where the day files go (created if missing); s3://bucket/prefix with --coordinator')
+    .option('--work-dir <dir>', 'with an s3:// output dir: the local directory for the spool (default: <tmpdir>/reach-udl-work)')
+    .option('--s3-endpoint <url>', 'with an s3:// output dir: an S3-compatible endpoint (MinIO, Ceph; default: env AWS_ENDPOINT_URL_S3, else AWS)')
+    .option('--s3-force-path-style', 'path-style S3 requests (http://host/bucket/key); the default with --s3-endpoint')
     .option('--telemetry-file <file>', 'the ledger CSV (default: <output-dir>/download_telemetry.csv)')
     .option('--sensor-id <id>', 'ALL, or one sensor like REACH-101', d.sensorId)
     .addOption(new Option('--descriptor <name>', 'data product').choices(['QUICKLOOK', 'PROVISIONAL']).default(d.descriptor))
@@ -52,6 +55,8 @@ Examples:
   BASICAUTH='Basic ...' reach-udl download --start-date 2026-01-01 --end-date 2026-03-31 --output-dir /data/reach
   reach-udl download --start-date 2026-01-01 --end-date 2026-01-31 --output-dir out --dry-run
   reach-udl download --start-date 2026-01-01 --end-date 2026-01-31 --output-dir out --retry-failed
+  reach-udl download --start-date 2026-01-01 --end-date 2026-12-31 --output-dir s3://bucket/reach \
+    --coordinator postgres://reach@db:5432/reach     (day files in S3; AWS credentials from the standard chain)
 
 Running daily (cron): --end-date $(date -u +%F) is safe: days younger than --settle wait for a later run, and
 empty days younger than --recheck-window are asked again. Add --refresh to pick up data that arrived late.
@@ -67,7 +72,8 @@ earlier (see reach-udl status; rerun with --retry-failed);
     .action(async (opts: RawDownloadOptions & { logFormat: LogFormat; progress: boolean }) => {
       try {
         const config = validateDownloadOptions(opts);
-        await checkOutputDir(config.outputDir);
+        // With an s3:// output dir the local directory is the work dir; the bucket is checked when the run starts.
+        await checkOutputDir(config.workDir, config.workDir === config.outputDir ? '--output-dir' : '--work-dir');
         const reporter = createReporter({
           verbosity: config.verbosity,
           format: opts.logFormat,
@@ -88,23 +94,23 @@ earlier (see reach-udl status; rerun with --retry-failed);
 }
 
 /**
- * An output dir that is a file, lies under one, or cannot be written is a usage error, found before
+ * An output (or work) dir that is a file, lies under one, or cannot be written is a usage error, found before
  * anything is written: the dir itself if it exists, else the nearest ancestor that does.
  */
-async function checkOutputDir(dir: string): Promise<void> {
+async function checkOutputDir(dir: string, flag: string): Promise<void> {
   for (let p = dir; ; p = dirname(p)) {
     try {
       const s = await stat(p);
       if (!s.isDirectory()) {
-        throw new UsageError(p === dir ? `--output-dir ${dir} exists and is not a directory` : `--output-dir ${dir} lies under ${p}, which is a file`);
+        throw new UsageError(p === dir ? `${flag} ${dir} exists and is not a directory` : `${flag} ${dir} lies under ${p}, which is a file`);
       }
       await access(p, constants.W_OK).catch(() => {
-        throw new UsageError(`--output-dir ${dir} is not writable (${p}); choose a directory you can write to`);
+        throw new UsageError(`${flag} ${dir} is not writable (${p}); choose a directory you can write to`);
       });
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR') throw new UsageError(`--output-dir ${dir} lies under a file, not a directory`);
+      if (code === 'ENOTDIR') throw new UsageError(`${flag} ${dir} lies under a file, not a directory`);
       if (code !== 'ENOENT' || dirname(p) === p) throw err;
     }
   }

@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { addCoordinatorOptions } from './coordinator-options.js';
 import { fail } from './output.js';
 import { cliRedactor } from './sink.js';
+import { outputLocation } from '../store/open.js';
 
 interface LedgerFlags extends RawCoordinatorOptions {
   outputDir: string;
@@ -37,13 +38,12 @@ async function session(f: LedgerFlags) {
   const settings = validateCoordinator(f);
   if (!settings) throw new UsageError('--coordinator (or REACH_UDL_COORDINATOR) is required');
   cliRedactor.addSecrets(settings.secrets);
-  const outputLocation = /^s3:\/\//.test(f.outputDir) ? f.outputDir : resolve(f.outputDir);
   const { openSession } = await import('../coord/session.js');
   return openSession(settings, {
     sensorId: validateSensorId(f.sensorId),
     descriptor: oneOf('--descriptor', f.descriptor, DESCRIPTORS),
     outputFormat: oneOf('--output-format', f.outputFormat, FORMAT_NAMES),
-    outputLocation,
+    outputLocation: outputLocation(f.outputDir),
   });
 }
 

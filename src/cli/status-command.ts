@@ -15,8 +15,10 @@ import { wallClock } from './clock.js';
 import { fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
 import { cliRedactor } from './sink.js';
+import { validateS3Options, type RawS3Options } from '../config/s3.js';
+import { isS3Location, openStore } from '../store/open.js';
 
-export interface RawStatusOptions extends RawCommonOptions, RawUdlOptions, RawBackfillOptions {
+export interface RawStatusOptions extends RawCommonOptions, RawUdlOptions, RawBackfillOptions, RawS3Options {
   format?: string;
   sensorId?: string;
   outputFormat?: string;
@@ -41,18 +43,28 @@ export async function collectStatus(raw: RawStatusOptions, warn: (m: string) => 
   const recheckMs = duration('--recheck-window', raw.recheckWindow ?? DOWNLOAD_DEFAULTS.recheckWindow, MAX_RECHECK_MS);
   const udl = raw.checkServer ? validateUdlOptions(raw) : undefined;
   const now = wallClock()();
-  await checkOutputDir(opts.outputDir);
+  const inS3 = isS3Location(opts.outputDir);
+  if (!inS3) await checkOutputDir(opts.outputDir);
   const rows = await coordinatorRows(raw, opts.outputDir);
-  const { readLedgerView } = await import('../report/ledger-view.js');
-  const { buildStatus } = await import('../report/status.js');
-  const view = await readLedgerView({ ...opts, sensorId, outputFormat, warn, rows });
-  const serverCounts = udl ? await countDownloaded(udl, view) : undefined;
-  const model = buildStatus({ ...view, decide: { now, settleMs, recheckMs }, ...(serverCounts ? { serverCounts } : {}) });
-  return {
-    outputDir: opts.outputDir,
-    ledger: { path: opts.telemetryFile, exists: existsSync(opts.telemetryFile), rows: view.rows.length, badLines: view.badLines },
-    ...model,
-  };
+  // Day files in S3 are looked at there (a HEAD, and two ranged GETs per DOWNLOADED day); their ledger is the coordinator's.
+  if (inS3 && !rows) throw new UsageError('an s3:// output dir has its ledger in the coordinator: add --coordinator (or REACH_UDL_COORDINATOR)');
+  const store = inS3 ? openStore(opts.outputDir, { ...validateS3Options(raw, process.env), ...(raw.awsRegion ? { region: raw.awsRegion } : {}) }) : undefined;
+  try {
+    const { readLedgerView } = await import('../report/ledger-view.js');
+    const { buildStatus } = await import('../report/status.js');
+    const view = await readLedgerView({ ...opts, sensorId, outputFormat, warn, rows, store });
+    const serverCounts = udl ? await countDownloaded(udl, view) : undefined;
+    const model = buildStatus({ ...view, decide: { now, settleMs, recheckMs }, ...(serverCounts ? { serverCounts } : {}) });
+    return {
+      outputDir: opts.outputDir,
+      ledger: rows
+        ? { path: "the coordinator's ledger table", exists: true, rows: view.rows.length, badLines: 0 }
+        : { path: opts.telemetryFile, exists: existsSync(opts.telemetryFile), rows: view.rows.length, badLines: view.badLines },
+      ...model,
+    };
+  } finally {
+    await store?.close();
+  }
 }
 
 /** --check-server: the server's /count for every DOWNLOADED day shown, one cheap request each. */
@@ -82,7 +94,7 @@ export function statusCommand(): Command {
         'days not settled yet, damaged artifacts (size or contents against the ledger), artifacts without a ledger row.\n' +
         'Reads only the ledger and the output dir; with --check-server also asks UDL for each DOWNLOADED day\'s /count.',
     )
-    .requiredOption('--output-dir <dir>', 'the download output dir')
+    .requiredOption('--output-dir <dir>', 'the download output dir (s3://bucket/prefix: with --coordinator)')
     .option('--start-date <YYYY-MM-DD>', "first UTC day to show (default: the ledger's first day)")
     .option('--end-date <YYYY-MM-DD>', "last UTC day to show (default: the ledger's last day)")
     .option('--telemetry-file <file>', 'the ledger CSV (default: <output-dir>/download_telemetry.csv)')
@@ -93,7 +105,9 @@ export function statusCommand(): Command {
     .option('--check-server', "compare each DOWNLOADED day's record count with the server's /count (needs the credential)", false)
     .option('--descriptor <name>', 'with --coordinator: the backfill\'s descriptor', 'QUICKLOOK')
     .addOption(new Option('--format <fmt>', 'text (the table), json (one document), or csv (with --coordinator: the ledger as the CSV file)').choices(['text', 'json', 'csv']).default('text'))
-    .option('--json', 'the same as --format json', false);
+    .option('--json', 'the same as --format json', false)
+    .option('--s3-endpoint <url>', 'with an s3:// output dir: an S3-compatible endpoint (default: env AWS_ENDPOINT_URL_S3, else AWS)')
+    .option('--s3-force-path-style', 'path-style S3 requests; the default with --s3-endpoint');
   addCoordinatorOptions(cmd, false);
   return addUdlOptions(cmd)
     .exitOverride()

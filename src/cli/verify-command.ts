@@ -12,6 +12,9 @@ import { coordinatorRows, type RawBackfillOptions } from './coordinator-ledger.j
 import { EXIT, fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
 import { cliRedactor } from './sink.js';
+import { isS3Location, outputLocation } from '../store/open.js';
+import { READS_LOCAL_FILES } from '../report/options.js';
+import { UsageError } from '../errors.js';
 
 interface VerifyFlags extends RawUdlOptions, RawBackfillOptions {
   outputDir: string;
@@ -42,7 +45,8 @@ export function verifyCommand(): Command {
       optionalDate('--start-date', f.startDate);
       optionalDate('--end-date', f.endDate);
       const settings = validateUdlOptions(f);
-      const outputDir = resolve(f.outputDir);
+      const outputDir = outputLocation(f.outputDir);
+      if (isS3Location(outputDir)) throw new UsageError(READS_LOCAL_FILES('verify'));
       // With --coordinator the ledger is the coordinator's table for this output dir's backfill.
       const rows = await coordinatorRows(f, outputDir);
       const connection = f.server ? await connect(settings) : undefined;

@@ -2,19 +2,25 @@
  * The download configuration and its validation. Pure: the CLI hands in raw option strings, gets a
  * typed config or a UsageError naming the first problem.
  */
+import { tmpdir } from 'node:os';
 import { resolve, join } from 'node:path';
 import { DEFAULT_FORMAT, FORMAT_NAMES, type OutputFormat } from '../formats/index.js';
 import { dateRange, duration, numberIn, oneOf } from './values.js';
 import { UDL_DEFAULTS, validateUdlOptions, type RawUdlOptions, type UdlSettings } from './udl.js';
 import { UsageError } from '../errors.js';
 import { validateCoordinator, type CoordinatorSettings, type RawCoordinatorOptions } from './coordinator.js';
+import { validateS3Options, type RawS3Options, type S3Settings } from './s3.js';
+import { isS3Location, outputLocation } from '../store/open.js';
 
 export const DESCRIPTORS = ['QUICKLOOK', 'PROVISIONAL'] as const;
 
-export interface DownloadConfig extends UdlSettings {
+export interface DownloadConfig extends UdlSettings, S3Settings {
   startDate: string;
   endDate: string;
+  /** Where finished day files go: an absolute directory, or `s3://bucket/prefix` (with a coordinator). */
   outputDir: string;
+  /** A local directory for work files (the spool): the output dir itself, or --work-dir with an s3:// one. */
+  workDir: string;
   telemetryFile: string;
   sensorId: string;
   descriptor: (typeof DESCRIPTORS)[number];
@@ -43,10 +49,11 @@ export interface DownloadConfig extends UdlSettings {
 }
 
 /** Option values as they arrive from the command line (strings) or from code. */
-export interface RawDownloadOptions extends RawUdlOptions, RawCoordinatorOptions {
+export interface RawDownloadOptions extends RawUdlOptions, RawCoordinatorOptions, RawS3Options {
   startDate?: string;
   endDate?: string;
   outputDir?: string;
+  workDir?: string;
   telemetryFile?: string;
   sensorId?: string;
   descriptor?: string;
@@ -96,12 +103,21 @@ export function validateSensorId(sensorId: string): string {
 export function validateDownloadOptions(raw: RawDownloadOptions, env: NodeJS.ProcessEnv = process.env): DownloadConfig {
   const { startDate, endDate } = dateRange(raw);
   if (!raw.outputDir) throw new UsageError('--output-dir is required');
-  const outputDir = resolve(raw.outputDir);
+  const coordinator = validateCoordinator(raw, env);
+  const inS3 = isS3Location(raw.outputDir);
+  const outputDir = outputLocation(raw.outputDir);
+  if (inS3) {
+    // The ledger must be where every worker sees it, and the day files where the ledger says.
+    if (!coordinator) throw new UsageError('--output-dir s3://... needs --coordinator (the ledger is then a table every machine sees); or give a local directory');
+    if (raw.adopt) throw new UsageError('--adopt checks files in a local output dir; it does not apply to s3://');
+  } else if (raw.workDir !== undefined) throw new UsageError('--work-dir is for an s3:// output dir; a local one holds its own work files');
   return {
     ...validateUdlOptions(raw, env),
+    ...validateS3Options(raw, env),
     startDate,
     endDate,
     outputDir,
+    workDir: inS3 ? resolve(raw.workDir ?? join(tmpdir(), 'reach-udl-work')) : outputDir,
     telemetryFile: raw.telemetryFile ? resolve(raw.telemetryFile) : join(outputDir, 'download_telemetry.csv'),
     sensorId: validateSensorId(raw.sensorId ?? DOWNLOAD_DEFAULTS.sensorId),
     descriptor: oneOf('--descriptor', raw.descriptor ?? DOWNLOAD_DEFAULTS.descriptor, DESCRIPTORS),
@@ -118,6 +134,6 @@ export function validateDownloadOptions(raw: RawDownloadOptions, env: NodeJS.Pro
     adopt: raw.adopt ?? false,
     repairLedger: raw.repairLedger ?? false,
     sharedLedger: raw.sharedLedger ?? false,
-    coordinator: validateCoordinator(raw, env),
+    coordinator,
   };
 }

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { DESCRIPTORS, DOWNLOAD_RANGES, validateSensorId } from './download.js';
 import { DEFAULT_FORMAT, FORMAT_NAMES, type OutputFormat } from '../formats/index.js';
 import { dateRange, numberIn, oneOf } from './values.js';
+import { validateS3Options } from './s3.js';
 
 /** The reference's process phase names the reprocessed product PRELIMINARY; it is the download's PROVISIONAL. */
 export const PROCESS_DESCRIPTORS = [...DESCRIPTORS, 'PRELIMINARY'] as const;
@@ -72,16 +73,7 @@ export function validateProcessOptions(raw: RawProcessOptions, env: NodeJS.Proce
   if (raw.s3Bucket !== undefined && !BUCKET_RE.test(raw.s3Bucket)) {
     throw new UsageError(`--s3-bucket ${JSON.stringify(raw.s3Bucket)} is not a bucket name (3-63 of a-z 0-9 . -, no s3:// prefix)`);
   }
-  const s3Endpoint = raw.s3Endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? undefined;
-  if (s3Endpoint !== undefined) {
-    let u: URL;
-    try {
-      u = new URL(s3Endpoint);
-    } catch {
-      throw new UsageError(`--s3-endpoint ${JSON.stringify(s3Endpoint)} is not a URL`);
-    }
-    if (u.username || u.password) throw new UsageError('--s3-endpoint must not carry a user or password; use the AWS credential chain');
-  }
+  const { s3Endpoint, s3ForcePathStyle } = validateS3Options(raw, env);
   return {
     startDate,
     endDate,
@@ -99,7 +91,7 @@ export function validateProcessOptions(raw: RawProcessOptions, env: NodeJS.Proce
     s3Bucket: raw.s3Bucket,
     awsRegion: raw.awsRegion,
     s3Endpoint,
-    s3ForcePathStyle: raw.s3ForcePathStyle ?? s3Endpoint !== undefined,
+    s3ForcePathStyle,
     breakLock: raw.breakLock ?? false,
   };
 }

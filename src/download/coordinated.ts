@@ -23,7 +23,10 @@ import { systemClock } from '../udl/gate.js';
 import { attemptDay, type AttemptContext } from './attempt.js';
 import type { DayProgress } from './day.js';
 import { artifactPath } from './facts.js';
-import { inspectArtifact } from '../artifacts/integrity.js';
+import { publishToStore } from '../artifacts/assemble.js';
+import { inspectArtifact, inspectStoredArtifact } from '../artifacts/integrity.js';
+import { artifactName } from '../artifacts/naming.js';
+import { isS3Location, openStore } from '../store/open.js';
 import { defaultDownloader, type RunDeps, type RunEvent } from './downloader.js';
 import { summarize, type DayOutcome, type RunSummary, type StopPoint } from './summary.js';
 
@@ -43,10 +46,21 @@ export async function runCoordinated(config: DownloadConfig, coord: CoordinatorS
   const account = credential.userName();
   if (account === undefined) throw new UsageError('a shared rate budget needs the UDL user name; use UDL_AUTH_USERNAME/UDL_AUTH_PASSWORD or a Basic credential');
 
+  // An s3:// output dir: day files are uploaded there, the spool stays in the local work dir. A bucket
+  // that cannot take objects fails the run here, before any day is claimed.
+  const store = isS3Location(config.outputDir)
+    ? openStore(config.outputDir, {
+        ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
+        s3ForcePathStyle: config.s3ForcePathStyle,
+        ...(config.awsRegion ? { region: config.awsRegion } : {}),
+        stagingDir: config.workDir,
+      })
+    : undefined;
   const session = await openSession(coord, { sensorId: config.sensorId, descriptor: config.descriptor, outputFormat: config.outputFormat, outputLocation: config.outputDir });
   let limiter: SharedRateLimiter | undefined;
   let connection: UdlConnection | undefined;
   try {
+    await store?.checkWritable();
     const gateClock = clock ?? systemClock;
     limiter = await SharedRateLimiter.open(session.db, {
       accountKey: accountKeyFor(config.udlUrl, account),
@@ -60,10 +74,13 @@ export async function runCoordinated(config: DownloadConfig, coord: CoordinatorS
     };
     connection = await connectUdl(config, { env, clock: gateClock, random, http, credential, signal, redactor, limiter, onEvent: (event) => emitRun({ type: 'client', event }) });
     const client = connection.client;
-    const download = deps.download ?? defaultDownloader(config, client, emitRun);
+    const download = deps.download ?? defaultDownloader(config, client, emitRun, store ? publishToStore(store) : undefined);
     const count = (day: DayWindow) => client.count({ descriptor: config.descriptor, sensorId: config.sensorId, startMs: day.startMs, endMs: day.endMs });
     const queue = new JobQueue(session.db, session.backfill, {
-      artifact: (day, latest) => inspectArtifact(artifactPath(config.outputDir, config.sensorId, day, config.outputFormat), dayWindow(day), config.outputFormat, latest),
+      artifact: (day, latest) =>
+        store
+          ? inspectStoredArtifact(store, artifactName(config.sensorId, dayWindow(day), config.outputFormat), dayWindow(day), config.outputFormat, latest)
+          : inspectArtifact(artifactPath(config.outputDir, config.sensorId, day, config.outputFormat), dayWindow(day), config.outputFormat, latest),
       decide: () => ({ retryFailed: config.retryFailed, adopt: config.adopt, now: now(), settleMs: config.settleMs, recheckMs: config.recheckMs }),
     });
     await queue.register(dayRange(config.startDate, config.endDate));
@@ -73,6 +90,7 @@ export async function runCoordinated(config: DownloadConfig, coord: CoordinatorS
     await connection?.close();
     await limiter?.close();
     await session.close();
+    await store?.close();
   }
 }
 

@@ -4,12 +4,11 @@
  * artifact. Throws on failure; the spool keeps what was committed so a rerun resumes.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ReachUdlError, stoppedError } from '../errors.js';
 import type { DayWindow } from '../plan/dates.js';
 import { afterPage, type PageRequest, type PageStep } from '../plan/paging.js';
 import { expectedRecords, planWindows, planningDensity, recordsPerTick } from '../plan/windows.js';
-import { publishToDir, type Publish } from '../artifacts/assemble.js';
+import type { Publisher } from '../artifacts/assemble.js';
 import { DayFile, type WindowSink } from '../artifacts/day-file.js';
 import { BufferPool } from '../artifacts/window-sink.js';
 import { artifactName, spoolDir, type OutputFormat } from '../artifacts/naming.js';
@@ -31,7 +30,8 @@ export class IncompleteDayError extends ReachUdlError {
 
 export interface DayContext {
   client: UdlClient;
-  outputDir: string;
+  /** The local directory the spool lives in: the output dir, or the work dir when artifacts go to a store. */
+  workDir: string;
   sensorId: string;
   descriptor: string;
   format: OutputFormat;
@@ -42,8 +42,8 @@ export interface DayContext {
   maxRetries: number;
   /** Distinguishes this process's temp files. */
   tempTag: string;
-  /** Moves the day's finished file (in the spool) to its place; default: a crash-safe rename into outputDir. */
-  publish?: Publish;
+  /** Puts the day's finished file (in the spool) in its place: a rename into the output dir, or an upload. */
+  publisher: Publisher;
   onProgress?: (p: DayProgress) => void;
   /** Once aborted, no further window starts and the day ends with a StoppedError; the spool keeps what was committed. */
   signal?: AbortSignal;
@@ -71,8 +71,8 @@ export interface DayResult {
 
 export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayResult> {
   const artifact = artifactName(ctx.sensorId, day, ctx.format);
-  const path = join(ctx.outputDir, artifact);
-  let spool = await DaySpool.open(spoolDir(ctx.outputDir, artifact), {
+  const path = ctx.publisher.locate(artifact);
+  let spool = await DaySpool.open(spoolDir(ctx.workDir, artifact), {
     artifact,
     sensorId: ctx.sensorId,
     descriptor: ctx.descriptor,
@@ -98,8 +98,8 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
     spool = await spool.start(manifest);
   }
   const windows = spool.manifest!.windows;
-  const publish = ctx.publish ?? publishToDir(ctx.outputDir);
-  const published = await resumePublished(spool, artifact, path, publish);
+  const publisher = ctx.publisher;
+  const published = await resumePublished(spool, artifact, publisher);
   if (published) return { status: 'DOWNLOADED', ...published, path: published.path, spool };
   const format = formatByName(ctx.format);
   const session = format.session();
@@ -158,7 +158,7 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
     file.rewriteIfNeeded();
     const bytes = await file.finish();
     await spool.markPublished({ name: artifact, path, bytes, records, duplicates });
-    const out = await publish(spool.partPath, artifact);
+    const out = await publisher.publish(spool.partPath, artifact);
     return { status: 'DOWNLOADED', records, bytes: out.bytes, duplicates, path: out.path, spool };
   } finally {
     file.close();
@@ -169,15 +169,15 @@ export async function downloadDay(ctx: DayContext, day: DayWindow): Promise<DayR
  * A day whose file was finished before a crash that came before its ledger row: published again if the
  * file is still in the spool, taken as it is if it already sits at its place whole.
  */
-async function resumePublished(spool: DaySpool, artifact: string, path: string, publish: Publish): Promise<{ records: number; bytes: number; duplicates: number; path: string } | undefined> {
+async function resumePublished(spool: DaySpool, artifact: string, publisher: Publisher): Promise<{ records: number; bytes: number; duplicates: number; path: string } | undefined> {
   const p = await spool.published();
   if (!p || p.name !== artifact) return undefined;
-  const sizeOf = async (f: string) => (await stat(f).catch(() => undefined))?.size;
-  if ((await sizeOf(spool.partPath)) === p.bytes) {
-    const out = await publish(spool.partPath, artifact);
+  if ((await stat(spool.partPath).catch(() => undefined))?.size === p.bytes) {
+    const out = await publisher.publish(spool.partPath, artifact);
     return { records: p.records, bytes: out.bytes, duplicates: p.duplicates, path: out.path };
   }
-  if ((await sizeOf(path)) === p.bytes) return { records: p.records, bytes: p.bytes, duplicates: p.duplicates, path };
+  const there = await publisher.stat(artifact);
+  if (there?.bytes === p.bytes) return { records: p.records, bytes: p.bytes, duplicates: p.duplicates, path: there.path };
   return undefined;
 }
 

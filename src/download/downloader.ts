@@ -12,6 +12,7 @@ import type { Clock } from '../udl/gate.js';
 import type { HttpGet } from '../udl/http.js';
 import type { DayDownloader, TelemetrySink } from './attempt.js';
 import { downloadDay, type DayProgress } from './day.js';
+import { publishToDir, type Publisher } from '../artifacts/assemble.js';
 
 export type RunEvent =
   | { type: 'plan'; runId: string; decisions: DayDecision[] }
@@ -43,13 +44,15 @@ export interface RunDeps {
   signal?: AbortSignal;
 }
 
-export function defaultDownloader(config: DownloadConfig, client: UdlClient, emit: (e: RunEvent) => void): DayDownloader {
+/** Days downloaded as configured; `publisher` says where finished files go (default: a rename into the output dir). */
+export function defaultDownloader(config: DownloadConfig, client: UdlClient, emit: (e: RunEvent) => void, publisher: Publisher = publishToDir(config.outputDir)): DayDownloader {
   const tempTag = String(process.pid);
   return async (day, signal) => {
     const r = await downloadDay(
       {
         client,
-        outputDir: config.outputDir,
+        workDir: config.workDir,
+        publisher,
         sensorId: config.sensorId,
         descriptor: config.descriptor,
         format: config.outputFormat,

@@ -1,9 +1,10 @@
-/** What a day's decision rests on, read from the disk: the ledger's latest row and the artifact's state. */
+/** What a day's decision rests on: the ledger's latest row and the state of the day's file (on disk, or in a store). */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { OutputFormat } from '../artifacts/naming.js';
 import { artifactName } from '../artifacts/naming.js';
-import { inspectArtifact } from '../artifacts/integrity.js';
+import { inspectArtifact, inspectStoredArtifact } from '../artifacts/integrity.js';
+import type { ArtifactStore } from '../store/store.js';
 import { dayWindow } from '../plan/dates.js';
 import type { ArtifactState, DayFacts } from '../plan/decide.js';
 import type { LedgerRow } from '../ledger/schema.js';
@@ -14,6 +15,8 @@ export interface FactsInput {
   outputDir: string;
   sensorId: string;
   format: OutputFormat;
+  /** Where the day files are when not in the local outputDir (an s3:// output dir). */
+  store?: ArtifactStore | undefined;
 }
 
 export function artifactPath(outputDir: string, sensorId: string, day: string, format: OutputFormat): string {
@@ -25,9 +28,15 @@ export async function gatherFacts(i: FactsInput): Promise<DayFacts[]> {
   return mapLimit(i.days, 16, async (day): Promise<DayFacts> => {
       const window = dayWindow(day);
       const latest = i.latest.get(day);
-      const path = artifactPath(i.outputDir, i.sensorId, day, i.format);
-      const artifact: ArtifactState =
-        latest?.status === 'DOWNLOADED' ? await inspectArtifact(path, window, i.format, latest) : await exists(path);
+      const downloaded = latest?.status === 'DOWNLOADED';
+      let artifact: ArtifactState;
+      if (i.store) {
+        const name = artifactName(i.sensorId, window, i.format);
+        artifact = downloaded ? await inspectStoredArtifact(i.store, name, window, i.format, latest) : { kind: (await i.store.stat(name)) ? 'present' : 'absent' };
+      } else {
+        const path = artifactPath(i.outputDir, i.sensorId, day, i.format);
+        artifact = downloaded ? await inspectArtifact(path, window, i.format, latest) : await exists(path);
+      }
       return { day, endMs: window.endMs, latest, artifact };
   });
 }

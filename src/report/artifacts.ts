@@ -3,6 +3,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { artifactName, type OutputFormat } from '../artifacts/naming.js';
 import { dayWindow, parseDay } from '../plan/dates.js';
+import { isS3Location } from '../store/open.js';
+import type { ArtifactStore } from '../store/store.js';
 
 export interface DayArtifact {
   name: string;
@@ -25,7 +27,13 @@ export function parseArtifactName(name: string, dir = '.'): DayArtifact | undefi
   const format = m[5] as OutputFormat;
   // The round trip rejects windows that are not exactly one day (the reference tool's odd ranges).
   if (artifactName(sensorId, dayWindow(day), format) !== name) return undefined;
-  return { name, path: join(dir, name), sensorId, day, format };
+  return { name, path: isS3Location(dir) ? `${dir}/${name}` : join(dir, name), sensorId, day, format };
+}
+
+/** Every day artifact directly under `location` in a store (an s3:// output dir). */
+export async function listStoredArtifacts(store: ArtifactStore): Promise<DayArtifact[]> {
+  const names = (await store.list()).map((o) => o.name).filter((n) => !n.includes('/'));
+  return names.map((n) => parseArtifactName(n, store.location)).filter((a): a is DayArtifact => a !== undefined);
 }
 
 /** Every day artifact directly in `dir`; none when the dir does not exist yet. */

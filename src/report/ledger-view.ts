@@ -3,14 +3,14 @@
  * and decisions as `download`, without writing anything. A damaged ledger is read around, with a warning
  * naming the lines and the fix, rather than refused: these commands are how an operator finds out.
  */
-import { resolve } from 'node:path';
 import { gatherFacts } from '../download/facts.js';
 import { describeBad, latestByDay, readLedgerFile } from '../ledger/read.js';
 import type { LedgerRow } from '../ledger/schema.js';
 import type { OutputFormat } from '../artifacts/naming.js';
 import { dayRange } from '../plan/dates.js';
 import type { DayFacts } from '../plan/decide.js';
-import { listArtifacts, type DayArtifact } from './artifacts.js';
+import type { ArtifactStore } from '../store/store.js';
+import { listArtifacts, listStoredArtifacts, type DayArtifact } from './artifacts.js';
 import { lastRunSettings, resolveRange } from './status.js';
 
 export interface LedgerView {
@@ -34,6 +34,8 @@ export interface ViewOptions {
   warn: (message: string) => void;
   /** The ledger's rows from elsewhere (the coordinator's table) instead of the CSV file. */
   rows?: LedgerRow[] | undefined;
+  /** The store holding the day files when the output dir is s3://. */
+  store?: ArtifactStore | undefined;
 }
 
 export async function readLedgerView(o: ViewOptions): Promise<LedgerView> {
@@ -45,14 +47,14 @@ export async function readLedgerView(o: ViewOptions): Promise<LedgerView> {
     );
   }
   // Every day file counts towards the range, whatever its sensor or format: a lost ledger must not hide days.
-  const artifacts = await listArtifacts(o.outputDir);
+  const artifacts = o.store ? await listStoredArtifacts(o.store) : await listArtifacts(o.outputDir);
   // Without ledger rows, the files on disk say what was downloaded here.
   const defaults = ledger.rows.length > 0 || artifacts.length === 0 ? lastRunSettings(ledger.rows) : mostCommon(artifacts);
   const sensorId = o.sensorId ?? defaults.sensorId;
   const outputFormat = o.outputFormat ?? defaults.outputFormat;
   const range = resolveRange([...ledger.rows.map((r) => r.chunk_date_utc), ...artifacts.map((a) => a.day)], o.startDate, o.endDate);
   const facts = range
-    ? await gatherFacts({ days: dayRange(range.start, range.end), latest: latestByDay(ledger.rows), outputDir: resolve(o.outputDir), sensorId, format: outputFormat })
+    ? await gatherFacts({ days: dayRange(range.start, range.end), latest: latestByDay(ledger.rows), outputDir: o.outputDir, sensorId, format: outputFormat, store: o.store })
     : [];
   return { rows: ledger.rows, badLines: ledger.bad.length, range, sensorId, outputFormat, facts };
 }

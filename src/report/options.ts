@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { FORMAT_NAMES, isFormatName, type OutputFormat } from '../formats/index.js';
 import { UsageError } from '../errors.js';
 import { optionalDate } from '../config/values.js';
+import { outputLocation } from '../store/open.js';
 
 export interface RawCommonOptions {
   outputDir?: string;
@@ -21,7 +22,7 @@ export interface CommonOptions {
 
 export function validateCommon(raw: RawCommonOptions): CommonOptions {
   if (!raw.outputDir) throw new UsageError('--output-dir is required');
-  const outputDir = resolve(raw.outputDir);
+  const outputDir = outputLocation(raw.outputDir);
   const startDate = optionalDate('--start-date', raw.startDate);
   const endDate = optionalDate('--end-date', raw.endDate);
   if (startDate !== undefined && endDate !== undefined && endDate < startDate) {
@@ -46,6 +47,10 @@ export function validateFormat(v: string | undefined): OutputFormat | undefined 
 }
 
 /** A missing output dir is fine (nothing downloaded yet); one that is a file is a usage error. */
+/** Why `report` and `verify` refuse an s3:// output dir: they read every record of every day file. */
+export const READS_LOCAL_FILES = (command: string): string =>
+  `${command} reads every record of the day files, from a local directory: copy them down (aws s3 sync s3://... DIR) and run ${command} on DIR; reach-udl status --coordinator ... checks the files in S3`;
+
 export async function checkOutputDir(dir: string): Promise<void> {
   try {
     const s = await stat(dir);

@@ -9,7 +9,8 @@ import { renderDailySvg, renderHeatmapSvg } from './charts.js';
 import type { CountResult } from './counts.js';
 import { renderHtml } from './html.js';
 import { collectReport, type ReportModel } from './model.js';
-import { checkOutputDir, validateCommon, type RawCommonOptions } from './options.js';
+import { checkOutputDir, READS_LOCAL_FILES, validateCommon, type RawCommonOptions } from './options.js';
+import { isS3Location } from '../store/open.js';
 
 export interface RawReportOptions extends RawCommonOptions {
   out?: string;
@@ -36,6 +37,7 @@ export async function writeReport(
 ): Promise<ReportResult> {
   const t0 = performance.now();
   const opts = validateCommon(raw);
+  if (isS3Location(opts.outputDir)) throw new UsageError(READS_LOCAL_FILES('report'));
   if (!raw.out) throw new UsageError('--out is required: the HTML file to write, e.g. --out report.html');
   const htmlPath = resolve(raw.out);
   const svgPath = raw.svg ? resolve(raw.svg) : undefined;

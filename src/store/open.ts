@@ -2,6 +2,7 @@
  * From what a user typed (`--output-dir out`, `s3://bucket/reach/l1c`) to a store. Nothing is read or
  * sent here: a store touches its directory or bucket on first use, and `checkWritable` is the fail-fast.
  */
+import { resolve } from 'node:path';
 import { StoreError } from './errors.js';
 import { LocalStore } from './local.js';
 import { S3Store } from './s3.js';
@@ -34,8 +35,23 @@ export function parseS3Url(location: string): { bucket: string; prefix: string }
   return { bucket, prefix };
 }
 
+/** Whether a location names S3 (`s3://...`) rather than a directory. */
+export function isS3Location(location: string): boolean {
+  return /^s3:/i.test(location);
+}
+
+/**
+ * An output dir as the ledger, the coordinator and messages name it: an absolute directory, or
+ * `s3://bucket/prefix` without a trailing slash (a malformed s3:// location throws ERR_STORE_URL).
+ */
+export function outputLocation(dir: string): string {
+  if (!isS3Location(dir)) return resolve(dir);
+  const { bucket, prefix } = parseS3Url(dir);
+  return prefix ? `s3://${bucket}/${prefix}` : `s3://${bucket}`;
+}
+
 export function openStore(location: string, opts: OpenStoreOptions = {}): ArtifactStore {
-  if (/^s3:/i.test(location)) {
+  if (isS3Location(location)) {
     const { bucket, prefix } = parseS3Url(location);
     return new S3Store({
       bucket,

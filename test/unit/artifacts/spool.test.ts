@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { publishToDir } from '../../../src/artifacts/assemble.js';
+import { publishToDir, publishToStore } from '../../../src/artifacts/assemble.js';
+import { LocalStore } from '../../../src/store/local.js';
 import { DaySpool, type ChunkMeta, type SpoolIdentity, type SpoolManifest } from '../../../src/artifacts/spool.js';
 import { tempDir } from '../../helpers/cli.js';
 
@@ -90,9 +91,32 @@ describe('publishToDir', () => {
     await mkdir(join(out, '.reach-udl'), { recursive: true });
     const local = join(out, '.reach-udl', 'day.part');
     await writeFile(local, 'id,obTime\n1,2026-01-01T00:00:00.000Z\n');
-    const published = await publishToDir(out)(local, 'REACH-ALL_20260101.csv');
+    const publisher = publishToDir(out);
+    expect(await publisher.stat('REACH-ALL_20260101.csv')).toBeUndefined();
+    const published = await publisher.publish(local, 'REACH-ALL_20260101.csv');
     expect(published).toEqual({ path: join(out, 'REACH-ALL_20260101.csv'), bytes: 37 });
     expect(existsSync(local)).toBe(false);
     expect(await readFile(published.path, 'utf8')).toBe('id,obTime\n1,2026-01-01T00:00:00.000Z\n');
+    expect(await publisher.stat('REACH-ALL_20260101.csv')).toEqual(published);
+    expect(publisher.locate('REACH-ALL_20260101.csv')).toBe(published.path);
   });
 });
+
+describe('publishToStore', () => {
+  it('puts the finished file into the store, drops the local copy, and finds it again (a resume before the ledger row)', async () => {
+    const out = await tempDir();
+    const work = await tempDir();
+    const local = join(work, 'day.part');
+    await writeFile(local, 'id,obTime\n1,2026-01-01T00:00:00.000Z\n');
+    const store = new LocalStore(out);
+    const publisher = publishToStore(store);
+    expect(await publisher.stat('REACH-ALL_20260101.csv')).toBeUndefined();
+    const published = await publisher.publish(local, 'REACH-ALL_20260101.csv');
+    expect(published).toEqual({ path: store.locate('REACH-ALL_20260101.csv'), bytes: 37 });
+    expect(existsSync(local)).toBe(false);
+    expect(await readFile(join(out, 'REACH-ALL_20260101.csv'), 'utf8')).toBe('id,obTime\n1,2026-01-01T00:00:00.000Z\n');
+    expect(await publisher.stat('REACH-ALL_20260101.csv')).toEqual(published);
+    await store.close();
+  });
+});
+
