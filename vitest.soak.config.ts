@@ -1,14 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm run soak`: the long storms (many kills, many days), with the same assertions as the quick ones,
- * and the property tests that `npm test` runs at a quarter of their runs (test/helpers/runs.ts), in full.
+ * `npm run soak`: the long storms (many kills, many days) and the full-size multi-machine backfill (4
+ * workers, PostgreSQL, S3, 20 days at 20 req/s), with the same assertions as the quick ones, and the property tests that `npm test` runs at a quarter of their runs (test/helpers/runs.ts), in full.
  */
 export default defineConfig({
   test: {
     include: [
       'test/soak/**/*.test.ts',
       'test/unit/formats/writers.test.ts',
+      'test/unit/formats/readers.test.ts',
+      'test/unit/formats/nested.test.ts',
       'test/unit/plan/windows.test.ts',
       'test/unit/l1c/text.test.ts',
       'test/unit/cdf/*.test.ts',

@@ -35,6 +35,7 @@ interface Done {
 
 export class DayFile {
   readonly fd: number;
+  private closed = false;
   readonly blocks: BufferPool = blockPool();
   /** Bytes of day.part that belong to placed windows. */
   end: number;
@@ -152,16 +153,17 @@ export class DayFile {
     const size = this.end + tail.length;
     ftruncateSync(this.fd, size);
     fdatasyncSync(this.fd);
+    this.closed = true;
     closeSync(this.fd);
     return size;
   }
 
   close(): void {
-    try {
-      closeSync(this.fd);
-    } catch {
-      // Already closed by finish.
-    }
+    // Never close the descriptor twice: by then its number may belong to another file or a socket (the
+    // upload that publishes the day opens both), and closing it would break that one (EBADF).
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
   }
 
   private heldDone(): number {

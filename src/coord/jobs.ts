@@ -22,8 +22,8 @@ import { SCHEMA } from './schema.js';
 
 /** `--lease-seconds` default: a dead worker's day is taken over within about a minute. */
 export const DEFAULT_LEASE_SECONDS = 60;
-/** How often an idle worker looks for work when no lease is about to expire. */
-export const DEFAULT_POLL_MS = 1_000;
+/** How often an idle worker looks for work when no lease is about to expire: at the end of a backfill the last workers to finish wait this long at most before they exit. */
+export const DEFAULT_POLL_MS = 250;
 
 export interface JobQueueOptions {
   /** The day's artifact in the output location (absent, whole, damaged): the decision table's second input. */
