@@ -9,11 +9,12 @@ export default defineConfig({
     globalSetup: ['test/helpers/build.ts'],
     setupFiles: ['test/helpers/cleanup.ts'],
     reporters: ['default', './test/helpers/slowest-reporter.ts'],
-    // Four workers on two cores: the end-to-end files wait on simulated latency, rate limits and child
-    // processes as much as they compute, so two workers left a core idle about a quarter of the time
-    // (npm test 157 s with 2 workers, 136 s with 3, 102 s with 4 here; with a CPU-bound process beside
-    // it, 4 workers still keep the slowest test at 42% of its timeout).
-    maxWorkers: 4,
+    // Three workers on two cores: the end-to-end files wait on simulated latency, rate limits and child
+    // processes as much as they compute, so two workers left a core idle about a quarter of the time.
+    // Measured here on fresh clones: 2 workers 157 s; 4 workers 118-156 s (this VM's speed varies by a
+    // quarter from hour to hour) with the slowest test at up to 61% of its timeout; 3 workers about the
+    // same time with the slowest test at 41%.
+    maxWorkers: 3,
     sequence: { sequencer: EndToEndFirst },
     // Every test is sized to finish in well under half of this on two busy cores (the reporter checks).
     testTimeout: 60_000,
