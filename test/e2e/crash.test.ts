@@ -5,23 +5,13 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startSim, type RunningSim, type SimOptions } from '../../src/sim/index.js';
 import { cleanEnv, runCli, startCli, tempDir } from '../helpers/cli.js';
-import { fetchDayTruth, readCsvArtifact } from '../helpers/udl.js';
+import { fetchDayTruth, readCsvArtifact, withSim } from '../helpers/udl.js';
 import { artifactFile, killStorm } from '../helpers/storms.js';
 
 const AUTH = `Basic ${Buffer.from('secretuser-XYZ:secretpass-ABC').toString('base64')}`;
 const env = cleanEnv({ BASICAUTH: AUTH });
 const artifact = artifactFile;
-
-async function withSim<T>(opts: SimOptions, fn: (sim: RunningSim) => Promise<T>): Promise<T> {
-  const sim = await startSim(opts);
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.close();
-  }
-}
 
 describe('crash safety: kill -9 at random moments, then rerun', () => {
   it('ends byte-identical to an uninterrupted run, with a sound ledger and no temp file, over 8 kills', async () => {

@@ -6,24 +6,15 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startSim, type RunningSim, type SimOptions } from '../../src/sim/index.js';
 import { readLedger } from '../../src/ledger/read.js';
 import { Credential } from '../../src/udl/auth.js';
+import { withSim } from '../helpers/udl.js';
 import { cleanEnv, listFiles, runCli, startCli, tempDir } from '../helpers/cli.js';
 import { artifactFile, faultStorm, isTemp } from '../helpers/storms.js';
 
 const AUTH = `Basic ${Buffer.from('secretuser-XYZ:secretpass-ABC').toString('base64')}`;
 const env = cleanEnv({ BASICAUTH: AUTH });
 const artifact = artifactFile;
-
-async function withSim<T>(opts: SimOptions, fn: (sim: RunningSim) => Promise<T>): Promise<T> {
-  const sim = await startSim(opts);
-  try {
-    return await fn(sim);
-  } finally {
-    await sim.close();
-  }
-}
 
 describe('server faults', () => {
   it('with 5% 5xx, 5% resets, 2% cut bodies and throttling, 2 days end with their exact records', async () => {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
+import { startSim, type RunningSim, type SimOptions } from '../../src/sim/index.js';
 
 /** Every record of a day straight from a UDL-compatible server, by offset paging: the ground truth. */
 export async function fetchDayTruth(
@@ -32,4 +33,14 @@ export async function fetchDayTruth(
 
 export async function readCsvArtifact(path: string): Promise<Array<Record<string, string>>> {
   return parse<Record<string, string>>(await readFile(path, 'utf8'), { columns: true });
+}
+
+/** Runs `fn` against a simulator started with `opts`, and stops it whatever happens. */
+export async function withSim<T>(opts: SimOptions, fn: (sim: RunningSim) => Promise<T>): Promise<T> {
+  const sim = await startSim(opts);
+  try {
+    return await fn(sim);
+  } finally {
+    await sim.close();
+  }
 }
