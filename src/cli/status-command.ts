@@ -15,7 +15,7 @@ import { wallClock } from './clock.js';
 import { fail } from './output.js';
 import { addUdlOptions } from './udl-options.js';
 import { cliRedactor } from './sink.js';
-import { validateS3Options, type RawS3Options } from '../config/s3.js';
+import { s3StoreOptions, validateS3Options, type RawS3Options } from '../config/s3.js';
 import { isS3Location, openStore } from '../store/open.js';
 
 export interface RawStatusOptions extends RawCommonOptions, RawUdlOptions, RawBackfillOptions, RawS3Options {
@@ -48,7 +48,7 @@ export async function collectStatus(raw: RawStatusOptions, warn: (m: string) => 
   const rows = await coordinatorRows(raw, opts.outputDir);
   // Day files in S3 are looked at there (a HEAD, and two ranged GETs per DOWNLOADED day); their ledger is the coordinator's.
   if (inS3 && !rows) throw new UsageError('an s3:// output dir has its ledger in the coordinator: add --coordinator (or REACH_UDL_COORDINATOR)');
-  const store = inS3 ? openStore(opts.outputDir, { ...validateS3Options(raw, process.env), ...(raw.awsRegion ? { region: raw.awsRegion } : {}) }) : undefined;
+  const store = inS3 ? openStore(opts.outputDir, s3StoreOptions(validateS3Options(raw, process.env), raw.awsRegion)) : undefined;
   try {
     const { readLedgerView } = await import('../report/ledger-view.js');
     const { buildStatus } = await import('../report/status.js');

@@ -1,5 +1,6 @@
 /** The S3 endpoint options `process` (uploads) and `download` (an s3:// output dir) share. */
 import { UsageError } from '../errors.js';
+import type { OpenStoreOptions } from '../store/open.js';
 
 export interface RawS3Options {
   s3Endpoint?: string;
@@ -24,4 +25,14 @@ export function validateS3Options(raw: RawS3Options, env: NodeJS.ProcessEnv): S3
     if (u.username || u.password) throw new UsageError('--s3-endpoint must not carry a user or password; use the AWS credential chain');
   }
   return { s3Endpoint, s3ForcePathStyle: raw.s3ForcePathStyle ?? s3Endpoint !== undefined };
+}
+
+/** What openStore needs from these settings, the AWS region (`--aws-region`), and where S3 uploads stage. */
+export function s3StoreOptions(s: S3Settings, region: string | undefined, stagingDir?: string): OpenStoreOptions {
+  return {
+    ...(s.s3Endpoint ? { s3Endpoint: s.s3Endpoint } : {}),
+    s3ForcePathStyle: s.s3ForcePathStyle,
+    ...(region ? { region } : {}),
+    ...(stagingDir ? { stagingDir } : {}),
+  };
 }

@@ -22,11 +22,10 @@ import { UdlAuthError } from '../udl/errors.js';
 import { systemClock } from '../udl/gate.js';
 import { attemptDay, type AttemptContext } from './attempt.js';
 import type { DayProgress } from './day.js';
-import { artifactPath } from './facts.js';
+import { inspectDay } from './facts.js';
 import { publishToStore } from '../artifacts/assemble.js';
-import { inspectArtifact, inspectStoredArtifact } from '../artifacts/integrity.js';
-import { artifactName } from '../artifacts/naming.js';
 import { isS3Location, openStore } from '../store/open.js';
+import { s3StoreOptions } from '../config/s3.js';
 import { defaultDownloader, type RunDeps, type RunEvent } from './downloader.js';
 import { summarize, type DayOutcome, type RunSummary, type StopPoint } from './summary.js';
 
@@ -48,14 +47,7 @@ export async function runCoordinated(config: DownloadConfig, coord: CoordinatorS
 
   // An s3:// output dir: day files are uploaded there, the spool stays in the local work dir. A bucket
   // that cannot take objects fails the run here, before any day is claimed.
-  const store = isS3Location(config.outputDir)
-    ? openStore(config.outputDir, {
-        ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
-        s3ForcePathStyle: config.s3ForcePathStyle,
-        ...(config.awsRegion ? { region: config.awsRegion } : {}),
-        stagingDir: config.workDir,
-      })
-    : undefined;
+  const store = isS3Location(config.outputDir) ? openStore(config.outputDir, s3StoreOptions(config, config.awsRegion, config.workDir)) : undefined;
   const session = await openSession(coord, { sensorId: config.sensorId, descriptor: config.descriptor, outputFormat: config.outputFormat, outputLocation: config.outputDir });
   let limiter: SharedRateLimiter | undefined;
   let connection: UdlConnection | undefined;
@@ -77,10 +69,7 @@ export async function runCoordinated(config: DownloadConfig, coord: CoordinatorS
     const download = deps.download ?? defaultDownloader(config, client, emitRun, store ? publishToStore(store) : undefined);
     const count = (day: DayWindow) => client.count({ descriptor: config.descriptor, sensorId: config.sensorId, startMs: day.startMs, endMs: day.endMs });
     const queue = new JobQueue(session.db, session.backfill, {
-      artifact: (day, latest) =>
-        store
-          ? inspectStoredArtifact(store, artifactName(config.sensorId, dayWindow(day), config.outputFormat), dayWindow(day), config.outputFormat, latest)
-          : inspectArtifact(artifactPath(config.outputDir, config.sensorId, day, config.outputFormat), dayWindow(day), config.outputFormat, latest),
+      artifact: (day, latest) => inspectDay({ outputDir: config.outputDir, sensorId: config.sensorId, format: config.outputFormat, store }, day, latest),
       decide: () => ({ retryFailed: config.retryFailed, adopt: config.adopt, now: now(), settleMs: config.settleMs, recheckMs: config.recheckMs }),
     });
     await queue.register(dayRange(config.startDate, config.endDate));

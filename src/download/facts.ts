@@ -9,35 +9,43 @@ import { dayWindow } from '../plan/dates.js';
 import type { ArtifactState, DayFacts } from '../plan/decide.js';
 import type { LedgerRow } from '../ledger/schema.js';
 
-export interface FactsInput {
+export interface FactsInput extends DayFiles {
   days: readonly string[];
   latest: ReadonlyMap<string, LedgerRow>;
-  outputDir: string;
-  sensorId: string;
-  format: OutputFormat;
-  /** Where the day files are when not in the local outputDir (an s3:// output dir). */
-  store?: ArtifactStore | undefined;
 }
 
 export function artifactPath(outputDir: string, sensorId: string, day: string, format: OutputFormat): string {
   return join(outputDir, artifactName(sensorId, dayWindow(day), format));
 }
 
+/** Where a backfill's day files are: a local output dir, or a store (an s3:// output dir). */
+export interface DayFiles {
+  outputDir: string;
+  sensorId: string;
+  format: OutputFormat;
+  store?: ArtifactStore | undefined;
+}
+
+/** The integrity look at a day's file (size against the ledger's row, first and last obTime), wherever it is. */
+export function inspectDay(f: DayFiles, day: string, latest: LedgerRow | undefined): Promise<ArtifactState> {
+  const window = dayWindow(day);
+  return f.store
+    ? inspectStoredArtifact(f.store, artifactName(f.sensorId, window, f.format), window, f.format, latest)
+    : inspectArtifact(artifactPath(f.outputDir, f.sensorId, day, f.format), window, f.format, latest);
+}
+
+/** Whether a day's file is there at all. */
+async function dayFileExists(f: DayFiles, day: string): Promise<ArtifactState> {
+  if (f.store) return { kind: (await f.store.stat(artifactName(f.sensorId, dayWindow(day), f.format))) ? 'present' : 'absent' };
+  return exists(artifactPath(f.outputDir, f.sensorId, day, f.format));
+}
+
 /** DOWNLOADED days get the integrity look (size, first and last obTime); other days only an existence check. */
 export async function gatherFacts(i: FactsInput): Promise<DayFacts[]> {
   return mapLimit(i.days, 16, async (day): Promise<DayFacts> => {
-      const window = dayWindow(day);
-      const latest = i.latest.get(day);
-      const downloaded = latest?.status === 'DOWNLOADED';
-      let artifact: ArtifactState;
-      if (i.store) {
-        const name = artifactName(i.sensorId, window, i.format);
-        artifact = downloaded ? await inspectStoredArtifact(i.store, name, window, i.format, latest) : { kind: (await i.store.stat(name)) ? 'present' : 'absent' };
-      } else {
-        const path = artifactPath(i.outputDir, i.sensorId, day, i.format);
-        artifact = downloaded ? await inspectArtifact(path, window, i.format, latest) : await exists(path);
-      }
-      return { day, endMs: window.endMs, latest, artifact };
+    const latest = i.latest.get(day);
+    const artifact = latest?.status === 'DOWNLOADED' ? await inspectDay(i, day, latest) : await dayFileExists(i, day);
+    return { day, endMs: dayWindow(day).endMs, latest, artifact };
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import type { ProcessConfig } from '../config/process.js';
 import { openStore } from '../store/open.js';
+import { s3StoreOptions } from '../config/s3.js';
 import type { ArtifactStore } from '../store/store.js';
 import type { Uploader } from './day.js';
 
@@ -15,12 +16,8 @@ export interface S3Uploader extends Uploader {
 export async function openUploader(config: ProcessConfig, store?: ArtifactStore): Promise<S3Uploader> {
   const s3 =
     store ??
-    openStore(`s3://${config.s3Bucket}`, {
-      ...(config.s3Endpoint ? { s3Endpoint: config.s3Endpoint } : {}),
-      s3ForcePathStyle: config.s3ForcePathStyle,
-      // The reference ignores --aws-region for S3; here it is the region the bucket is asked in.
-      ...(config.awsRegion ? { region: config.awsRegion } : {}),
-    });
+    // The reference ignores --aws-region for S3; here it is the region the bucket is asked in.
+    openStore(`s3://${config.s3Bucket}`, s3StoreOptions(config, config.awsRegion));
   try {
     await s3.checkWritable();
   } catch (err) {
