@@ -137,10 +137,12 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
         take(rows);
         p = scanner.pos;
         check();
+        // Each full batch goes out at once: a window's worth of strings held until its end would
+        // outlive the young generation and be copied and promoted (measured: 1.1 of 8 CPU-s in GC).
+        yield* ready;
+        ready.length = 0;
         if (rows < maxRows) break;
       }
-      yield* ready;
-      ready.length = 0;
       if (last) break;
       scanner.bytes.copyWithin(IN, p, end);
       end = IN + (end - p);

@@ -21,7 +21,7 @@ export interface ReadOptions {
   fields: readonly string[];
   /** Also give each record's `idHash` of its id (an absent id hashes as ""). */
   idHashes?: boolean;
-  /** Records per batch; default 4096. */
+  /** Records per batch; default 1024. */
   batchSize?: number;
 }
 
@@ -45,7 +45,12 @@ export class ArtifactReadError extends ReachUdlError {
   }
 }
 
-export const DEFAULT_BATCH = 4096;
+/**
+ * A batch's strings live until the consumer is done with it; 1024 records (~14 k strings for `process`)
+ * stay well inside V8's young generation, so they die there instead of being copied and promoted
+ * (4096 cost ~0.5 CPU-s more per ALL day in the garbage collector).
+ */
+export const DEFAULT_BATCH = 1024;
 const READ_BYTES = 1 << 20;
 
 /** The wanted fields grouped by top-level key: where each one's value goes in a batch. */

@@ -74,6 +74,12 @@ describe('NestedPaths', () => {
     expect(extract('[1.50, -0e0, 3E+2]', ['[0]', '[1]', '[2]'])).toEqual(['1.50', '-0e0', '3E+2']);
   });
 
+  it('reads a Python literal string with a double quote in it from a CSV cell (doubled there)', () => {
+    const text = "[{'obDescription': 'say \"hi\"', 'k': 'it\\'s \"x\"'}]";
+    expect(extract(text, ['[0].obDescription', '[0].k'])).toEqual(['say "hi"', 'it\'s "x"']);
+    expect(extract(text.replaceAll('"', '""'), ['[0].obDescription', '[0].k'], true)).toEqual(['say "hi"', 'it\'s "x"']);
+  });
+
   it('takes escaped keys and strings, in JSON and doubled in a CSV cell', () => {
     const text = '{"o\\u0062Value": "x\\"y\\u00e9", "a\\"b": 1, "plain": "é"}';
     expect(extract(text, ['.obValue', '.a"b', '.plain'])).toEqual(['x"yé', '1', 'é']);
