@@ -215,7 +215,11 @@ export class NestedPaths {
     i += w;
     for (;;) {
       let c = -1;
-      while (i < end && (c = buf[i]!) !== QUOTE && c !== APOSTROPHE && c !== BACKSLASH) i++;
+      while (i < end) {
+        c = buf[i]!;
+        if (c === QUOTE || c === APOSTROPHE || c === BACKSLASH) break;
+        i++;
+      }
       if (i >= end) {
         this.i = i;
         this.fail('an unterminated string');
