@@ -76,6 +76,29 @@ describe.each(['csv', 'json'] as const)('%s reader', (format) => {
     expect(got.columns[6]).toEqual(records.map(() => ''));
   });
 
+  it('gives a nested field of a cell equal to the row above as its own walk would (pairs share senPos)', async () => {
+    // Enough rows for the reader to keep comparing with the row above (it stops when that rarely pays).
+    const many = Array.from({ length: 3000 }, (_, i) => {
+      const pair = Math.floor(i / 2);
+      return {
+        senPos: [pair * 1.25, pair % 7 === 0 ? null : -2, 3],
+        seoList: [{ obValue: i % 10 < 6 ? pair : i, ...(pair % 3 === 0 ? {} : { obDescription: `d${pair % 5}` }) }],
+      };
+    });
+    const path = await artifact(format, many);
+    const fields = ['senPos[0]', 'senPos[1]', 'senPos[2]', 'senPos[3]', 'seoList[0].obValue', 'seoList[0].obDescription'];
+    const got = await readAll(format, path, { fields, batchSize: 5 });
+    const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+    expect(got.columns).toEqual([
+      many.map((r) => text(r.senPos[0])),
+      many.map((r) => text(r.senPos[1])),
+      many.map((r) => text(r.senPos[2])),
+      many.map(() => ''),
+      many.map((r) => text(r.seoList[0]!.obValue)),
+      many.map((r) => text(r.seoList[0]!.obDescription)),
+    ]);
+  });
+
   it('hashes each id as idHash does, without the id column', async () => {
     const path = await artifact(format, records);
     const got = await readAll(format, path, { fields: [], idHashes: true });
