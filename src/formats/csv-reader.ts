@@ -7,10 +7,12 @@
  * literals from the reference tool) are walked in place.
  */
 import { open } from 'node:fs/promises';
+import { bytesEqual, viewOf } from './bytes-equal.js';
 import { CsvScanner, IN, MAX_COLUMNS, OUT } from './csv-scan.js';
 import { idHash, idHashBytes } from './id-hash.js';
 import { NestedPaths } from './nested.js';
 import { TextCache } from './text-cache.js';
+import { Trial } from './trial.js';
 import { ArtifactReadError, BatchBuilder, FieldPlan, type ReadOptions, type RecordBatch } from './reader.js';
 
 const QUOTE = 0x22;
@@ -32,23 +34,7 @@ interface WantedColumn {
   previous: string;
   cache: TextCache;
   /** Whether a nested cell is compared with the row above's (a dosimeter pair shares its senPos), and how that went. */
-  repeat: PaysOff;
-}
-
-/** Lookups before a column's row-above check judges whether it pays. */
-const TRIAL = 1024;
-
-/** A check that turns itself off when, over its first TRIAL tries, it hit less than half the time. */
-class PaysOff {
-  on = true;
-  private tries = 0;
-  private hits = 0;
-
-  note(hit: boolean): boolean {
-    if (hit) this.hits++;
-    if (++this.tries === TRIAL) this.on = this.hits * 2 >= TRIAL;
-    return hit;
-  }
+  repeat: Trial;
 }
 
 export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<RecordBatch> {
@@ -86,7 +72,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
       const hashId = o.idHashes === true && name === 'id';
       if (cp === undefined && !hashId) return;
       const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots) : undefined;
-      wanted!.push({ column, direct: cp?.direct ?? [], nested, hashId, previous: '', cache: new TextCache(), repeat: new PaysOff() });
+      wanted!.push({ column, direct: cp?.direct ?? [], nested, hashId, previous: '', cache: new TextCache(), repeat: new Trial() });
       words[column] = wanted!.length;
     });
     rowNo = 1;
@@ -188,9 +174,8 @@ function cellAt(mem: Buffer, words: Int32Array, w: number): string {
  */
 function sameBytes(buf: Buffer, from: number, to: number, a: number, b: number): boolean {
   if (b - a !== to - from) return false;
-  const n = (to & 0x7fffffff) - from;
-  for (let k = 0; k < n; k++) if (buf[from + k] !== buf[a + k]) return false;
-  return true;
+  const view = viewOf(buf);
+  return bytesEqual(view, from, view, a, (to & 0x7fffffff) - from);
 }
 
 function cellText(buf: Buffer, from: number, to: number, doubled: boolean): string {

@@ -6,7 +6,9 @@
  * compared as bytes, values off the wanted paths are skipped, and only the scalars at the wanted paths
  * become strings.
  */
+import { Skeleton, startsWord } from './skeleton.js';
 import { TextCache } from './text-cache.js';
+import { Trial } from './trial.js';
 
 /** A field path: a top-level key, then array indices and object keys, e.g. `seoList[0].obValue`, `senPos[2]`. */
 export interface FieldPath {
@@ -28,6 +30,8 @@ const APOSTROPHE = 0x27;
 const BACKSLASH = 0x5c;
 /** Paths below one top-level key a walk can follow at once (a bit each in a mask). */
 const MAX_PATHS = 30;
+/** Values longer than this are walked every time (a skeleton is a copy of the value's bytes). */
+const MAX_SKELETON = 4096;
 
 /** An object key a path steps through. */
 interface Key {
@@ -59,6 +63,15 @@ export class NestedPaths {
   private row = 0;
   /** Nested strings repeat (obDescription, obQuality, obType): one string per distinct value. */
   private readonly cache = new TextCache();
+  /** The skeleton of the value walked last (skeleton.ts), and whether values fit it often enough to try. */
+  private skeleton: Skeleton | undefined;
+  private readonly fits = new Trial();
+  /** The scalars the walk read, in order: where each starts and ends, and the paths it fed. */
+  private readonly readStart: number[] = [];
+  private readonly readEnd: number[] = [];
+  private readonly readMask: number[] = [];
+  /** The texts of the scalars read through the skeleton, until all of it is matched. */
+  private readonly texts: string[] = [];
 
   constructor(
     steps: ReadonlyArray<ReadonlyArray<string | number>>,
@@ -78,13 +91,55 @@ export class NestedPaths {
    */
   extract(buf: Buffer, from: number, to: number, doubled: boolean, columns: string[][], row: number): void {
     this.buf = buf;
-    this.i = from;
     this.end = to;
     this.dq = doubled ? 2 : 1;
     this.columns = columns;
     this.row = row;
+    const sk = this.skeleton;
+    if (sk !== undefined && this.fits.on && this.fits.note(this.throughSkeleton(sk, from, to))) return;
+    this.i = from;
     this.last.fill('');
+    this.readStart.length = 0;
+    this.readEnd.length = 0;
+    this.readMask.length = 0;
     this.value(0, this.all);
+    if (this.fits.on && to - from <= MAX_SKELETON) this.skeleton = Skeleton.of(buf, from, to, this.dq, this.readStart, this.readEnd, this.readMask);
+  }
+
+  /**
+   * The value at buf[from, to) read through the skeleton: false (nothing written) unless its bytes
+   * outside the scalars are the skeleton's and each scalar starts as the skeleton's did. A scalar that
+   * does not parse throws as the walk would there.
+   */
+  private throughSkeleton(sk: Skeleton, from: number, to: number): boolean {
+    if (sk.dq !== this.dq) return false;
+    const buf = this.buf;
+    const n = sk.scalars;
+    let p = from;
+    for (let s = 0; s < n; s++) {
+      p = sk.segmentAt(s, buf, p, to);
+      if (p < 0) return false;
+      const c = p < to ? buf[p]! : -1;
+      const opener = sk.openers[s]!;
+      if (opener === 0 ? !startsWord(c) : c !== opener) return false;
+      this.i = p;
+      this.texts[s] = this.scalar();
+      p = this.i;
+    }
+    if (sk.segmentAt(n, buf, p, to) !== to) return false;
+    this.last.fill('');
+    for (let s = 0; s < n; s++) this.take(sk.masks[s]!, this.texts[s]!);
+    return true;
+  }
+
+  /** The scalar `text` is the value of the paths in `ends`. */
+  private take(ends: number, text: string): void {
+    for (let k = 0; k < this.depth.length; k++) {
+      if ((ends >> k) & 1) {
+        this.columns[this.slots[k]!]![this.row] = text;
+        this.last[k] = text;
+      }
+    }
   }
 
   /** Writes into `columns[slot][row]` what the last extract() found: for a value with the same bytes. */
@@ -153,13 +208,10 @@ export class NestedPaths {
       this.skip();
       return;
     }
-    const v = this.scalar();
-    for (let k = 0; k < this.depth.length; k++) {
-      if ((ends >> k) & 1) {
-        this.columns[this.slots[k]!]![this.row] = v;
-        this.last[k] = v;
-      }
-    }
+    this.readStart.push(this.i);
+    this.readMask.push(ends);
+    this.take(ends, this.scalar());
+    this.readEnd.push(this.i);
   }
 
   /** The live paths whose step at depth d is array index n (n >= 0) or the key in buf[a, b) (`plain`: see skipString). */
