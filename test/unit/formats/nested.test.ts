@@ -40,6 +40,17 @@ function pathsOf(v: unknown, at = ''): string[] {
   return [at];
 }
 
+/** `v` with its scalars replaced, in order, by `leaves` (cycled). */
+function replaceLeaves(v: unknown, leaves: unknown[]): unknown {
+  let i = 0;
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]));
+    return leaves[i++ % leaves.length];
+  };
+  return walk(v);
+}
+
 describe('NestedPaths', () => {
   const json = fc.jsonValue({ maxDepth: 3 }).filter((v) => v !== null && typeof v === 'object');
 
@@ -54,6 +65,31 @@ describe('NestedPaths', () => {
         // JSON.stringify writes numbers as String() does, so "as written" is String(number) here.
         expect(extract(text, paths)).toEqual(want);
         expect(extract(text.replaceAll('"', '""'), paths, true, 3)).toEqual(want);
+      }),
+      { numRuns: runs(400) },
+    );
+  });
+
+  it('gives the same fields for values read one after another (through the skeleton of the one before)', () => {
+    const leaf = fc.oneof(fc.string(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 1 }));
+    fc.assert(
+      fc.property(json, fc.array(fc.array(leaf, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 6 }), fc.boolean(), (base, leafSets, doubled) => {
+        // Values of the base's shape with other scalars in it (or, now and then, a nested value).
+        const values = [base, ...leafSets.map((leaves) => replaceLeaves(base, leaves)), base];
+        const paths = pathsOf(base)
+          .filter((p) => p !== '')
+          .slice(0, 30);
+        const reader = new NestedPaths(
+          paths.map((p) => parseFieldPath(`top${p}`).steps),
+          paths.map((_, k) => k),
+        );
+        for (const value of values) {
+          const text = JSON.stringify(value);
+          const bytes = Buffer.from(doubled ? text.replaceAll('"', '""') : text, 'utf8');
+          const columns = paths.map(() => ['untouched']);
+          reader.extract(bytes, 0, bytes.length, doubled, columns, 0);
+          expect(columns.map((c) => c[0])).toEqual(paths.map((p) => lookup(value, parseFieldPath(`top${p}`).steps)));
+        }
       }),
       { numRuns: runs(400) },
     );
