@@ -10,11 +10,11 @@
 import { bytesEqual, viewOf } from './bytes-equal.js';
 
 export class Skeleton {
+  /** The bytes outside the scalars: segment s is view[seg[s], seg[s + 1]), one more segment than scalars. */
   private readonly view: DataView;
 
   private constructor(
-    /** The bytes outside the scalars: segment s is bytes[seg[s], seg[s + 1]), one more segment than scalars. */
-    private readonly bytes: Buffer,
+    bytes: Buffer,
     private readonly seg: readonly number[],
     /** Per scalar: the paths that end at it (a bit each). */
     readonly masks: readonly number[],
