@@ -9,6 +9,7 @@
 import { open } from 'node:fs/promises';
 import { bytesEqual, viewOf } from './bytes-equal.js';
 import { CsvScanner, IN, MAX_COLUMNS, OUT } from './csv-scan.js';
+import { decimalAt } from './decimal.js';
 import { idHash, idHashBytes } from './id-hash.js';
 import { NestedPaths } from './nested.js';
 import { TextCache } from './text-cache.js';
@@ -30,8 +31,11 @@ interface WantedColumn {
   direct: number[];
   nested: NestedPaths | undefined;
   hashId: boolean;
-  /** The text of this column in the row taken last. */
+  /** Its direct fields are wanted as numbers too (ReadOptions.numbers). */
+  numeric: boolean;
+  /** The text of this column in the row taken last ('' when it was read as a number), and that number (else NaN). */
   previous: string;
+  previousNum: number;
   cache: TextCache;
   /** Whether a nested cell is compared with the row above's (a dosimeter pair shares its senPos), and how that went. */
   repeat: Trial;
@@ -71,8 +75,10 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
       const cp = plan.byTop.get(name);
       const hashId = o.idHashes === true && name === 'id';
       if (cp === undefined && !hashId) return;
-      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots) : undefined;
-      wanted!.push({ column, direct: cp?.direct ?? [], nested, hashId, previous: '', cache: new TextCache(), repeat: new Trial() });
+      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, cp.slots.map((slot) => batch.isNumeric(slot))) : undefined;
+      const direct = cp?.direct ?? [];
+      const numeric = direct.length > 0 && direct.every((slot) => batch.isNumeric(slot));
+      wanted!.push({ column, direct, nested, hashId, numeric, previous: '', previousNum: Number.NaN, cache: new TextCache(), repeat: new Trial() });
       words[column] = wanted!.length;
     });
     rowNo = 1;
@@ -97,16 +103,20 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
           // A nested cell equal to the row above's (the two dosimeters of a sensor share senPos) gives
           // the same fields without a walk.
           if (r > 0 && wc.repeat.on && wc.repeat.note(sameBytes(mem, from, words[w + 1]!, words[above]!, words[above + 1]!))) {
-            wc.nested.repeat(batch.columns, i);
+            wc.nested.repeat(batch, i);
           } else {
             try {
-              wc.nested.extract(mem, from, to, doubled, batch.columns, i);
+              wc.nested.extract(mem, from, to, doubled, batch, i);
             } catch (err) {
               fail(`row ${rowNo}, column ${wc.column + 1}: ${(err as Error).message}`);
             }
           }
         }
         if (wc.direct.length === 0) continue;
+        if (wc.numeric) {
+          number(wc, mem, from, words[w + 1]!, r > 0 ? above : -1, i);
+          continue;
+        }
         // A short cell equal to the row above's (obTime: 64 rows in a row share one) reuses its string,
         // and one seen lately (idSensor) comes from the column's cache.
         const short = to - from <= SHORT && !doubled;
@@ -120,6 +130,26 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
       }
       rowNo++;
       if (batch.commit()) ready.push(batch.take());
+    }
+  };
+
+  /**
+   * The numeric cell at [from, to) (to with its doubled-quote bit) of batch record i: the row above's
+   * value when the bytes are the same (a sensor's two dosimeter rows share lat, lon, alt), else a number
+   * from the bytes where decimal.ts can, else the text.
+   */
+  const number = (wc: WantedColumn, mem: Buffer, from: number, to: number, above: number, i: number): void => {
+    const words = scanner.words;
+    if (!(above >= 0 && sameBytes(mem, from, to, words[above]!, words[above + 1]!))) {
+      const doubled = to < 0;
+      const end = to & 0x7fffffff;
+      wc.previousNum = doubled ? Number.NaN : decimalAt(mem, from, end);
+      wc.previous = !Number.isNaN(wc.previousNum) ? '' : cellText(mem, from, end, doubled);
+    }
+    const num = wc.previousNum;
+    for (const slot of wc.direct) {
+      if (!Number.isNaN(num)) batch.setNumber(slot, i, num);
+      else batch.set(slot, i, wc.previous);
     }
   };
 

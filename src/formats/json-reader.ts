@@ -4,6 +4,7 @@
  * quote, nested values by counting brackets outside strings; only wanted values become strings.
  */
 import { idHash } from './id-hash.js';
+import { decimalAt } from './decimal.js';
 import { NestedPaths } from './nested.js';
 import { ArtifactReadError, BatchBuilder, FieldPlan, readWindows, type ReadOptions, type RecordBatch } from './reader.js';
 
@@ -16,7 +17,9 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
   const batch = new BatchBuilder(o);
   const hashIds = o.idHashes === true;
   const nested = new Map<string, NestedPaths>();
-  for (const [top, want] of plan.byTop) if (want.steps.length > 0) nested.set(top, new NestedPaths(want.steps, want.slots));
+  for (const [top, want] of plan.byTop) if (want.steps.length > 0) nested.set(top, new NestedPaths(want.steps, want.slots, want.slots.map((slot) => batch.isNumeric(slot))));
+  /** Top-level keys wanted as numbers (ReadOptions.numbers). */
+  const numericKeys = new Set([...plan.byTop].filter(([, want]) => want.direct.length > 0 && want.direct.every((slot) => batch.isNumeric(slot))).map(([top]) => top));
   const ready: RecordBatch[] = [];
   /** 0: before `[`; 1: before a record or `]`; 2: after a record (`,` or `]`); 3: after `]`. */
   let state = 0;
@@ -47,12 +50,15 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
       const want = plan.byTop.get(key);
       if (want !== undefined) {
         const c = buf[p];
-        if (want.direct.length > 0) {
+        // A JSON number wanted as a number is read from its bytes where decimal.ts can (no string).
+        const num = c !== QUOTE && numericKeys.has(key) ? decimalAt(buf, p, vEnd) : Number.NaN;
+        if (!Number.isNaN(num)) for (const slot of want.direct) batch.setNumber(slot, i, num);
+        else if (want.direct.length > 0) {
           const v = c === QUOTE ? decode(buf, p, vEnd) : buf.toString('utf8', p, vEnd);
           const scalar = c === QUOTE ? v : v === 'null' ? '' : v;
           for (const slot of want.direct) batch.set(slot, i, scalar);
         }
-        if (c === 0x5b || c === 0x7b) nested.get(key)?.extract(buf, p, vEnd, false, batch.columns, i);
+        if (c === 0x5b || c === 0x7b) nested.get(key)?.extract(buf, p, vEnd, false, batch, i);
       }
       p = ws(buf, vEnd, end);
       if (p >= end) return MORE;

@@ -6,24 +6,10 @@
  * compared as bytes, values off the wanted paths are skipped, and only the scalars at the wanted paths
  * become strings.
  */
+import { decimalAt } from './decimal.js';
 import { Skeleton, startsWord } from './skeleton.js';
 import { TextCache } from './text-cache.js';
 import { Trial } from './trial.js';
-
-/** A field path: a top-level key, then array indices and object keys, e.g. `seoList[0].obValue`, `senPos[2]`. */
-export interface FieldPath {
-  top: string;
-  /** Steps below the top-level value: numbers index arrays, strings key objects. */
-  steps: Array<string | number>;
-}
-
-export function parseFieldPath(path: string): FieldPath {
-  const m = /^([^.[\]]+)((?:\[\d+\]|\.[^.[\]]+)*)$/.exec(path);
-  if (!m) throw new RangeError(`not a field path: ${JSON.stringify(path)} (e.g. obTime, seoList[0].obValue, senPos[2])`);
-  const steps: Array<string | number> = [];
-  for (const s of m[2]!.matchAll(/\[(\d+)\]|\.([^.[\]]+)/g)) steps.push(s[1] !== undefined ? Number(s[1]) : s[2]!);
-  return { top: m[1]!, steps };
-}
 
 const QUOTE = 0x22;
 const APOSTROPHE = 0x27;
@@ -41,6 +27,12 @@ interface Key {
   plain: boolean;
 }
 
+/** Where extract() writes: columns[slot][row], or numbers[slot][row] for a path read as a number. */
+export interface NestedTarget {
+  columns: string[][];
+  numbers: Float64Array[];
+}
+
 /**
  * The wanted paths below one top-level key, and where their values go. One per column and reader; it
  * walks one value at a time (`extract`), so it is not shared between reads.
@@ -51,16 +43,22 @@ export class NestedPaths {
   /** depth[k]: the number of steps of path k (its scalar is at that depth). */
   private readonly depth: number[];
   private readonly all: number;
-  /** The text each path got from the value extracted last ('' where it was not found), for repeat(). */
+  /** The paths read as numbers where their bytes allow (a bit each). */
+  private readonly numericMask: number;
+  /** What each path got from the value extracted last ('' and NaN where it was not found), for repeat(). */
   private readonly last: string[];
+  private readonly lastNum: number[];
   // The walk's state, for the value being extracted.
   private buf: Buffer = Buffer.alloc(0);
   private i = 0;
   private end = 0;
   /** 2 when a `"` of the text is written `""` (a CSV cell's bytes), else 1. */
   private dq = 1;
-  private columns: string[][] = [];
+  private target: NestedTarget = { columns: [], numbers: [] };
   private row = 0;
+  /** The scalar read last (read()): a number, or NaN and its text. */
+  private num = Number.NaN;
+  private text = '';
   /** Nested strings repeat (obDescription, obQuality, obType): one string per distinct value. */
   private readonly cache = new TextCache();
   /** The skeleton of the value walked last (skeleton.ts), and whether values fit it often enough to try. */
@@ -70,35 +68,42 @@ export class NestedPaths {
   private readonly readStart: number[] = [];
   private readonly readEnd: number[] = [];
   private readonly readMask: number[] = [];
-  /** The texts of the scalars read through the skeleton, until all of it is matched. */
+  /** The scalars read through the skeleton, until all of it is matched. */
   private readonly texts: string[] = [];
+  private readonly nums: number[] = [];
 
   constructor(
     steps: ReadonlyArray<ReadonlyArray<string | number>>,
     private readonly slots: readonly number[],
+    /** numeric[k]: path k is wanted as a number (NestedTarget.numbers) where its bytes are one. */
+    numeric: readonly boolean[] = [],
   ) {
     if (steps.length > MAX_PATHS) throw new RangeError(`at most ${MAX_PATHS} nested fields under one key`);
     this.steps = steps.map((s) => s.map((x) => (typeof x === 'number' ? x : { text: x, bytes: Buffer.from(x, 'utf8'), plain: !/[\\"']/.test(x) })));
     this.depth = steps.map((x) => x.length);
     this.all = 2 ** steps.length - 1;
     this.last = steps.map(() => '');
+    this.lastNum = steps.map(() => Number.NaN);
+    this.numericMask = numeric.reduce((mask, on, k) => (on ? mask | (1 << k) : mask), 0);
   }
 
   /**
-   * Writes into `columns[slot][row]` the text of the scalar at each wanted path inside the value at
-   * buf[from, to): strings decoded, numbers and words as written, null/None as "". Paths not found are
+   * Writes into `target.columns[slot][row]` the text of the scalar at each wanted path inside the value
+   * at buf[from, to): strings decoded, numbers and words as written, null/None as "" (or, for a path
+   * wanted as a number, the number into `target.numbers[slot][row]`, see read()). Paths not found are
    * left alone. `doubled`: the bytes are a CSV cell's, each `"` written twice.
    */
-  extract(buf: Buffer, from: number, to: number, doubled: boolean, columns: string[][], row: number): void {
+  extract(buf: Buffer, from: number, to: number, doubled: boolean, target: NestedTarget, row: number): void {
     this.buf = buf;
     this.end = to;
     this.dq = doubled ? 2 : 1;
-    this.columns = columns;
+    this.target = target;
     this.row = row;
     const sk = this.skeleton;
     if (sk !== undefined && this.fits.on && this.fits.note(this.throughSkeleton(sk, from, to))) return;
     this.i = from;
     this.last.fill('');
+    this.lastNum.fill(Number.NaN);
     this.readStart.length = 0;
     this.readEnd.length = 0;
     this.readMask.length = 0;
@@ -123,28 +128,57 @@ export class NestedPaths {
       const opener = sk.openers[s]!;
       if (opener === 0 ? !startsWord(c) : c !== opener) return false;
       this.i = p;
-      this.texts[s] = this.scalar();
+      this.read(sk.masks[s]!);
+      this.texts[s] = this.text;
+      this.nums[s] = this.num;
       p = this.i;
     }
     if (sk.segmentAt(n, buf, p, to) !== to) return false;
     this.last.fill('');
-    for (let s = 0; s < n; s++) this.take(sk.masks[s]!, this.texts[s]!);
+    this.lastNum.fill(Number.NaN);
+    for (let s = 0; s < n; s++) this.take(sk.masks[s]!, this.texts[s]!, this.nums[s]!);
     return true;
   }
 
-  /** The scalar `text` is the value of the paths in `ends`. */
-  private take(ends: number, text: string): void {
+  /**
+   * The scalar at i, for the paths in `ends`, into this.num when all of them want a number and its
+   * bytes are one in the fast form (decimal.ts: no string made), else into this.text (this.num NaN).
+   */
+  private read(ends: number): void {
+    this.num = Number.NaN;
+    if ((ends & this.numericMask) === ends) {
+      const c = this.i < this.end ? this.buf[this.i]! : -1;
+      if (c !== QUOTE && c !== APOSTROPHE) {
+        const start = this.i;
+        const end = this.word();
+        this.num = decimalAt(this.buf, start, end);
+        this.text = Number.isNaN(this.num) ? this.wordText(start, end) : '';
+        return;
+      }
+    }
+    this.text = this.scalar();
+  }
+
+  /** The scalar read (a number, or NaN and its text) is the value of the paths in `ends`. */
+  private take(ends: number, text: string, num: number): void {
+    const { columns, numbers } = this.target;
     for (let k = 0; k < this.depth.length; k++) {
       if ((ends >> k) & 1) {
-        this.columns[this.slots[k]!]![this.row] = text;
+        if (!Number.isNaN(num)) numbers[this.slots[k]!]![this.row] = num;
+        else columns[this.slots[k]!]![this.row] = text;
         this.last[k] = text;
+        this.lastNum[k] = num;
       }
     }
   }
 
-  /** Writes into `columns[slot][row]` what the last extract() found: for a value with the same bytes. */
-  repeat(columns: string[][], row: number): void {
-    for (let k = 0; k < this.last.length; k++) if (this.last[k] !== '') columns[this.slots[k]!]![row] = this.last[k]!;
+  /** Writes into the target's `row` what the last extract() found: for a value with the same bytes. */
+  repeat(target: NestedTarget, row: number): void {
+    for (let k = 0; k < this.last.length; k++) {
+      const num = this.lastNum[k]!;
+      if (!Number.isNaN(num)) target.numbers[this.slots[k]!]![row] = num;
+      else if (this.last[k] !== '') target.columns[this.slots[k]!]![row] = this.last[k]!;
+    }
   }
 
   private at(): number {
@@ -210,7 +244,8 @@ export class NestedPaths {
     }
     this.readStart.push(this.i);
     this.readMask.push(ends);
-    this.take(ends, this.scalar());
+    this.read(ends);
+    this.take(ends, this.text, this.num);
     this.readEnd.push(this.i);
   }
 
@@ -333,7 +368,11 @@ export class NestedPaths {
       return this.decoded(a, this.i - w, plain);
     }
     const start = this.i;
-    const end = this.word();
+    return this.wordText(start, this.word());
+  }
+
+  /** The bare word at buf[start, end) as written; null and None read "". */
+  private wordText(start: number, end: number): string {
     const word = this.buf.toString('utf8', start, end);
     return word === 'null' || word === 'None' ? '' : word;
   }

@@ -15,12 +15,18 @@
 import { open } from 'node:fs/promises';
 import { ReachUdlError } from '../errors.js';
 import { idHash } from './id-hash.js';
-import { parseFieldPath, type FieldPath } from './nested.js';
+import { parseFieldPath, type FieldPath } from './field-path.js';
 
 export interface ReadOptions {
   fields: readonly string[];
   /** Also give each record's `idHash` of its id (an absent id hashes as ""). */
   idHashes?: boolean;
+  /**
+   * Fields (of `fields`) also wanted as numbers: where a reader can read such a cell as a number
+   * straight from its bytes (decimal.ts), it puts the number in `RecordBatch.numbers` and leaves the text
+   * "" (no string made); elsewhere the number is NaN and the text is given as usual.
+   */
+  numbers?: readonly string[];
   /** Records per batch; default 1024. */
   batchSize?: number;
 }
@@ -31,6 +37,8 @@ export interface RecordBatch {
   columns: string[][];
   /** idHashes[i]: record i's id hash, when ReadOptions.idHashes asked for it. */
   idHashes?: Float64Array;
+  /** numbers[f][i]: field f of record i as a number, NaN to read the text (ReadOptions.numbers); empty for other fields. */
+  numbers: Float64Array[];
 }
 
 /** The file is not a whole artifact of its format: cut short, or not what its name says. */
@@ -82,18 +90,28 @@ const EMPTY_HASH = idHash('');
 export class BatchBuilder {
   columns: string[][];
   hashes: Float64Array | undefined;
+  numbers: Float64Array[];
   count = 0;
   private readonly width: number;
+  /** The slots of the fields wanted as numbers too. */
+  readonly numeric: readonly number[];
   readonly size: number;
 
   constructor(o: ReadOptions) {
     this.width = o.fields.length;
     this.size = o.batchSize ?? DEFAULT_BATCH;
+    this.numeric = o.fields.flatMap((f, slot) => (o.numbers?.includes(f) ? [slot] : []));
     this.columns = fresh(this.width);
+    this.numbers = this.freshNumbers();
     this.hashes = o.idHashes ? new Float64Array(this.size) : undefined;
   }
 
-  /** The record being filled: its values default to "" (absent). */
+  /** Whether slot's field is wanted as a number too. */
+  isNumeric(slot: number): boolean {
+    return this.numeric.includes(slot);
+  }
+
+  /** The record being filled: its values default to "" (absent), its numbers to NaN (read the text: see freshNumbers). */
   begin(): number {
     const i = this.count;
     for (let f = 0; f < this.width; f++) this.columns[f]![i] = '';
@@ -103,6 +121,11 @@ export class BatchBuilder {
 
   set(slot: number, i: number, v: string): void {
     this.columns[slot]![i] = v;
+  }
+
+  /** Record i's field in `slot` as a number (its text stays ""). */
+  setNumber(slot: number, i: number, v: number): void {
+    this.numbers[slot]![i] = v;
   }
 
   /** Record i's id hash (only when hashes were asked for). */
@@ -115,8 +138,9 @@ export class BatchBuilder {
   }
 
   take(): RecordBatch {
-    const b: RecordBatch = { count: this.count, columns: this.columns };
+    const b: RecordBatch = { count: this.count, columns: this.columns, numbers: this.numbers.map((n) => n.subarray(0, this.count)) };
     for (const c of b.columns) c.length = this.count;
+    this.numbers = this.freshNumbers();
     if (this.hashes) {
       b.idHashes = this.hashes.subarray(0, this.count);
       this.hashes = new Float64Array(this.size);
@@ -124,6 +148,11 @@ export class BatchBuilder {
     this.columns = fresh(this.width);
     this.count = 0;
     return b;
+  }
+
+  private freshNumbers(): Float64Array[] {
+    // NaN up front, in one native fill per batch, instead of a store per record and field in begin().
+    return Array.from({ length: this.width }, (_, f) => (this.numeric.includes(f) ? new Float64Array(this.size).fill(Number.NaN) : new Float64Array(0)));
   }
 }
 

@@ -15,7 +15,7 @@ import { L1cInputError, L1cOptionsError, quote, type L1cInputCode } from './erro
 import { EMPTY, FILL, Grid, PER_SENSOR_FIELDS } from './grid.js';
 import { sensorForObservatory } from './imputation.js';
 import { checkDay } from './naming.js';
-import type { L1cRecord } from './record.js';
+import { NUM, type L1cRecord } from './record.js';
 import { createdAtKeyInto, createdAtText, detach, parseNumberInto, result } from './text.js';
 
 export interface L1cStats {
@@ -72,7 +72,7 @@ export class L1cBuilder {
    * Per column x 7 fields: the last record's text and value, and per column that record's row (see
    * field()). Holds at most 7 input strings per sensor, until finish().
    */
-  private lastText: string[] = [];
+  private lastText: Array<string | undefined> = [];
   private lastValue: number[] = [];
   private readonly lastRow: number[] = [];
   /** This record's lat, lon, alt, obQuality, senPos0..2 (fill for missing). */
@@ -99,8 +99,14 @@ export class L1cBuilder {
    * carry the same text, so when the column's last record had this time (`sameRow`) and the same text,
    * its value is reused: one comparison instead of a parse.
    */
-  private field(text: string, name: string, at: number, k: number, sameRow: boolean): void {
+  private field(num: number, text: string, name: string, at: number, k: number, sameRow: boolean): void {
     const values = this.values;
+    if (!Number.isNaN(num)) {
+      // Read from the bytes by the reader: no text to compare or parse, and none for the next record.
+      values[k] = num;
+      this.lastText[at] = undefined;
+      return;
+    }
     if (sameRow && text === this.lastText[at]) {
       values[k] = this.lastValue[at]!;
       return;
@@ -132,15 +138,17 @@ export class L1cBuilder {
     const at = col * PER_SENSOR_FIELDS;
     const row = this.row(r.obTime);
     const sameRow = row >= 0 && this.lastRow[col] === row;
-    this.field(r.lat, 'lat', at, 0, sameRow);
-    this.field(r.lon, 'lon', at + 1, 1, sameRow);
-    this.field(r.alt, 'alt', at + 2, 2, sameRow);
-    this.field(r.obQuality, 'obQuality', at + 3, 3, sameRow);
-    this.field(r.senPos0, 'senPos[0]', at + 4, 4, sameRow);
-    this.field(r.senPos1, 'senPos[1]', at + 5, 5, sameRow);
-    this.field(r.senPos2, 'senPos[2]', at + 6, 6, sameRow);
+    const n = r.numbers;
+    this.field(n[NUM.lat]!, r.lat, 'lat', at, 0, sameRow);
+    this.field(n[NUM.lon]!, r.lon, 'lon', at + 1, 1, sameRow);
+    this.field(n[NUM.alt]!, r.alt, 'alt', at + 2, 2, sameRow);
+    this.field(n[NUM.obQuality]!, r.obQuality, 'obQuality', at + 3, 3, sameRow);
+    this.field(n[NUM.senPos0]!, r.senPos0, 'senPos[0]', at + 4, 4, sameRow);
+    this.field(n[NUM.senPos1]!, r.senPos1, 'senPos[1]', at + 5, 5, sameRow);
+    this.field(n[NUM.senPos2]!, r.senPos2, 'senPos[2]', at + 6, 6, sameRow);
     this.lastRow[col] = row;
-    const value = parseNumberInto(r.obValue) ? result[0]! : NaN;
+    const given = n[NUM.obValue]!;
+    const value = !Number.isNaN(given) ? given : parseNumberInto(r.obValue) ? result[0]! : NaN;
     if (row < 0) {
       stats.droppedOutsideDay++;
       return;

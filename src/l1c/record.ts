@@ -25,7 +25,15 @@ export interface L1cRecord {
   senPos0: string;
   senPos1: string;
   senPos2: string;
+  /**
+   * The numeric fields as numbers, in NUM order, where the reader read them straight from the bytes;
+   * NaN where it did not, and the text field is then the value (it is '' where the number is given).
+   */
+  numbers: Float64Array;
 }
+
+/** Where each numeric field is in L1cRecord.numbers. */
+export const NUM = { lat: 0, lon: 1, alt: 2, obValue: 3, obQuality: 4, senPos0: 5, senPos1: 6, senPos2: 7 } as const;
 
 /** A blank record to fill and reuse. */
 export function newL1cRecord(): L1cRecord {
@@ -46,5 +54,6 @@ export function newL1cRecord(): L1cRecord {
     senPos0: '',
     senPos1: '',
     senPos2: '',
+    numbers: new Float64Array(8).fill(Number.NaN),
   };
 }

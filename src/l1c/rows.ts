@@ -36,6 +36,8 @@ const isDict = (v: unknown): v is Record<string, unknown> => typeof v === 'objec
 /** seoList[0]'s three fields (a first entry that is not a dict gives blanks) and senPos[0..2]. */
 function fillLists(target: L1cRecord, seoCount: number, first: unknown, senPos: unknown[]): void {
   const seo = (isDict(first) ? first : {}) as Record<string, PyValue>;
+  // Every value here is text.
+  target.numbers.fill(Number.NaN);
   target.seoCount = seoCount;
   target.obDescription = scalarText(seo['obDescription']);
   target.obValue = scalarText(seo['obValue']);

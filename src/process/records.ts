@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { ReachUdlError } from '../errors.js';
 import { ArtifactReadError, formatByName, type OutputFormat } from '../formats/index.js';
-import { newL1cRecord, type L1cRecord } from '../l1c/index.js';
+import { newL1cRecord, NUM, type L1cRecord } from '../l1c/index.js';
 
 export type RecordSink = (record: L1cRecord) => void;
 
@@ -33,10 +33,20 @@ const FIELDS = [
   'senPos[2]',
 ] as const;
 
+/** The fields read as numbers straight from the bytes where they can be (L1cRecord.numbers, in NUM order). */
+const NUMBERS = ['lat', 'lon', 'alt', 'seoList[0].obValue', 'seoList[0].obQuality', 'senPos[0]', 'senPos[1]', 'senPos[2]'] as const;
+
+/** Whether a numeric field has a value: a number read from its bytes, or text. */
+function given(text: string, num: number): boolean {
+  return text !== '' || !Number.isNaN(num);
+}
+
 export async function readL1cRecords(path: string, format: OutputFormat, onRecord: RecordSink): Promise<void> {
   const r = newL1cRecord();
+  const numbers = r.numbers;
   try {
-    for await (const b of formatByName(format).read(path, { fields: FIELDS })) {
+    for await (const b of formatByName(format).read(path, { fields: FIELDS, numbers: NUMBERS })) {
+      const nums = NUMBERS.map((f) => b.numbers[FIELDS.indexOf(f)]!);
       const [idSensor, observatory, obTime, createdAt, descriptor, lat, lon, alt, desc, value, quality, p0, p1, p2] = b.columns as [
         string[],
         string[],
@@ -66,12 +76,13 @@ export async function readL1cRecords(path: string, format: OutputFormat, onRecor
         r.obDescription = desc[i]!;
         r.obValue = value[i]!;
         r.obQuality = quality[i]!;
-        // An empty seoList reads as three blanks; a senPos shorter than 3 as a blank third item.
-        r.seoCount = r.obDescription === '' && r.obValue === '' && r.obQuality === '' ? 0 : 1;
         r.senPos0 = p0[i]!;
         r.senPos1 = p1[i]!;
         r.senPos2 = p2[i]!;
-        r.senPosCount = r.senPos2 !== '' ? 3 : r.senPos1 !== '' ? 2 : r.senPos0 !== '' ? 1 : 0;
+        for (let k = 0; k < NUMBERS.length; k++) numbers[k] = nums[k]![i]!;
+        // An empty seoList reads as three blanks; a senPos shorter than 3 as a blank third item.
+        r.seoCount = r.obDescription === '' && !given(r.obValue, numbers[NUM.obValue]!) && !given(r.obQuality, numbers[NUM.obQuality]!) ? 0 : 1;
+        r.senPosCount = given(r.senPos2, numbers[NUM.senPos2]!) ? 3 : given(r.senPos1, numbers[NUM.senPos1]!) ? 2 : given(r.senPos0, numbers[NUM.senPos0]!) ? 1 : 0;
         onRecord(r);
       }
     }

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NestedPaths, parseFieldPath } from '../../../src/formats/nested.js';
+import { parseFieldPath } from '../../../src/formats/field-path.js';
+import { NestedPaths } from '../../../src/formats/nested.js';
 import { runs } from '../../helpers/runs.js';
 
 /** The fields at `paths` inside `text` (bytes as written; `doubled`: a CSV cell's). */
@@ -17,7 +18,7 @@ function extract(text: string, paths: string[], doubled = false, pad = 0): strin
   new NestedPaths(
     steps,
     paths.map((_, k) => k),
-  ).extract(bytes, pad, pad + Buffer.byteLength(text), doubled, columns, 0);
+  ).extract(bytes, pad, pad + Buffer.byteLength(text), doubled, { columns, numbers: [] }, 0);
   return columns.map((c) => c[0]!);
 }
 
@@ -87,7 +88,7 @@ describe('NestedPaths', () => {
           const text = JSON.stringify(value);
           const bytes = Buffer.from(doubled ? text.replaceAll('"', '""') : text, 'utf8');
           const columns = paths.map(() => ['untouched']);
-          reader.extract(bytes, 0, bytes.length, doubled, columns, 0);
+          reader.extract(bytes, 0, bytes.length, doubled, { columns, numbers: [] }, 0);
           expect(columns.map((c) => c[0])).toEqual(paths.map((p) => lookup(value, parseFieldPath(`top${p}`).steps)));
         }
       }),

@@ -99,6 +99,37 @@ describe.each(['csv', 'json'] as const)('%s reader', (format) => {
     ]);
   });
 
+  it('gives fields asked for as numbers as numbers where the bytes allow, else as text', async () => {
+    const path = await artifact(format, records);
+    const fields = ['obTime', 'lat', 'senPos[0]', 'senPos[2]', 'seoList[0].obValue'];
+    const numbers = ['lat', 'senPos[0]', 'senPos[2]', 'seoList[0].obValue'];
+    const got: Array<Array<number | string>> = fields.map(() => []);
+    let fromBytes = 0;
+    for await (const b of FORMATS[format].read(path, { fields, numbers, batchSize: 7 })) {
+      expect(b.numbers[0]).toHaveLength(0);
+      for (let f = 0; f < fields.length; f++) {
+        for (let i = 0; i < b.count; i++) {
+          const n = f === 0 ? Number.NaN : b.numbers[f]![i]!;
+          if (!Number.isNaN(n)) {
+            fromBytes++;
+            expect(b.columns[f]![i]).toBe('');
+          }
+          const text = b.columns[f]![i]!;
+          got[f]!.push(!Number.isNaN(n) ? n : f === 0 || text === '' ? text : Number(text));
+        }
+      }
+    }
+    const asRead = (v: number | null): number | string => (v === null ? '' : v);
+    expect(got).toEqual([
+      records.map((r) => r.obTime),
+      records.map((r) => asRead(r.lat)),
+      records.map((r) => asRead(r.senPos[0]!)),
+      records.map(() => 3e-7),
+      records.map((r) => asRead(r.seoList[0]!.obValue)),
+    ]);
+    expect(fromBytes).toBeGreaterThan(records.length);
+  });
+
   it('hashes each id as idHash does, without the id column', async () => {
     const path = await artifact(format, records);
     const got = await readAll(format, path, { fields: [], idHashes: true });

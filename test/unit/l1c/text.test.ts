@@ -120,6 +120,8 @@ describe('fillFromCsvRow / fillFromJsonRecord', () => {
       senPos0: '-1681.3963868592607',
       senPos1: '4715.146657011308',
       senPos2: '-5135.302792460503',
+      // Every value of a row is text: no number was read from bytes.
+      numbers: new Float64Array(8).fill(Number.NaN),
     });
   });
 

@@ -1,0 +1,45 @@
+/** decimalAt: exactly what Number() reads, or NaN (the caller then reads the text), never another value. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decimalAt } from '../../../src/formats/decimal.js';
+import { runs } from '../../helpers/runs.js';
+
+const at = (text: string): number => {
+  const bytes = Buffer.from(`,${text},`, 'latin1');
+  return decimalAt(bytes, 1, bytes.length - 1);
+};
+
+describe('decimalAt', () => {
+  it('reads the fast forms exactly', () => {
+    expect(at('0')).toBe(0);
+    expect(Object.is(at('-0.0'), -0)).toBe(true);
+    expect(at('80.36509451069661')).toBe(80.36509451069661);
+    expect(at('796.5162966895053')).toBe(796.5162966895053);
+    expect(at('1e-22')).toBe(1e-22);
+    expect(at('1E+22')).toBe(1e22);
+    expect(at('007.50')).toBe(7.5);
+    expect(at('-1e31')).toBeNaN(); // 10^31 is not exact
+  });
+
+  it.each(['', '-', '.5', '5.', '1e', '1e+', '+1', ' 1', '1 ', 'nan', 'inf', '0x10', '1_0', '2026-01-01', '5.948424492631681e-8', '-1111.4177301610696'])(
+    'leaves %j to the text',
+    (text) => {
+      expect(at(text)).toBeNaN();
+    },
+  );
+
+  it('gives Number(text) or NaN for any decimal text, never another value', () => {
+    const digits = fc.stringMatching(/^[0-9]{1,20}$/);
+    const text = fc
+      .tuple(fc.boolean(), digits, fc.option(digits), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.integer({ min: 0, max: 40 }))))
+      .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}${exp === null ? '' : `${exp[0]}${exp[1]}${exp[2]}`}`);
+    const anyDouble = fc.double({ noNaN: true, noDefaultInfinity: true }).map(String);
+    fc.assert(
+      fc.property(fc.oneof(text, anyDouble), (t) => {
+        const v = at(t);
+        if (!Number.isNaN(v)) expect(Object.is(v, Number(t))).toBe(true);
+      }),
+      { numRuns: runs(5000) },
+    );
+  });
+});
