@@ -65,6 +65,8 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
       if (buf[p] === 0x7d) return p + 1;
       if (buf[p] !== 0x2c) fail(`record ${recordNo}: expected ',' or '}'`);
       p = ws(buf, p + 1, end);
+      // The window may end right after the comma: the key is in the next one.
+      if (p >= end) return MORE;
     }
   };
 

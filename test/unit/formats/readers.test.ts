@@ -233,3 +233,21 @@ describe('the generated WebAssembly', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('json reader, at the edges of its read windows', () => {
+  it('reads a record whose window ends anywhere around a comma between its keys', async () => {
+    // Windows are 1 MiB: pad the first key's value so that a comma (and blanks) fall at the edge.
+    for (const [before, after] of [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [0, 2],
+    ] as const) {
+      const head = '[{"pad":"';
+      const n = (1 << 20) - 1 - before - head.length - 1;
+      const text = `${head}${'x'.repeat(n)}"${' '.repeat(before)},${' '.repeat(after)}"obTime":"t1"},{"obTime":"t2"}]`;
+      const path = await file(`edge-${before}-${after}.json`, text);
+      expect((await readAll('json', path, { fields: ['obTime'] })).columns[0]).toEqual(['t1', 't2']);
+    }
+  });
+});
