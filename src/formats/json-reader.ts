@@ -3,14 +3,32 @@
  * record's top-level members are walked in place: strings are skipped with a native search for the next
  * quote, nested values by counting brackets outside strings; only wanted values become strings.
  */
-import { idHash } from './id-hash.js';
+import { bytesEqual, viewOf } from './bytes-equal.js';
 import { decimalAt } from './decimal.js';
+import { idHash, idHashBytes } from './id-hash.js';
 import { NestedPaths } from './nested.js';
 import { ArtifactReadError, BatchBuilder, FieldPlan, readWindows, type ReadOptions, type RecordBatch } from './reader.js';
+import { TextCache } from './text-cache.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const MORE = -1;
+
+/**
+ * What the key at one position of a record resolved to. Records repeat their keys in one order, so the
+ * next record's key at that position is compared as bytes with this one instead of being decoded.
+ */
+interface KeySlot {
+  /** The key's bytes between its quotes, as written. */
+  view: DataView;
+  length: number;
+  key: string;
+  /** Its slots when wanted directly, as text (through `cache`) or as numbers. */
+  direct: readonly number[];
+  numeric: boolean;
+  cache: TextCache;
+  nested: NestedPaths | undefined;
+}
 
 export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<RecordBatch> {
   const plan = new FieldPlan(o.fields);
@@ -18,8 +36,14 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
   const hashIds = o.idHashes === true;
   const nested = new Map<string, NestedPaths>();
   for (const [top, want] of plan.byTop) if (want.steps.length > 0) nested.set(top, new NestedPaths(want.steps, want.slots, want.slots.map((slot) => batch.isNumeric(slot))));
-  /** Top-level keys wanted as numbers (ReadOptions.numbers). */
-  const numericKeys = new Set([...plan.byTop].filter(([, want]) => want.direct.length > 0 && want.direct.every((slot) => batch.isNumeric(slot))).map(([top]) => top));
+  const slots: KeySlot[] = [];
+  /** The KeySlot for a key seen at a position for the first time (or after another key was there). */
+  const resolve = (buf: Buffer, a: number, b: number, key: string): KeySlot => {
+    const bytes = Buffer.from(buf.subarray(a, b));
+    const direct = plan.byTop.get(key)?.direct ?? [];
+    const numeric = direct.length > 0 && direct.every((slot) => batch.isNumeric(slot));
+    return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), length: bytes.length, key, direct, numeric, cache: new TextCache(), nested: nested.get(key) };
+  };
   const ready: RecordBatch[] = [];
   /** 0: before `[`; 1: before a record or `]`; 2: after a record (`,` or `]`); 3: after `]`. */
   let state = 0;
@@ -34,32 +58,34 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
     p = ws(buf, p + 1, end);
     if (p >= end) return MORE;
     if (buf[p] === 0x7d) return p + 1;
-    for (;;) {
+    for (let k = 0; ; k++) {
       if (buf[p] !== QUOTE) fail(`record ${recordNo}: expected a key`);
       const keyEnd = stringEnd(buf, p, end);
       if (keyEnd < 0) return MORE;
-      const key = decode(buf, p, keyEnd);
+      let ks = slots[k];
+      if (ks === undefined || ks.length !== keyEnd - p - 2 || !bytesEqual(viewOf(buf), p + 1, ks.view, 0, ks.length)) {
+        ks = resolve(buf, p + 1, keyEnd - 1, decode(buf, p, keyEnd));
+        slots[k] = ks;
+      }
       p = ws(buf, keyEnd, end);
       if (p >= end) return MORE;
       if (buf[p] !== 0x3a) fail(`record ${recordNo}: expected ':'`);
       p = ws(buf, p + 1, end);
       const vEnd = valueEnd(buf, p, end);
       if (vEnd < 0) return MORE;
+      const c = buf[p];
       // A null id is absent, as an empty CSV cell is: it keeps the hash of "".
-      if (hashIds && key === 'id' && buf[p] !== 0x6e) batch.setHash(i, idHash(buf[p] === QUOTE ? decode(buf, p, vEnd) : buf.toString('utf8', p, vEnd)));
-      const want = plan.byTop.get(key);
-      if (want !== undefined) {
-        const c = buf[p];
+      if (hashIds && ks.key === 'id' && c !== 0x6e) batch.setHash(i, c !== QUOTE ? idHashBytes(buf, p, vEnd) : plain(buf, p + 1, vEnd - 1) ? idHashBytes(buf, p + 1, vEnd - 1) : idHash(decode(buf, p, vEnd)));
+      if (ks.direct.length > 0) {
         // A JSON number wanted as a number is read from its bytes where decimal.ts can (no string).
-        const num = c !== QUOTE && numericKeys.has(key) ? decimalAt(buf, p, vEnd) : Number.NaN;
-        if (!Number.isNaN(num)) for (const slot of want.direct) batch.setNumber(slot, i, num);
-        else if (want.direct.length > 0) {
-          const v = c === QUOTE ? decode(buf, p, vEnd) : buf.toString('utf8', p, vEnd);
-          const scalar = c === QUOTE ? v : v === 'null' ? '' : v;
-          for (const slot of want.direct) batch.set(slot, i, scalar);
+        const num = c !== QUOTE && ks.numeric ? decimalAt(buf, p, vEnd) : Number.NaN;
+        if (!Number.isNaN(num)) for (const slot of ks.direct) batch.setNumber(slot, i, num);
+        else {
+          const scalar = c === QUOTE ? decodeCached(ks.cache, buf, p, vEnd) : isNull(buf, p, vEnd) ? '' : buf.toString('utf8', p, vEnd);
+          for (const slot of ks.direct) batch.set(slot, i, scalar);
         }
-        if (c === 0x5b || c === 0x7b) nested.get(key)?.extract(buf, p, vEnd, false, batch, i);
       }
+      if ((c === 0x5b || c === 0x7b) && ks.nested !== undefined) ks.nested.extract(buf, p, vEnd, false, batch, i);
       p = ws(buf, vEnd, end);
       if (p >= end) return MORE;
       if (buf[p] === 0x7d) return p + 1;
@@ -122,17 +148,17 @@ function ws(buf: Buffer, p: number, end: number): number {
   return p;
 }
 
-/** Just past the string starting at p, or MORE. */
+/**
+ * Just past the string starting at p, or MORE. A byte loop: the strings of a record are mostly short
+ * ("U", "ECP", ids), where Buffer.indexOf's call costs more than the bytes (it did: ~0.8 CPU-s a day).
+ */
 function stringEnd(buf: Buffer, p: number, end: number): number {
-  let q = p + 1;
-  for (;;) {
-    q = buf.indexOf(QUOTE, q);
-    if (q < 0 || q >= end) return MORE;
-    let k = q - 1;
-    while (buf[k] === BACKSLASH) k--;
-    if ((q - 1 - k) % 2 === 0) return q + 1;
-    q++;
+  for (let q = p + 1; q < end; q++) {
+    const c = buf[q]!;
+    if (c === QUOTE) return q + 1;
+    if (c === BACKSLASH) q++;
   }
+  return MORE;
 }
 
 /** Just past the value starting at p, or MORE. */
@@ -161,6 +187,22 @@ function valueEnd(buf: Buffer, p: number, end: number): number {
     q++;
   }
   return MORE;
+}
+
+/** Whether a string's bytes between its quotes, buf[a, b), hold no escape: they are then its UTF-8 text. */
+function plain(buf: Buffer, a: number, b: number): boolean {
+  for (let k = a; k < b; k++) if (buf[k] === BACKSLASH) return false;
+  return true;
+}
+
+function isNull(buf: Buffer, a: number, b: number): boolean {
+  return b - a === 4 && buf[a] === 0x6e && buf[a + 1] === 0x75 && buf[a + 2] === 0x6c && buf[a + 3] === 0x6c;
+}
+
+/** The JSON string at buf[from, to) (its quotes included), repeated values as one string (text-cache.ts). */
+function decodeCached(cache: TextCache, buf: Buffer, from: number, to: number): string {
+  const s = cache.get(buf, from + 1, to - 1);
+  return s.indexOf('\\') < 0 ? s : (JSON.parse(`"${s}"`) as string);
 }
 
 function decode(buf: Buffer, from: number, to: number): string {

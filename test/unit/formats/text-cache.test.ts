@@ -22,4 +22,16 @@ describe('TextCache', () => {
       expect(c.get(Buffer.from(`,${s},`), 1, s.length + 1)).toBe(s);
     }
   });
+
+  it('gives long values and runs of one value right', () => {
+    const c = new TextCache();
+    const long = 'x'.repeat(100);
+    const buf = Buffer.from(`${long},${long}y,abc,abc,abd`);
+    expect(c.get(buf, 0, 100)).toBe(long);
+    expect(c.get(buf, 101, 202)).toBe(`${long}y`);
+    expect(c.get(buf, 203, 206)).toBe('abc');
+    expect(c.get(buf, 207, 210)).toBe('abc');
+    expect(c.get(buf, 211, 214)).toBe('abd');
+    expect(c.get(buf, 207, 210)).toBe('abc');
+  });
 });
