@@ -1,43 +1,55 @@
 /**
- * A number read straight from a cell's bytes when that is exact in one floating-point operation
- * (Clinger's fast path): `[-]digits[.digits][(e|E)[+-]digits]` whose digits, read as an integer, are at
- * most 2^53 and whose power of ten is at most 22 either way. Both the integer and 10^k are then exact
- * doubles and one correctly rounded multiply or divide gives the double nearest the decimal: what
- * JavaScript's Number() and Python's float() give. Anything else (more digits, a far exponent, other
- * forms) is NaN, and the caller reads the text instead. About half of REACH's coordinates qualify; the
- * point is that those make no string.
+ * A number read straight from a cell's bytes, `[-]digits[.digits][(e|E)[+-]digits]`, when the double
+ * nearest the decimal is certain without a string: (1) Clinger's fast path: its digits as an integer D
+ * are at most 2^53 and its power of ten at most 22 either way, so D and 10^k are exact doubles and one
+ * correctly rounded multiply or divide gives the nearest double; (2) up to 17 significant digits and
+ * 10^-40: D / 10^m checked in double-double arithmetic (numbers.ts, nearestQuotient), the way the
+ * writer checks its numbers. Either is what JavaScript's Number() and Python's float() give. Anything
+ * else (more digits, far exponents, other forms, a case too close to call) is NaN, and the caller
+ * reads the text instead. Nearly all REACH numbers qualify; the point is that those make no string.
  */
+import { MAX_SCALE, nearestQuotient } from './numbers.js';
 
 /** 10^k for k = 0..22, each an exact double. */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const MAX_EXACT = 2 ** 53;
+/** Significant digits read as hi (the first 9) and lo (up to 8 more), as nearestQuotient takes them. */
+const HI_DIGITS = 9;
+const MAX_DIGITS = 17;
 
-/** The value of the decimal in buf[from, to), or NaN when it is not in the fast form (see above). */
+/** The value of the decimal in buf[from, to), or NaN when it is not certain (see above). */
 export function decimalAt(buf: Uint8Array, from: number, to: number): number {
   let i = from;
   const negative = buf[i] === 0x2d;
   if (negative) i++;
-  const intStart = i;
-  let m = 0;
-  for (; i < to; i++) {
-    const d = buf[i]! - 48;
-    if (d < 0 || d > 9) break;
-    m = m * 10 + d;
-  }
-  if (i === intStart) return Number.NaN;
+  let hi = 0;
+  let lo = 0;
+  let loDigits = 0;
+  /** Significant digits so far (leading zeros are not). */
+  let sig = 0;
   let k = 0;
-  if (i < to && buf[i] === 0x2e) {
-    const fracStart = ++i;
-    for (; i < to; i++) {
-      const d = buf[i]! - 48;
-      if (d < 0 || d > 9) break;
-      m = m * 10 + d;
+  let fraction = false;
+  const start = i;
+  for (; i < to; i++) {
+    const c = buf[i]!;
+    const d = c - 48;
+    if (d < 0 || d > 9) {
+      if (c !== 0x2e || fraction || i === start) break;
+      fraction = true;
+      continue;
     }
-    if (i === fracStart) return Number.NaN;
-    k = fracStart - i;
+    if (fraction) k--;
+    if (sig < HI_DIGITS) {
+      hi = hi * 10 + d;
+      if (hi !== 0) sig++;
+    } else if (sig < MAX_DIGITS) {
+      lo = lo * 10 + d;
+      loDigits++;
+      sig++;
+    } else return Number.NaN;
   }
-  // Past 2^53 the running integer may have been rounded: not exact, so not ours.
-  if (m > MAX_EXACT) return Number.NaN;
+  // A point needs digits on both sides.
+  if (i === start || buf[i - 1] === 0x2e) return Number.NaN;
   if (i < to && (buf[i] === 0x65 || buf[i] === 0x45)) {
     i++;
     const sign = buf[i];
@@ -52,7 +64,13 @@ export function decimalAt(buf: Uint8Array, from: number, to: number): number {
     if (i === expStart) return Number.NaN;
     k += sign === 0x2d ? -e : e;
   }
-  if (i !== to || k > 22 || k < -22) return Number.NaN;
-  const v = k >= 0 ? m * POW10[k]! : m / POW10[-k]!;
+  if (i !== to) return Number.NaN;
+  // hi * 10^loDigits is exact: hi < 10^9 and 10^l = 5^l * 2^l with hi * 5^8 < 2^53.
+  const a = hi * POW10[loDigits]!;
+  const D = a + lo;
+  let v: number;
+  if (D <= MAX_EXACT && k <= 22 && k >= -22) v = k >= 0 ? D * POW10[k]! : D / POW10[-k]!;
+  else if (k < 0 && -k <= MAX_SCALE) v = nearestQuotient(a, lo, -k);
+  else return Number.NaN;
   return negative ? -v : v;
 }

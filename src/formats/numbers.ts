@@ -4,7 +4,7 @@
  */
 
 /** Largest m for which 10^-m scaling is tried; beyond, numbers are converted. */
-const MAX_SCALE = 40;
+export const MAX_SCALE = 40;
 /** 10^m as a double-double POW10[m] + POW10_REST[m] (exact up to m = 22), and POW10[m] split in halves. */
 const POW10 = new Float64Array(MAX_SCALE + 1);
 const POW10_REST = new Float64Array(MAX_SCALE + 1);
@@ -113,35 +113,51 @@ export function isCanonicalAt(s: string, from: number, to: number): boolean {
   const a = hi * POW10[loDigits]!;
   // Just above a power of ten the shorter neighbours are not multiples of 10; rare, so convert.
   if (a + lo - POW10[digits - 1]! < 21) return false;
+  if (Number.isNaN(nearestQuotient(a, lo, m))) return false;
+  const diff = quotientCheck[0]!;
+  const half = quotientCheck[1]!;
+  if ((diff < 0 ? -diff : diff) >= 0.5 - MARGIN) return false;
+  const above = (lo % 10) + diff; // distance from d*10^m down to the multiple of 10 below D
+  return above > half + MARGIN && 10 - above > half + MARGIN;
+}
+
+/** What nearestQuotient found last: [0] = d * 10^m - D, [1] = half of d's ulp times 10^m. */
+export const quotientCheck = new Float64Array(2);
+
+/**
+ * The double nearest D / 10^m, D = a + lo (a = hi * 10^k read exactly, lo < 10^8, D < 10^17; m <= 40),
+ * or NaN when that is not certain: the candidate's distance from D / 10^m, computed in double-double
+ * arithmetic, must be clearly below half its ulp. Leaves the distance and the half-ulp in quotientCheck.
+ */
+export function nearestQuotient(a: number, lo: number, m: number): number {
   const scale = POW10[m]!;
   const sHi = POW10_HI[m]!;
   const sLo = POW10_LO[m]!;
   const rest = POW10_REST[m]!;
   // The first guess is off by an ulp when D > 2^53 or 10^m is inexact; the neighbour then is the one.
   let d = (a + lo) / scale;
-  let diff = 0;
-  let half = 0;
   for (let attempt = 0; ; attempt++) {
     F64[0] = d;
     const w = F64_WORDS[HIGH_WORD]!;
     // A power of two has a narrower rounding interval below it; not worth the special case.
-    if ((w & 0xfffff) === 0 && F64_WORDS[1 - HIGH_WORD] === 0) return false;
+    if ((w & 0xfffff) === 0 && F64_WORDS[1 - HIGH_WORD] === 0) return Number.NaN;
     const ulp = ULP_OF_EXPONENT[(w >>> 20) & 0x7ff]!;
-    half = ulp * scale * 0.5;
+    const half = ulp * scale * 0.5;
     const p = d * scale;
     const dt = SPLITTER * d;
     const dHi = dt - (dt - d);
     const dLo = d - dHi;
     const err = dHi * sHi - p + dHi * sLo + dLo * sHi + dLo * sLo + d * rest;
-    diff = p - a - lo + err; // d*10^m - D; p - a is exact (Sterbenz), the rest is small
+    const diff = p - a - lo + err; // d*10^m - D; p - a is exact (Sterbenz), the rest is small
     const dist = diff < 0 ? -diff : diff;
-    if (dist < half - MARGIN) break;
-    if (attempt > 0 || dist < half + MARGIN) return false;
+    if (dist < half - MARGIN) {
+      quotientCheck[0] = diff;
+      quotientCheck[1] = half;
+      return d;
+    }
+    if (attempt > 0 || dist < half + MARGIN) return Number.NaN;
     d = diff > 0 ? d - ulp : d + ulp;
   }
-  if ((diff < 0 ? -diff : diff) >= 0.5 - MARGIN) return false;
-  const above = (lo % 10) + diff; // distance from d*10^m down to the multiple of 10 below D
-  return above > half + MARGIN && 10 - above > half + MARGIN;
 }
 
 /** isCanonicalNumber of every number in the array text s.slice(from, to), `[` to `]`. */

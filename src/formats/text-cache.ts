@@ -34,10 +34,11 @@ export class TextCache {
       this.trial.note(true);
       return this.texts[last]!;
     }
-    // The slot from the length and four bytes spread over the value: values of one column differ in a
-    // digit or a letter somewhere (REACH-101, DOSE1 (Flavor X)...), and a collision only costs a miss.
-    const h = n === 0 ? 0 : Math.imul(n ^ (buf[from]! << 8) ^ (buf[to - 1]! << 16) ^ (buf[from + (n >> 1)]! << 24) ^ buf[from + (n >> 2)]!, 0x9e3779b1);
-    const slot = h >>> 24;
+    // The slot from every byte: values of one column may differ in one letter anywhere ("DOSE1 (Flavor
+    // X)" and "DOSE2 (Flavor W)" alternate), and two that share a slot would evict each other every time.
+    let h = n;
+    for (let k = from; k < to; k++) h = Math.imul(h, 31) + buf[k]!;
+    const slot = Math.imul(h, 0x9e3779b1) >>> 24;
     this.lastSlot = slot;
     if (this.trial.note(this.lengths[slot] === n && bytesEqual(view, from, this.slabView, slot * MAX_BYTES, n))) return this.texts[slot]!;
     const text = buf.toString('utf8', from, to);

@@ -1,5 +1,5 @@
 /** TextCache: the right text always, the same string for a repeated value, and off for values that do not repeat. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TextCache } from '../../../src/formats/text-cache.js';
 
 describe('TextCache', () => {
@@ -33,5 +33,17 @@ describe('TextCache', () => {
     expect(c.get(buf, 207, 210)).toBe('abc');
     expect(c.get(buf, 211, 214)).toBe('abd');
     expect(c.get(buf, 207, 210)).toBe('abc');
+  });
+
+  it('keeps values that differ in one letter apart (they alternate: DOSE1 X, DOSE2 W)', () => {
+    const c = new TextCache();
+    const buf = Buffer.from('DOSE1 (Flavor X) in rad/second,DOSE2 (Flavor W) in rad/second');
+    // Each string is made once, not on every lookup.
+    const made = vi.spyOn(buf, 'toString');
+    for (let i = 0; i < 2000; i++) {
+      expect(c.get(buf, 0, 30)).toBe('DOSE1 (Flavor X) in rad/second');
+      expect(c.get(buf, 31, 61)).toBe('DOSE2 (Flavor W) in rad/second');
+    }
+    expect(made).toHaveBeenCalledTimes(2);
   });
 });
