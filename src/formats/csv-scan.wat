@@ -1,7 +1,8 @@
 ;; The CSV row scanner behind csv-reader.ts: finds where each data row's cells begin and end, checks the
 ;; row's shape, and records the byte ranges of the wanted columns. JavaScript then turns only those ranges
 ;; into values. A byte loop here runs several times faster than the same loop over a Buffer in JS, and
-;; reading an artifact back is a byte loop over ~555 MB per ALL day.
+;; reading an artifact back is a byte loop over ~555 MB per ALL day; runs of ordinary bytes are skipped 16
+;; at a time with WebAssembly SIMD (in Node since 16.4).
 ;;
 ;; Compiled into csv-scan-wasm.ts by `npm run build:wasm` (wabt's wat2wasm); a unit test checks the two
 ;; agree. The grammar is RFC 4180 as csv-stringify writes it: rows end in LF or CRLF, a cell is quoted when
@@ -32,6 +33,12 @@
   (func (export "scan") (param $p i32) (param $end i32) (param $last i32) (param $width i32) (param $slots i32) (param $maxRows i32) (result i32)
     (local $rows i32) (local $col i32) (local $c i32) (local $from i32) (local $to i32) (local $q i32)
     (local $doubled i32) (local $slot i32) (local $out i32)
+    ;; 16 bytes at a time (SIMD): a lane mask of the bytes that end a run (a quote; a comma or line break).
+    (local $v v128) (local $m i32) (local $quotes v128) (local $commas v128) (local $lfs v128) (local $crs v128)
+    (local.set $quotes (i8x16.splat (i32.const 0x22)))
+    (local.set $commas (i8x16.splat (i32.const 0x2c)))
+    (local.set $lfs (i8x16.splat (i32.const 0x0a)))
+    (local.set $crs (i8x16.splat (i32.const 0x0d)))
     (global.set $err (i32.const 0))
     (global.set $pos (local.get $p))
     (block $done
@@ -51,6 +58,15 @@
               (local.set $q (i32.add (local.get $p) (i32.const 1)))
               (block $closed
                 (loop $inside
+                  ;; Past the bytes that are no quote, 16 at a time while 16 are in the window.
+                  (block $found
+                    (loop $fast
+                      (br_if $found (i32.gt_u (i32.add (local.get $q) (i32.const 16)) (local.get $end)))
+                      (local.set $m (i8x16.bitmask (i8x16.eq (v128.load (local.get $q)) (local.get $quotes))))
+                      (if (local.get $m)
+                        (then (local.set $q (i32.add (local.get $q) (i32.ctz (local.get $m)))) (br $found)))
+                      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                      (br $fast)))
                   (if (i32.ge_u (local.get $q) (local.get $end))
                     (then (if (local.get $last) (then (global.set $err (i32.const 2)))) (br $done)))
                   (if (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x22))
@@ -75,6 +91,21 @@
               (local.set $from (local.get $p))
               (block $stop
                 (loop $plain
+                  ;; Past the bytes that are no comma or line break, 16 at a time while 16 are in the window.
+                  (block $found
+                    (loop $fast
+                      (br_if $found (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $end)))
+                      (local.set $v (v128.load (local.get $p)))
+                      (local.set $m (i8x16.bitmask (v128.or (v128.or (i8x16.eq (local.get $v) (local.get $commas))
+                                                                      (i8x16.eq (local.get $v) (local.get $lfs)))
+                                                             (i8x16.eq (local.get $v) (local.get $crs)))))
+                      (if (local.get $m)
+                        (then (local.set $p (i32.add (local.get $p) (i32.ctz (local.get $m)))) (br $found)))
+                      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                      (br $fast)))
+                  (if (i32.ge_u (local.get $p) (local.get $end))
+                    (then (if (local.get $last) (then (global.set $err (i32.const 3)))) (br $done)))
+                  (local.set $c (i32.load8_u (local.get $p)))
                   (br_if $stop (i32.eq (local.get $c) (i32.const 0x2c)))
                   (br_if $stop (i32.eq (local.get $c) (i32.const 0x0a)))
                   (if (i32.eq (local.get $c) (i32.const 0x0d))
@@ -83,9 +114,6 @@
                         (then (if (local.get $last) (then (global.set $err (i32.const 5)))) (br $done)))
                       (br_if $stop (i32.eq (i32.load8_u (i32.add (local.get $p) (i32.const 1))) (i32.const 0x0a)))))
                   (local.set $p (i32.add (local.get $p) (i32.const 1)))
-                  (if (i32.ge_u (local.get $p) (local.get $end))
-                    (then (if (local.get $last) (then (global.set $err (i32.const 3)))) (br $done)))
-                  (local.set $c (i32.load8_u (local.get $p)))
                   (br $plain)))
               (local.set $to (local.get $p))))
           ;; A wanted column: keep its range.
