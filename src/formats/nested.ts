@@ -59,8 +59,12 @@ export class NestedPaths {
   /** The scalar read last (read()): a number, or NaN and its text. */
   private num = Number.NaN;
   private text = '';
-  /** Nested strings repeat (obDescription, obQuality, obType): one string per distinct value. */
+  /** Nested strings repeat (obDescription, obQuality, obType): one string per distinct value, a cache per path. */
+  private readonly caches: TextCache[];
+  /** For keys written with escapes, and strings read by the walk's scalar() outside read(). */
   private readonly cache = new TextCache();
+  /** The cache of the string being read (that of the first path it feeds). */
+  private scalarCache: TextCache;
   /** The skeleton of the value walked last (skeleton.ts), and whether values fit it often enough to try. */
   private skeleton: Skeleton | undefined;
   private readonly fits = new Trial();
@@ -84,6 +88,8 @@ export class NestedPaths {
     this.all = 2 ** steps.length - 1;
     this.last = steps.map(() => '');
     this.lastNum = steps.map(() => Number.NaN);
+    this.caches = steps.map(() => new TextCache());
+    this.scalarCache = this.cache;
     this.numericMask = numeric.reduce((mask, on, k) => (on ? mask | (1 << k) : mask), 0);
   }
 
@@ -156,6 +162,7 @@ export class NestedPaths {
         return;
       }
     }
+    this.scalarCache = this.caches[31 - Math.clz32(ends & -ends)]!;
     this.text = this.scalar();
   }
 
@@ -264,7 +271,7 @@ export class NestedPaths {
   /** Whether the key whose bytes between its quotes are buf[a, b) is `key`. */
   private keyIs(key: Key, a: number, b: number, plain: boolean): boolean {
     // Raw bytes with escapes or quotes in them are decoded first; a key with quotes or backslashes is written escaped.
-    if (!plain || !key.plain) return this.decoded(a, b, plain) === key.text;
+    if (!plain || !key.plain) return this.decoded(a, b, plain, this.cache) === key.text;
     const bytes = key.bytes;
     if (b - a !== bytes.length) return false;
     const buf = this.buf;
@@ -365,7 +372,7 @@ export class NestedPaths {
       const w = c === QUOTE ? this.dq : 1;
       const a = this.i + w;
       const plain = this.skipString();
-      return this.decoded(a, this.i - w, plain);
+      return this.decoded(a, this.i - w, plain, this.scalarCache);
     }
     const start = this.i;
     return this.wordText(start, this.word());
@@ -378,8 +385,8 @@ export class NestedPaths {
   }
 
   /** The string whose bytes between its quotes are buf[a, b) (`plain`: see skipString). */
-  private decoded(a: number, b: number, plain: boolean): string {
-    let raw = this.cache.get(this.buf, a, b);
+  private decoded(a: number, b: number, plain: boolean, cache: TextCache): string {
+    let raw = cache.get(this.buf, a, b);
     if (plain) return raw;
     const quote = this.buf[a - 1]!;
     // In a CSV cell every " is doubled, inside '...' too.

@@ -2,7 +2,8 @@
  * Strings for short cells that repeat (idSensor, observatoryName, obTime, obDescription, obQuality...):
  * a small direct-mapped cache from bytes to the string made of them last time, so a day's 1.1 million
  * records make a few hundred of those strings instead of a million each, and the garbage collector has
- * that much less to do. The value looked up last is checked first (obTime repeats 64 times in a row).
+ * that much less to do. The two values looked up last are checked first (obTime repeats 64 times in a
+ * row; a sensor's two dosimeter descriptions alternate).
  * Keys live in one preallocated slab, so a miss costs the string and a copy of the bytes, no allocation
  * besides; a cache that misses more often than it hits over its first lookups (a column of numbers)
  * turns itself off (trial.ts).
@@ -21,8 +22,9 @@ export class TextCache {
   private readonly slab = Buffer.alloc(SLOTS * MAX_BYTES);
   private readonly slabView = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.byteLength);
   private readonly trial = new Trial();
-  /** The slot of the value looked up last. */
+  /** The slots of the values looked up last and the time before (two values often alternate). */
   private lastSlot = -1;
+  private lastButOne = -1;
 
   /** The UTF-8 text of buf[from, to). */
   get(buf: Buffer, from: number, to: number): string {
@@ -33,6 +35,13 @@ export class TextCache {
     if (last >= 0 && this.lengths[last] === n && bytesEqual(view, from, this.slabView, last * MAX_BYTES, n)) {
       this.trial.note(true);
       return this.texts[last]!;
+    }
+    const before = this.lastButOne;
+    this.lastButOne = last;
+    if (before >= 0 && this.lengths[before] === n && bytesEqual(view, from, this.slabView, before * MAX_BYTES, n)) {
+      this.trial.note(true);
+      this.lastSlot = before;
+      return this.texts[before]!;
     }
     // The slot from every byte: values of one column may differ in one letter anywhere ("DOSE1 (Flavor
     // X)" and "DOSE2 (Flavor W)" alternate), and two that share a slot would evict each other every time.

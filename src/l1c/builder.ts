@@ -78,6 +78,9 @@ export class L1cBuilder {
   /** This record's lat, lon, alt, obQuality, senPos0..2 (fill for missing). */
   private readonly values = new Float64Array(PER_SENSOR_FIELDS);
 
+  /** The createdAt of the record before and its key (NaN: not canonical), until finish(). */
+  private lastCreated = '';
+  private lastCreatedKey = Number.NaN;
   /** createdAt texts not in the canonical form, interned; a key -(i + 1) refers to createdText[i]. */
   private readonly createdIds = new Map<string, number>();
   private readonly createdText: string[] = [];
@@ -158,7 +161,12 @@ export class L1cBuilder {
     const cell = row * grid.sensorCap + col;
     const i = cell * grid.slotCap + slot;
     const old = grid.key[i]!;
-    let key = createdAtKeyInto(r.createdAt) ? result[0]! : NaN;
+    // A sensor's two dosimeter records share their createdAt (the reader gives them one string).
+    if (r.createdAt !== this.lastCreated) {
+      this.lastCreated = r.createdAt;
+      this.lastCreatedKey = createdAtKeyInto(r.createdAt) ? result[0]! : NaN;
+    }
+    let key = this.lastCreatedKey;
     if (old === EMPTY) stats.cells++;
     else {
       stats.duplicates++;
@@ -283,6 +291,7 @@ export class L1cBuilder {
     this.finished = true;
     this.lastText = [];
     this.lastValue = [];
+    this.lastCreated = '';
     const stats = { ...this.stats };
     if (stats.cells === 0) return { kind: 'no-data', stats };
     const product = assemble({
