@@ -115,6 +115,15 @@ const scenarios: Scenario[] = [
     check: (r) => r.cpuS.median <= 4 && r.peakRssMb.median <= 300,
   },
   {
+    name: 'process ALL day json -> L1C CDF',
+    sim: ALL,
+    args: [...day1, '--compression', 'none', '--output-format', 'json'],
+    after: (out) => ['process', ...day1, '--input-dir', out, '--output-dir', join(out, 'cdf'), '--output-format', 'json'],
+    days: 1,
+    limit: '<= 1.25x csv CPU s, <= 300 MB',
+    check: (r, all) => r.cpuS.median <= 1.25 * (all.get('process ALL day csv -> L1C CDF')?.cpuS.median ?? Number.NaN) && r.peakRssMb.median <= 300,
+  },
+  {
     name: 'one sensor day',
     sim: ALL,
     args: [...day1, '--sensor-id', 'REACH-101'],
