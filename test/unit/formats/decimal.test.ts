@@ -42,7 +42,7 @@ describe('decimalAt', () => {
         const v = at(t);
         if (!Number.isNaN(v)) expect(Object.is(v, Number(t))).toBe(true);
       }),
-      { numRuns: runs(5000) },
+      { numRuns: runs(20000) },
     );
   });
 });
