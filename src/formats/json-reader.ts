@@ -16,19 +16,26 @@ const MORE = -1;
 
 /**
  * What the key at one position of a record resolved to. Records repeat their keys in one order, so the
- * next record's key at that position is compared as bytes with this one instead of being decoded.
+ * bytes from the previous value's end to this key's value (`lead`: `,"lat":`, blanks and all) are
+ * compared with the previous record's at this position; when they are the same, the key and where its
+ * value starts are known without walking them.
  */
 interface KeySlot {
   /** The key's bytes between its quotes, as written. */
   view: DataView;
   length: number;
   key: string;
+  /** The bytes from the previous value's end (or the record's `{`) to this value, as seen last. */
+  lead: DataView;
+  leadLength: number;
   /** Its slots when wanted directly, as text (through `cache`) or as numbers. */
   direct: readonly number[];
   numeric: boolean;
   cache: TextCache;
   nested: NestedPaths | undefined;
 }
+
+const NO_LEAD = new DataView(new ArrayBuffer(0));
 
 export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<RecordBatch> {
   const plan = new FieldPlan(o.fields);
@@ -42,7 +49,7 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
     const bytes = Buffer.from(buf.subarray(a, b));
     const direct = plan.byTop.get(key)?.direct ?? [];
     const numeric = direct.length > 0 && direct.every((slot) => batch.isNumeric(slot));
-    return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), length: bytes.length, key, direct, numeric, cache: new TextCache(), nested: nested.get(key) };
+    return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), length: bytes.length, key, lead: NO_LEAD, leadLength: -1, direct, numeric, cache: new TextCache(), nested: nested.get(key) };
   };
   const ready: RecordBatch[] = [];
   /** 0: before `[`; 1: before a record or `]`; 2: after a record (`,` or `]`); 3: after `]`. */
@@ -55,22 +62,41 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
   /** One record `{...}` from p: its end, or MORE. */
   const record = (buf: Buffer, p: number, end: number): number => {
     const i = batch.begin();
-    p = ws(buf, p + 1, end);
-    if (p >= end) return MORE;
-    if (buf[p] === 0x7d) return p + 1;
+    const view = viewOf(buf);
+    p++;
     for (let k = 0; ; k++) {
-      if (buf[p] !== QUOTE) fail(`record ${recordNo}: expected a key`);
-      const keyEnd = stringEnd(buf, p, end);
-      if (keyEnd < 0) return MORE;
       let ks = slots[k];
-      if (ks === undefined || ks.length !== keyEnd - p - 2 || !bytesEqual(viewOf(buf), p + 1, ks.view, 0, ks.length)) {
-        ks = resolve(buf, p + 1, keyEnd - 1, decode(buf, p, keyEnd));
-        slots[k] = ks;
+      const n = ks === undefined ? -1 : ks.leadLength;
+      // The same bytes as the previous record's up to this value, and no blank after them (the walk
+      // would skip it): the same key, and the value starts there.
+      if (n >= 0 && p + n < end && bytesEqual(view, p, ks!.lead, 0, n) && !isBlank(buf[p + n]!)) p += n;
+      else {
+        const leadStart = p;
+        p = ws(buf, p, end);
+        if (p >= end) return MORE;
+        if (buf[p] === 0x7d) return p + 1;
+        if (k > 0) {
+          if (buf[p] !== 0x2c) fail(`record ${recordNo}: expected ',' or '}'`);
+          p = ws(buf, p + 1, end);
+          // The window may end right after the comma: the key is in the next one.
+          if (p >= end) return MORE;
+        }
+        if (buf[p] !== QUOTE) fail(`record ${recordNo}: expected a key`);
+        const keyEnd = stringEnd(buf, p, end);
+        if (keyEnd < 0) return MORE;
+        if (ks === undefined || ks.length !== keyEnd - p - 2 || !bytesEqual(view, p + 1, ks.view, 0, ks.length)) {
+          ks = resolve(buf, p + 1, keyEnd - 1, decode(buf, p, keyEnd));
+          slots[k] = ks;
+        }
+        p = ws(buf, keyEnd, end);
+        if (p >= end) return MORE;
+        if (buf[p] !== 0x3a) fail(`record ${recordNo}: expected ':'`);
+        p = ws(buf, p + 1, end);
+        const lead = Buffer.from(buf.subarray(leadStart, p));
+        ks.lead = new DataView(lead.buffer, lead.byteOffset, lead.length);
+        ks.leadLength = lead.length;
       }
-      p = ws(buf, keyEnd, end);
-      if (p >= end) return MORE;
-      if (buf[p] !== 0x3a) fail(`record ${recordNo}: expected ':'`);
-      p = ws(buf, p + 1, end);
+      ks = ks!;
       const vEnd = valueEnd(buf, p, end);
       if (vEnd < 0) return MORE;
       const c = buf[p];
@@ -86,13 +112,7 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
         }
       }
       if ((c === 0x5b || c === 0x7b) && ks.nested !== undefined) ks.nested.extract(buf, p, vEnd, false, batch, i);
-      p = ws(buf, vEnd, end);
-      if (p >= end) return MORE;
-      if (buf[p] === 0x7d) return p + 1;
-      if (buf[p] !== 0x2c) fail(`record ${recordNo}: expected ',' or '}'`);
-      p = ws(buf, p + 1, end);
-      // The window may end right after the comma: the key is in the next one.
-      if (p >= end) return MORE;
+      p = vEnd;
     }
   };
 
@@ -137,6 +157,10 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
     ready.length = 0;
   }
   if (batch.count > 0) yield batch.take();
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 function ws(buf: Buffer, p: number, end: number): number {

@@ -234,6 +234,28 @@ describe('the generated WebAssembly', () => {
   });
 });
 
+describe('json reader, records whose keys move', () => {
+  it('reads each record by its own keys when blanks, order and key sets change from one record to the next', async () => {
+    const text = `[{"a": 1, "b":"x"},
+      {"a": 2, "b": "y"},
+      {"a":  3, "b":"z"},
+      {"b":"w","a":4},
+      {"a":5},
+      {"a":6,"b":"v","c":[1]},
+      {"a" :7 ,"b" : "u"},
+      {}]`;
+    const path = await file('moving-keys.json', text);
+    const a: number[] = [];
+    const b: string[] = [];
+    for await (const batch of FORMATS.json.read(path, { fields: ['a', 'b'], numbers: ['a'], batchSize: 3 })) {
+      a.push(...batch.numbers[0]!);
+      b.push(...batch.columns[1]!);
+    }
+    expect(a).toEqual([1, 2, 3, 4, 5, 6, 7, Number.NaN]);
+    expect(b).toEqual(['x', 'y', 'z', 'w', '', 'v', 'u', '']);
+  });
+});
+
 describe('json reader, at the edges of its read windows', () => {
   it('reads a record whose window ends anywhere around a comma between its keys', async () => {
     // Windows are 1 MiB: pad the first key's value so that a comma (and blanks) fall at the edge.
