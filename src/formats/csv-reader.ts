@@ -75,10 +75,9 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
       const cp = plan.byTop.get(name);
       const hashId = o.idHashes === true && name === 'id';
       if (cp === undefined && !hashId) return;
-      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, cp.slots.map((slot) => batch.isNumeric(slot))) : undefined;
+      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots)) : undefined;
       const direct = cp?.direct ?? [];
-      const numeric = direct.length > 0 && direct.every((slot) => batch.isNumeric(slot));
-      wanted!.push({ column, direct, nested, hashId, numeric, previous: '', previousNum: Number.NaN, cache: new TextCache(), repeat: new Trial() });
+      wanted!.push({ column, direct, nested, hashId, numeric: batch.allNumeric(direct), previous: '', previousNum: Number.NaN, cache: new TextCache(), repeat: new Trial() });
       words[column] = wanted!.length;
     });
     rowNo = 1;

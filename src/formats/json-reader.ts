@@ -42,14 +42,13 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
   const batch = new BatchBuilder(o);
   const hashIds = o.idHashes === true;
   const nested = new Map<string, NestedPaths>();
-  for (const [top, want] of plan.byTop) if (want.steps.length > 0) nested.set(top, new NestedPaths(want.steps, want.slots, want.slots.map((slot) => batch.isNumeric(slot))));
+  for (const [top, want] of plan.byTop) if (want.steps.length > 0) nested.set(top, new NestedPaths(want.steps, want.slots, batch.numericFlags(want.slots)));
   const slots: KeySlot[] = [];
   /** The KeySlot for a key seen at a position for the first time (or after another key was there). */
   const resolve = (buf: Buffer, a: number, b: number, key: string): KeySlot => {
     const bytes = Buffer.from(buf.subarray(a, b));
     const direct = plan.byTop.get(key)?.direct ?? [];
-    const numeric = direct.length > 0 && direct.every((slot) => batch.isNumeric(slot));
-    return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), length: bytes.length, key, lead: NO_LEAD, leadLength: -1, direct, numeric, cache: new TextCache(), nested: nested.get(key) };
+    return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), length: bytes.length, key, lead: NO_LEAD, leadLength: -1, direct, numeric: batch.allNumeric(direct), cache: new TextCache(), nested: nested.get(key) };
   };
   const ready: RecordBatch[] = [];
   /** 0: before `[`; 1: before a record or `]`; 2: after a record (`,` or `]`); 3: after `]`. */

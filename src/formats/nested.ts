@@ -61,10 +61,8 @@ export class NestedPaths {
   private text = '';
   /** Nested strings repeat (obDescription, obQuality, obType): one string per distinct value, a cache per path. */
   private readonly caches: TextCache[];
-  /** For keys written with escapes, and strings read by the walk's scalar() outside read(). */
+  /** For keys written with escapes. */
   private readonly cache = new TextCache();
-  /** The cache of the string being read (that of the first path it feeds). */
-  private scalarCache: TextCache;
   /** The skeleton of the value walked last (skeleton.ts), and whether values fit it often enough to try. */
   private skeleton: Skeleton | undefined;
   private readonly fits = new Trial();
@@ -89,7 +87,6 @@ export class NestedPaths {
     this.last = steps.map(() => '');
     this.lastNum = steps.map(() => Number.NaN);
     this.caches = steps.map(() => new TextCache());
-    this.scalarCache = this.cache;
     this.numericMask = numeric.reduce((mask, on, k) => (on ? mask | (1 << k) : mask), 0);
   }
 
@@ -162,8 +159,8 @@ export class NestedPaths {
         return;
       }
     }
-    this.scalarCache = this.caches[31 - Math.clz32(ends & -ends)]!;
-    this.text = this.scalar();
+    // A string goes through the cache of the first path it feeds.
+    this.text = this.scalar(this.caches[31 - Math.clz32(ends & -ends)]!);
   }
 
   /** The scalar read (a number, or NaN and its text) is the value of the paths in `ends`. */
@@ -366,13 +363,13 @@ export class NestedPaths {
   }
 
   /** A string ('...' or "...", decoded), or a bare word or number as written; null and None read "". */
-  private scalar(): string {
+  private scalar(cache: TextCache): string {
     const c = this.at();
     if (c === QUOTE || c === APOSTROPHE) {
       const w = c === QUOTE ? this.dq : 1;
       const a = this.i + w;
       const plain = this.skipString();
-      return this.decoded(a, this.i - w, plain, this.scalarCache);
+      return this.decoded(a, this.i - w, plain, cache);
     }
     const start = this.i;
     return this.wordText(start, this.word());

@@ -106,9 +106,14 @@ export class BatchBuilder {
     this.hashes = o.idHashes ? new Float64Array(this.size) : undefined;
   }
 
-  /** Whether slot's field is wanted as a number too. */
-  isNumeric(slot: number): boolean {
-    return this.numeric.includes(slot);
+  /** Per slot, whether its field is wanted as a number too. */
+  numericFlags(slots: readonly number[]): boolean[] {
+    return slots.map((slot) => this.numeric.includes(slot));
+  }
+
+  /** Whether the slots of a top-level key's value are all wanted as numbers (then a reader may give it as one). */
+  allNumeric(slots: readonly number[]): boolean {
+    return slots.length > 0 && slots.every((slot) => this.numeric.includes(slot));
   }
 
   /** The record being filled: its values default to "" (absent), its numbers to NaN (read the text: see freshNumbers). */

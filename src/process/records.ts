@@ -35,6 +35,8 @@ const FIELDS = [
 
 /** The fields read as numbers straight from the bytes where they can be (L1cRecord.numbers, in NUM order). */
 const NUMBERS = ['lat', 'lon', 'alt', 'seoList[0].obValue', 'seoList[0].obQuality', 'senPos[0]', 'senPos[1]', 'senPos[2]'] as const;
+/** Where each of NUMBERS is among FIELDS (its slot in a batch). */
+const NUMBER_SLOTS = NUMBERS.map((f) => FIELDS.indexOf(f));
 
 /** Whether a numeric field has a value: a number read from its bytes, or text. */
 function given(text: string, num: number): boolean {
@@ -46,7 +48,7 @@ export async function readL1cRecords(path: string, format: OutputFormat, onRecor
   const numbers = r.numbers;
   try {
     for await (const b of formatByName(format).read(path, { fields: FIELDS, numbers: NUMBERS })) {
-      const nums = NUMBERS.map((f) => b.numbers[FIELDS.indexOf(f)]!);
+      const nums = NUMBER_SLOTS.map((slot) => b.numbers[slot]!);
       const [idSensor, observatory, obTime, createdAt, descriptor, lat, lon, alt, desc, value, quality, p0, p1, p2] = b.columns as [
         string[],
         string[],
