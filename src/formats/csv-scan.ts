@@ -3,6 +3,7 @@
  * instance per read (each has its own memory, so reads run side by side), and what its error codes mean.
  */
 import { CSV_SCAN_WASM } from './csv-scan-wasm.js';
+import { compileWasm, instantiate, type WasmGlobal, type WasmMemory, windowViews } from './wasm.js';
 
 /** Columns the column map holds; an artifact has about 25. */
 export const MAX_COLUMNS = 4096;
@@ -10,22 +11,7 @@ export const MAX_COLUMNS = 4096;
 export const OUT = 16384;
 /** The input window's first byte; the table fills [OUT, IN). */
 export const IN = 131072;
-const PAGE = 65536;
-
-/** The subset of the WebAssembly JS API used here (the Node 20 typings do not declare it). */
-interface WasmGlobal {
-  value: number;
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const { WebAssembly: wasmApi } = globalThis as unknown as { WebAssembly: WasmApi };
-const CSV_SCAN = new wasmApi.Module(Buffer.from(CSV_SCAN_WASM, 'base64'));
+const CSV_SCAN = compileWasm(CSV_SCAN_WASM);
 
 interface ScanExports {
   memory: WasmMemory;
@@ -37,7 +23,7 @@ interface ScanExports {
 
 /** One scanner and views of its memory (renewed when the window grows). */
 export class CsvScanner {
-  private readonly x = new wasmApi.Instance(CSV_SCAN, {}).exports as ScanExports;
+  private readonly x = instantiate<ScanExports>(CSV_SCAN);
   /** The memory as bytes: the window is [IN, IN + window). */
   bytes!: Buffer;
   /** The memory as i32s: the column map at [0, MAX_COLUMNS), the table from OUT / 4. */
@@ -51,10 +37,7 @@ export class CsvScanner {
   /** Makes the window `window` bytes long (contents kept). */
   resize(window: number): void {
     this.window = window;
-    const pages = Math.ceil((IN + window) / PAGE) - this.x.memory.buffer.byteLength / PAGE;
-    if (pages > 0) this.x.memory.grow(pages);
-    this.bytes = Buffer.from(this.x.memory.buffer);
-    this.words = new Int32Array(this.x.memory.buffer);
+    ({ bytes: this.bytes, words: this.words } = windowViews(this.x.memory, IN, window));
   }
 
   /** Scans whole rows from p to end (absolute addresses); returns how many it took (csv-scan.wat). */

@@ -1,215 +1,143 @@
 /**
- * The JSON artifact (one array of records) read back as batches of chosen fields (reader.ts). Each
- * record's top-level members are walked in place: strings are skipped with a native search for the next
- * quote, nested values by counting brackets outside strings; only wanted values become strings.
+ * The JSON artifact (one array of records) read back as batches of chosen fields (reader.ts). A small
+ * WebAssembly module (json-scan-records.wat) walks the records and gives where each top-level member's key
+ * and value are, and whether a record's keys are the previous record's; only the wanted values are looked
+ * at here, and only they become strings (or numbers, or id hashes). Nested values are walked in place.
  */
-import { bytesEqual, viewOf } from './bytes-equal.js';
+import { open } from 'node:fs/promises';
 import { decimalAt } from './decimal.js';
 import { idHash, idHashBytes } from './id-hash.js';
+import { IN, JsonRecordScanner, OUT } from './json-scan-records.js';
 import { NestedPaths } from './nested.js';
-import { ArtifactReadError, BatchBuilder, FieldPlan, readWindows, type ReadOptions, type RecordBatch } from './reader.js';
+import { ArtifactReadError, BatchBuilder, FieldPlan, type ReadOptions, type RecordBatch } from './reader.js';
 import { TextCache } from './text-cache.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const MORE = -1;
+const FIRST_WINDOW = 1 << 20;
 
-/**
- * What the key at one position of a record resolved to. Records repeat their keys in one order, so the
- * bytes from the previous value's end to this key's value (`lead`: `,"lat":`, blanks and all) are
- * compared with the previous record's at this position; when they are the same, the key and where its
- * value starts are known without walking them.
- */
-interface KeySlot {
-  /** The key's bytes between its quotes, as written. */
-  view: DataView;
-  length: number;
+/** A wanted top-level key: the batch slots of its value, the nested fields read out of it, and whether it is the id to hash. */
+interface WantedKey {
   key: string;
-  /** The bytes from the previous value's end (or the record's `{`) to this value, as seen last. */
-  lead: DataView;
-  leadLength: number;
   /** Its slots when wanted directly, as text (through `cache`) or as numbers. */
   direct: readonly number[];
   numeric: boolean;
   cache: TextCache;
   nested: NestedPaths | undefined;
+  hashId: boolean;
 }
-
-const NO_LEAD = new DataView(new ArrayBuffer(0));
 
 export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<RecordBatch> {
   const plan = new FieldPlan(o.fields);
   const batch = new BatchBuilder(o);
-  const hashIds = o.idHashes === true;
-  const nested = new Map<string, NestedPaths>();
-  for (const [top, want] of plan.byTop) if (want.steps.length > 0) nested.set(top, new NestedPaths(want.steps, want.slots, batch.numericFlags(want.slots)));
-  const slots: KeySlot[] = [];
-  /** The KeySlot for a key seen at a position for the first time (or after another key was there). */
-  const resolve = (buf: Buffer, a: number, b: number, key: string): KeySlot => {
-    const bytes = Buffer.from(buf.subarray(a, b));
-    const direct = plan.byTop.get(key)?.direct ?? [];
-    return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.length), length: bytes.length, key, lead: NO_LEAD, leadLength: -1, direct, numeric: batch.allNumeric(direct), cache: new TextCache(), nested: nested.get(key) };
-  };
   const ready: RecordBatch[] = [];
-  /** 0: before `[`; 1: before a record or `]`; 2: after a record (`,` or `]`); 3: after `]`. */
-  let state = 0;
+  const scanner = new JsonRecordScanner(FIRST_WINDOW);
+  const byKey = new Map<string, WantedKey | null>();
+  /** What a key is wanted for, or null. */
+  const wantedKey = (key: string): WantedKey | null => {
+    let wk = byKey.get(key);
+    if (wk === undefined) {
+      const cp = plan.byTop.get(key);
+      const hashId = o.idHashes === true && key === 'id';
+      const direct = cp?.direct ?? [];
+      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots)) : undefined;
+      wk = direct.length > 0 || nested !== undefined || hashId ? { key, direct, numeric: batch.allNumeric(direct), cache: new TextCache(), nested, hashId } : null;
+      byKey.set(key, wk);
+    }
+    return wk;
+  };
+  // The member positions of the wanted keys in the records since their keys last changed, and those keys.
+  let positions: number[] = [];
+  let wanted: WantedKey[] = [];
   let recordNo = 0;
   const fail = (detail: string): never => {
     throw new ArtifactReadError(path, detail);
   };
 
-  /** One record `{...}` from p: its end, or MORE. */
-  const record = (buf: Buffer, p: number, end: number): number => {
-    const i = batch.begin();
-    const view = viewOf(buf);
-    p++;
-    for (let k = 0; ; k++) {
-      let ks = slots[k];
-      const n = ks === undefined ? -1 : ks.leadLength;
-      // The same bytes as the previous record's up to this value, and no blank after them (the walk
-      // would skip it): the same key, and the value starts there.
-      if (n >= 0 && p + n < end && bytesEqual(view, p, ks!.lead, 0, n) && !isBlank(buf[p + n]!)) p += n;
-      else {
-        const leadStart = p;
-        p = ws(buf, p, end);
-        if (p >= end) return MORE;
-        if (buf[p] === 0x7d) return p + 1;
-        if (k > 0) {
-          if (buf[p] !== 0x2c) fail(`record ${recordNo}: expected ',' or '}'`);
-          p = ws(buf, p + 1, end);
-          // The window may end right after the comma: the key is in the next one.
-          if (p >= end) return MORE;
-        }
-        if (buf[p] !== QUOTE) fail(`record ${recordNo}: expected a key`);
-        const keyEnd = stringEnd(buf, p, end);
-        if (keyEnd < 0) return MORE;
-        if (ks === undefined || ks.length !== keyEnd - p - 2 || !bytesEqual(view, p + 1, ks.view, 0, ks.length)) {
-          ks = resolve(buf, p + 1, keyEnd - 1, decode(buf, p, keyEnd));
-          slots[k] = ks;
-        }
-        p = ws(buf, keyEnd, end);
-        if (p >= end) return MORE;
-        if (buf[p] !== 0x3a) fail(`record ${recordNo}: expected ':'`);
-        p = ws(buf, p + 1, end);
-        const lead = Buffer.from(buf.subarray(leadStart, p));
-        ks.lead = new DataView(lead.buffer, lead.byteOffset, lead.length);
-        ks.leadLength = lead.length;
-      }
-      ks = ks!;
-      const vEnd = valueEnd(buf, p, end);
-      if (vEnd < 0) return MORE;
-      const c = buf[p];
-      // A null id is absent, as an empty CSV cell is: it keeps the hash of "".
-      if (hashIds && ks.key === 'id' && c !== 0x6e) batch.setHash(i, c !== QUOTE ? idHashBytes(buf, p, vEnd) : plain(buf, p + 1, vEnd - 1) ? idHashBytes(buf, p + 1, vEnd - 1) : idHash(decode(buf, p, vEnd)));
-      if (ks.direct.length > 0) {
-        // A JSON number wanted as a number is read from its bytes where decimal.ts can (no string).
-        const num = c !== QUOTE && ks.numeric ? decimalAt(buf, p, vEnd) : Number.NaN;
-        if (!Number.isNaN(num)) for (const slot of ks.direct) batch.setNumber(slot, i, num);
-        else {
-          const scalar = c === QUOTE ? decodeCached(ks.cache, buf, p, vEnd) : isNull(buf, p, vEnd) ? '' : buf.toString('utf8', p, vEnd);
-          for (const slot of ks.direct) batch.set(slot, i, scalar);
-        }
-      }
-      if ((c === 0x5b || c === 0x7b) && ks.nested !== undefined) ks.nested.extract(buf, p, vEnd, false, batch, i);
-      p = vEnd;
+  /** The wanted members of the record whose members are listed from words[m], `count` of them. */
+  const resolve = (mem: Buffer, words: Int32Array, m: number, count: number): void => {
+    positions = [];
+    wanted = [];
+    for (let k = 0; k < count; k++) {
+      const wk = wantedKey(decode(mem, words[m + 4 * k]! - 1, words[m + 4 * k + 1]! + 1));
+      if (wk === null) continue;
+      positions.push(k);
+      wanted.push(wk);
     }
   };
 
-  const scan = (buf: Buffer, from: number, end: number, last: boolean): number => {
-    let p = from;
-    for (;;) {
-      const q = ws(buf, p, end);
-      if (q >= end) {
-        if (last && state !== 3) fail('it is not a whole JSON array (cut short?)');
-        return q;
+  /** Records [0, records) of the last scan into the batch. */
+  const take = (records: number): void => {
+    const { bytes: mem, words } = scanner;
+    let w = OUT >> 2;
+    for (let r = 0; r < records; r++) {
+      const count = words[w]!;
+      if (words[w + 1] !== 0) resolve(mem, words, w + 2, count);
+      const i = batch.begin();
+      for (let a = 0; a < positions.length; a++) {
+        const m = w + 2 + 4 * positions[a]!;
+        value(wanted[a]!, mem, words[m + 2]!, words[m + 3]!, i);
       }
-      const c = buf[q]!;
-      if (state === 0) {
-        if (c !== 0x5b) fail('it is not a JSON array');
-        state = 1;
-        p = q + 1;
-      } else if (state === 1 || state === 2) {
-        if (c === 0x5d) {
-          state = 3;
-          p = q + 1;
-        } else if (state === 2) {
-          if (c !== 0x2c) fail(`expected ',' or ']' after record ${recordNo - 1}`);
-          state = 1;
-          p = q + 1;
-        } else {
-          if (c !== 0x7b) fail(`element ${recordNo} is not an object`);
-          const next = record(buf, q, end);
-          if (next === MORE) {
-            if (last) fail('it is not a whole JSON array (cut short?)');
-            return q;
-          }
-          recordNo++;
-          state = 2;
-          p = next;
-          if (batch.commit()) ready.push(batch.take());
-        }
-      } else fail('text after the end of the array');
+      w += 2 + 4 * count;
+      recordNo++;
+      if (batch.commit()) ready.push(batch.take());
     }
   };
-  for await (const _ of readWindows(path, scan)) {
-    yield* ready;
-    ready.length = 0;
+
+  /** The value at [p, vEnd) of a wanted key, into batch record i. */
+  const value = (wk: WantedKey, mem: Buffer, p: number, vEnd: number, i: number): void => {
+    const c = mem[p];
+    // A null id is absent, as an empty CSV cell is: it keeps the hash of "".
+    if (wk.hashId && c !== 0x6e) batch.setHash(i, c !== QUOTE ? idHashBytes(mem, p, vEnd) : plain(mem, p + 1, vEnd - 1) ? idHashBytes(mem, p + 1, vEnd - 1) : idHash(decode(mem, p, vEnd)));
+    if (wk.direct.length > 0) {
+      // A JSON number wanted as a number is read from its bytes where decimal.ts can (no string).
+      const num = c !== QUOTE && wk.numeric ? decimalAt(mem, p, vEnd) : Number.NaN;
+      if (!Number.isNaN(num)) for (const slot of wk.direct) batch.setNumber(slot, i, num);
+      else {
+        const scalar = c === QUOTE ? decodeCached(wk.cache, mem, p, vEnd) : isNull(mem, p, vEnd) ? '' : mem.toString('utf8', p, vEnd);
+        for (const slot of wk.direct) batch.set(slot, i, scalar);
+      }
+    }
+    if ((c === 0x5b || c === 0x7b) && wk.nested !== undefined) {
+      try {
+        wk.nested.extract(mem, p, vEnd, false, batch, i);
+      } catch (err) {
+        fail(`record ${recordNo}, ${wk.key}: ${(err as Error).message}`);
+      }
+    }
+  };
+
+  const fh = await open(path, 'r');
+  try {
+    let end = IN;
+    for (;;) {
+      // One record larger than the window: double it.
+      if (end === IN + scanner.window) scanner.resize(2 * scanner.window);
+      const { bytesRead } = await fh.read(scanner.bytes, end, IN + scanner.window - end, null);
+      end += bytesRead;
+      const last = bytesRead === 0;
+      let p = IN;
+      for (;;) {
+        const records = scanner.scan(p, end, last, batch.size - batch.count);
+        take(records);
+        p = scanner.pos;
+        const problem = scanner.problem(recordNo);
+        if (problem !== undefined) fail(problem);
+        // Each full batch goes out at once (see csv-reader.ts).
+        yield* ready;
+        ready.length = 0;
+        // None taken: the window ends inside a record (or the array is done); a full batch or a full
+        // output table stops a scan with records taken, and the next one goes on.
+        if (records === 0) break;
+      }
+      if (last) break;
+      scanner.bytes.copyWithin(IN, p, end);
+      end = IN + (end - p);
+    }
+  } finally {
+    await fh.close();
   }
   if (batch.count > 0) yield batch.take();
-}
-
-function isBlank(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function ws(buf: Buffer, p: number, end: number): number {
-  while (p < end) {
-    const c = buf[p]!;
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-    p++;
-  }
-  return p;
-}
-
-/**
- * Just past the string starting at p, or MORE. A byte loop: the strings of a record are mostly short
- * ("U", "ECP", ids), where Buffer.indexOf's call costs more than the bytes (it did: ~0.8 CPU-s a day).
- */
-function stringEnd(buf: Buffer, p: number, end: number): number {
-  for (let q = p + 1; q < end; q++) {
-    const c = buf[q]!;
-    if (c === QUOTE) return q + 1;
-    if (c === BACKSLASH) q++;
-  }
-  return MORE;
-}
-
-/** Just past the value starting at p, or MORE. */
-function valueEnd(buf: Buffer, p: number, end: number): number {
-  if (p >= end) return MORE;
-  const c = buf[p];
-  if (c === QUOTE) return stringEnd(buf, p, end);
-  if (c === 0x7b || c === 0x5b) {
-    let depth = 0;
-    for (let q = p; q < end; q++) {
-      const b = buf[q];
-      if (b === QUOTE) {
-        q = stringEnd(buf, q, end) - 1;
-        if (q < 0) return MORE;
-      } else if (b === 0x7b || b === 0x5b) depth++;
-      else if (b === 0x7d || b === 0x5d) {
-        if (--depth === 0) return q + 1;
-      }
-    }
-    return MORE;
-  }
-  let q = p;
-  while (q < end) {
-    const b = buf[q];
-    if (b === 0x2c || b === 0x7d || b === 0x5d || b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) return q;
-    q++;
-  }
-  return MORE;
 }
 
 /** Whether a string's bytes between its quotes, buf[a, b), hold no escape: they are then its UTF-8 text. */

@@ -226,50 +226,10 @@ describe('CSV reader against csv-parse', () => {
 });
 
 describe('the generated WebAssembly', () => {
-  it('is what csv-scan.wat compiles to', () => {
+  it('is what the .wat files compile to', () => {
     const root = fileURLToPath(new URL('../../..', import.meta.url));
     const r = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { cwd: root, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-  });
-});
-
-describe('json reader, records whose keys move', () => {
-  it('reads each record by its own keys when blanks, order and key sets change from one record to the next', async () => {
-    const text = `[{"a": 1, "b":"x"},
-      {"a": 2, "b": "y"},
-      {"a":  3, "b":"z"},
-      {"b":"w","a":4},
-      {"a":5},
-      {"a":6,"b":"v","c":[1]},
-      {"a" :7 ,"b" : "u"},
-      {}]`;
-    const path = await file('moving-keys.json', text);
-    const a: number[] = [];
-    const b: string[] = [];
-    for await (const batch of FORMATS.json.read(path, { fields: ['a', 'b'], numbers: ['a'], batchSize: 3 })) {
-      a.push(...batch.numbers[0]!);
-      b.push(...batch.columns[1]!);
-    }
-    expect(a).toEqual([1, 2, 3, 4, 5, 6, 7, Number.NaN]);
-    expect(b).toEqual(['x', 'y', 'z', 'w', '', 'v', 'u', '']);
-  });
-});
-
-describe('json reader, at the edges of its read windows', () => {
-  it('reads a record whose window ends anywhere around a comma between its keys', async () => {
-    // Windows are 1 MiB: pad the first key's value so that a comma (and blanks) fall at the edge.
-    for (const [before, after] of [
-      [0, 0],
-      [1, 0],
-      [0, 1],
-      [0, 2],
-    ] as const) {
-      const head = '[{"pad":"';
-      const n = (1 << 20) - 1 - before - head.length - 1;
-      const text = `${head}${'x'.repeat(n)}"${' '.repeat(before)},${' '.repeat(after)}"obTime":"t1"},{"obTime":"t2"}]`;
-      const path = await file(`edge-${before}-${after}.json`, text);
-      expect((await readAll('json', path, { fields: ['obTime'] })).columns[0]).toEqual(['t1', 't2']);
-    }
   });
 });

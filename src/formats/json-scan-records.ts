@@ -1,0 +1,77 @@
+/**
+ * The WebAssembly JSON record scanner (json-scan-records.wat) as json-reader.ts uses it: its memory
+ * layout, an instance per read, and what its error codes mean.
+ */
+import { JSON_SCAN_RECORDS_WASM } from './json-scan-records-wasm.js';
+import { compileWasm, instantiate, type WasmGlobal, type WasmMemory, windowViews } from './wasm.js';
+
+/** The most members a record may have (the scanner keeps room for one such record in its output). */
+export const MAX_MEMBERS = 4096;
+/** The output's first byte: per record its member count, whether its keys are new, then 4 i32s per member. */
+export const OUT = 131072;
+/** The input window's first byte; the output fills [OUT, IN), room for ~2,000 records of 27 members. */
+export const IN = OUT + (1 << 20);
+const JSON_SCAN = compileWasm(JSON_SCAN_RECORDS_WASM);
+
+interface ScanExports {
+  memory: WasmMemory;
+  scan(p: number, end: number, last: number, out: number, outEnd: number, maxRecords: number): number;
+  pos: WasmGlobal;
+  err: WasmGlobal;
+}
+
+/** One scanner and views of its memory (renewed when the window grows). */
+export class JsonRecordScanner {
+  private readonly x = instantiate<ScanExports>(JSON_SCAN);
+  /** The memory as bytes: the window is [IN, IN + window). */
+  bytes!: Buffer;
+  /** The memory as i32s: the output from OUT / 4. */
+  words!: Int32Array;
+  window = 0;
+
+  constructor(window: number) {
+    this.resize(window);
+  }
+
+  /** Makes the window `window` bytes long (contents kept). */
+  resize(window: number): void {
+    this.window = window;
+    ({ bytes: this.bytes, words: this.words } = windowViews(this.x.memory, IN, window));
+  }
+
+  /** Takes the array's tokens and whole records from p to end (absolute addresses); returns how many records it took. */
+  scan(p: number, end: number, last: boolean, maxRecords: number): number {
+    return this.x.scan(p, end, last ? 1 : 0, OUT, IN, maxRecords);
+  }
+
+  /** Where the next token starts. */
+  get pos(): number {
+    return this.x.pos.value;
+  }
+
+  /** What is wrong after the last scan, `record` being the number of the record it stopped at, or undefined. */
+  problem(record: number): string | undefined {
+    switch (this.x.err.value) {
+      case 0:
+        return undefined;
+      case 1:
+        return 'it is not a JSON array';
+      case 2:
+        return `element ${record} is not an object`;
+      case 3:
+        return `expected ',' or ']' after record ${record - 1}`;
+      case 4:
+        return `record ${record}: expected ',' or '}'`;
+      case 5:
+        return `record ${record}: expected a key`;
+      case 6:
+        return `record ${record}: expected ':'`;
+      case 7:
+        return 'it is not a whole JSON array (cut short?)';
+      case 8:
+        return 'text after the end of the array';
+      default:
+        return `record ${record} has more than ${MAX_MEMBERS} members`;
+    }
+  }
+}
