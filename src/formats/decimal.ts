@@ -17,8 +17,20 @@ const MAX_EXACT = 2 ** 53;
 const HI_DIGITS = 9;
 const LO_DIGITS = 8;
 
+/** Where decimalPrefix stopped. */
+export let decimalEnd = 0;
+
 /** The value of the decimal in buf[from, to), or NaN when it is not certain (see above). */
 export function decimalAt(buf: Uint8Array, from: number, to: number): number {
+  const v = decimalPrefix(buf, from, to);
+  return decimalEnd === to ? v : Number.NaN;
+}
+
+/**
+ * The decimal that starts buf[from, to) and where it ends (decimalEnd, the first byte not part of it):
+ * for a scalar whose end is not known yet, read in the same pass that finds it. NaN as decimalAt.
+ */
+export function decimalPrefix(buf: Uint8Array, from: number, to: number): number {
   let i = from;
   const negative = buf[i] === 0x2d;
   if (negative) i++;
@@ -65,9 +77,7 @@ export function decimalAt(buf: Uint8Array, from: number, to: number): number {
     if (i === fracStart) return Number.NaN;
     k = fracStart - i;
   }
-  if (i < to) {
-    const e0 = buf[i];
-    if (e0 !== 0x65 && e0 !== 0x45) return Number.NaN;
+  if (i < to && (buf[i] === 0x65 || buf[i] === 0x45)) {
     i++;
     const sign = buf[i];
     if (sign === 0x2d || sign === 0x2b) i++;
@@ -79,9 +89,10 @@ export function decimalAt(buf: Uint8Array, from: number, to: number): number {
       e = e * 10 + d;
       i++;
     }
-    if (i === expStart || i !== to) return Number.NaN;
+    if (i === expStart) return Number.NaN;
     k += sign === 0x2d ? -e : e;
   }
+  decimalEnd = i;
   // hi * 10^loDigits is exact: hi < 10^9 and 10^l = 5^l * 2^l with hi * 5^8 < 2^53.
   const a = hi * POW10[loDigits]!;
   const D = a + lo;

@@ -24,7 +24,11 @@ export class Skeleton {
     readonly dq: number,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.fed = masks.reduce((all, m) => all | m, 0);
   }
+
+  /** The paths its scalars feed, all together (a bit each). */
+  readonly fed: number;
 
   /** Scalars in the skeleton. */
   get scalars(): number {

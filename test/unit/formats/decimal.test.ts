@@ -1,7 +1,10 @@
-/** decimalAt: exactly what Number() reads, or NaN (the caller then reads the text), never another value. */
+/**
+ * decimalAt: exactly what Number() reads, or NaN (the caller then reads the text), never another value;
+ * decimalPrefix: the same for the decimal a longer text starts with, and where it ends.
+ */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decimalAt } from '../../../src/formats/decimal.js';
+import { decimalAt, decimalEnd, decimalPrefix } from '../../../src/formats/decimal.js';
 import { runs } from '../../helpers/runs.js';
 
 const at = (text: string): number => {
@@ -43,6 +46,37 @@ describe('decimalAt', () => {
         if (!Number.isNaN(v)) expect(Object.is(v, Number(t))).toBe(true);
       }),
       { numRuns: runs(20000) },
+    );
+  });
+});
+
+describe('decimalPrefix', () => {
+  it('reads the decimal a text starts with and stops where it ends', () => {
+    const prefix = (text: string): [number, number] => {
+      const bytes = Buffer.from(text, 'latin1');
+      const v = decimalPrefix(bytes, 0, bytes.length);
+      return [v, Number.isNaN(v) ? -1 : decimalEnd];
+    };
+    expect(prefix('5.948424492631681e-8,"obQuality"')).toEqual([5.948424492631681e-8, 20]);
+    expect(prefix('-2]')).toEqual([-2, 2]);
+    expect(prefix('7073.44947372725')).toEqual([7073.44947372725, 16]);
+    expect(prefix('1.5abc')).toEqual([1.5, 3]);
+    expect(prefix('1ex')).toEqual([Number.NaN, -1]);
+    expect(prefix(',1')).toEqual([Number.NaN, -1]);
+  });
+
+  it('agrees with decimalAt on the decimal it ends at', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }).map(String), fc.constantFrom(',', ']', '}', ' x', ''), (t, after) => {
+        const bytes = Buffer.from(t + after, 'latin1');
+        const v = decimalPrefix(bytes, 0, bytes.length);
+        if (Number.isNaN(v)) expect(decimalAt(bytes, 0, t.length)).toBeNaN();
+        else {
+          expect(decimalEnd).toBe(t.length);
+          expect(Object.is(v, decimalAt(bytes, 0, t.length))).toBe(true);
+        }
+      }),
+      { numRuns: runs(4000) },
     );
   });
 });
