@@ -5,6 +5,7 @@
  * specialisation that misses while its general template matches is dropped and the learning goes on.
  */
 import { TemplateSet, detach, templateOf, type Kind, type Template, type TemplateCache } from './templates.js';
+import { rowProgram } from './csv-rows.js';
 
 /** Records a general template watches before making the strings that never changed into literals. */
 const LEARN_RECORDS = 64;
@@ -31,21 +32,8 @@ export interface CsvLayout {
   groups: number[];
   kinds: Kind[];
   glue: string[];
-  /** The glue as bytes, for pieces of ASCII text. */
-  glueBytes: Buffer[];
-  /** When the values come in text order (the usual case): the fixed text before each one. */
-  gaps: number[] | null;
-  /** `gaps` and `kinds` as typed arrays, for the byte-copying loop. */
-  gapsArr: Int32Array;
-  kindsArr: Uint8Array;
-  /**
-   * The number last checked at each value, as (piece serial, start, length): two dosimeters of one
-   * satellite share position and altitude, so every other record repeats these numbers' text exactly,
-   * and a repeat needs no second canonicality check.
-   */
-  seenPiece: Int32Array;
-  seenFrom: Int32Array;
-  seenLength: Int32Array;
+  /** The row copier's program (csv-rows.ts), when it can take this layout's records (the usual case). */
+  program: Uint8Array | null;
   glueLength: number;
   /** Index in `groups` of the id and obTime captures (-1: none). */
   idAt: number;
@@ -113,13 +101,7 @@ export class CsvColumns {
       groups: [],
       kinds: [],
       glue: [],
-      glueBytes: [],
-      gaps: null,
-      gapsArr: new Int32Array(0),
-      kindsArr: new Uint8Array(0),
-      seenPiece: new Int32Array(0),
-      seenFrom: new Int32Array(0),
-      seenLength: new Int32Array(0),
+      program: null,
       glueLength: 0,
       idAt: -1,
       obTimeAt: -1,
@@ -199,19 +181,12 @@ export class CsvColumns {
     });
     add('\n');
     layout.groups = groups;
-    const gaps = t.gaps;
-    layout.gaps = gaps !== null && groups.length === t.groupCount && groups.every((g, j) => g === j + 1) ? groups.map((g) => gaps[g]!) : null;
     layout.kinds = kinds;
-    layout.gapsArr = Int32Array.from(layout.gaps ?? []);
-    layout.kindsArr = Uint8Array.from(kinds);
-    layout.seenPiece = new Int32Array(kinds.length).fill(-1);
-    layout.seenFrom = new Int32Array(kinds.length);
-    layout.seenLength = new Int32Array(kinds.length);
     layout.glue = glue;
-    layout.glueBytes = glue.map((s) => Buffer.from(s, 'latin1'));
     layout.glueLength = glue.reduce((n, s) => n + s.length, 0);
     layout.idAt = t.idGroup === 0 ? -1 : groups.indexOf(t.idGroup);
     layout.obTimeAt = t.obTimeGroup === 0 ? -1 : groups.indexOf(t.obTimeGroup);
+    layout.program = rowProgram(t, groups, glue, layout.idAt, layout.obTimeAt);
     layout.version = this.version;
   }
 }

@@ -1,14 +1,14 @@
 /**
  * Response pages to CSV rows without building objects or row strings.
  *
- * A record of a known shape is matched whole by its template's sticky RegExp (irregexp runs it as native
- * code and so validates the record); `test`, not `exec`, so no capture is materialised. The row is then
- * written straight into an output buffer: the template's fixed glue, and each value's bytes copied from
- * the response bytes, found from the fixed text lengths between values. A number is copied only when it
- * certainly is what String(Number(text)) prints (numbers.ts), else converted. Records no template matches
- * (escapes, a new key or order, a value of another type) go through the exact validator plus `JSON.parse`,
- * alone, and propose the template of their shape. Pieces beyond ASCII, and whitespace between tokens,
- * take the capturing path (`exec`, the row built as a string): same bytes, slower.
+ * A record of a known shape goes to the row copier (csv-rows.wat, WebAssembly), which matches it against
+ * the template's fixed texts and value patterns and writes its row in the same pass: the layout's glue,
+ * each value's bytes copied from the response bytes, each number only when it certainly is what
+ * String(Number(text)) prints (numbers.ts). A miss is a record of another shape, or one whose numbers need
+ * converting: the template's sticky RegExp tells them apart, and a match is built from its captures
+ * (`exec`, the row built as a string), as are pieces beyond ASCII and pages with whitespace between
+ * tokens: same bytes, slower. Records no template matches (escapes, a new key or order, a value of another
+ * type) go through the exact validator plus `JSON.parse`, alone, and propose the template of their shape.
  * `referenceCsv` is the plain writer; this one equals it byte for byte (test/unit/formats).
  */
 import { areCanonicalAt, isCanonicalAt } from './numbers.js';
@@ -16,12 +16,14 @@ import { obTimeOf, slowRecord, walkPage, type Row } from './json-scan.js';
 import { cellOf } from './reference.js';
 import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
 import { CsvColumns, type CsvLayout } from './csv-layout.js';
-import { OutBuffer, growEnds, hashId, hashIdBytes, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { RowCopier } from './csv-rows.js';
+import { growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 /** What the pages of one day share: compiled templates and the output buffer. */
 export class CsvSession {
   readonly cache = new TemplateCache();
-  readonly out = new OutBuffer();
+  /** Holds each piece and its rows: the output buffer of the session's pages. */
+  readonly rows = new RowCopier();
 }
 
 /** A writer for one page delivered in pieces: column order, templates and literals carry across pieces. */
@@ -44,22 +46,20 @@ class CsvPageWriter implements PageWriter {
   private widths: number[] = [];
   /** The last obTime copied, detached from its piece. */
   private lastObTime = '';
-  /** Counts pieces, so what `seen` remembers is never compared across pieces. */
-  private serial = 0;
   private readonly recordFn = (p: number, index: number): number => this.record(p, index);
 
   constructor(private readonly session: CsvSession) {
     this.cols = new CsvColumns(session.cache);
-    this.out = session.out.buf;
+    this.out = session.rows.buf;
   }
 
   push(piece: PieceIn): PieceOut {
     const before = this.cols.keys.length;
     this.bytes = piece.bytes;
-    this.serial = (this.serial + 1) | 0;
     this.text = piece.text;
     this.ascii = piece.ascii;
-    this.out = this.session.out.ensure(0, 2 * piece.bytes.length + 1024);
+    this.session.rows.load(piece.bytes);
+    this.out = this.session.rows.ensure(0, 2 * piece.bytes.length + 1024);
     this.o = 0;
     this.ends = new Uint32Array(Math.min(1 << 16, (piece.bytes.length >>> 9) + 16));
     this.obTimes = [];
@@ -94,115 +94,43 @@ class CsvPageWriter implements PageWriter {
     const text = this.text;
     for (let k = 0; k < list.length; k++) {
       const layout = list[k]!;
+      if (this.ascii && !this.cols.needsCaptures(layout, k) && this.cols.current(layout).program !== null) {
+        const end = this.copyRow(layout, p);
+        if (end >= 0) {
+          this.cols.matched(layout, k, null);
+          this.endRecord(index);
+          return end;
+        }
+        // A miss: a record of another shape, or of this one with a number to convert; the pattern tells.
+      }
       const re = layout.template.csv;
       re.lastIndex = p;
-      const capture = !this.ascii || this.cols.needsCaptures(layout, k) || this.cols.current(layout).gaps === null;
-      const m = capture ? re.exec(text) : null;
-      if (capture ? m === null : !re.test(text)) continue;
+      const m = re.exec(text);
+      if (m === null) continue;
       const end = re.lastIndex;
       this.cols.matched(layout, k, m);
       this.cols.current(layout);
-      this.out = this.session.out.ensure(this.o, 2 * (end - p) + layout.glueLength + 32 * layout.kinds.length + 64);
-      const ok = m === null || (this.ascii && layout.gaps !== null) ? this.copyRow(layout, p) : this.buildRow(layout, m);
-      if (!ok) break;
+      this.out = this.session.rows.ensure(this.o, 2 * (end - p) + layout.glueLength + 32 * layout.kinds.length + 64);
+      if (!this.buildRow(layout, m)) break;
       this.endRecord(index);
       return end;
     }
     return this.slowRow(p, index);
   }
 
-  /**
-   * The row of a record its layout matched, values copied from the piece's bytes. Each value starts a
-   * fixed distance after the previous one ends; strings end at their closing quote (they hold no escapes),
-   * numbers at the first byte that cannot be part of one, arrays of numbers at their `]`.
-   */
-  private copyRow(layout: CsvLayout, p: number): boolean {
-    const { kindsArr: kinds, gapsArr: gaps, glueBytes, idAt, obTimeAt } = layout;
-    const src = this.bytes;
-    const text = this.text;
-    const out = this.out;
-    const ids = this.ids.length;
-    const obTimes = this.obTimes.length;
-    let o = putGlue(out, this.o, glueBytes[0]!);
-    let i = p;
-    for (let j = 0; j < kinds.length; j++) {
-      i += gaps[j]!;
-      const kind = kinds[j];
-      const from = i;
-      let c = 0;
-      if (kind === RAW) {
-        // biome-ignore lint/suspicious/noAssignInExpressions: a byte scanner reads and tests each byte in one step (hot loop)
-        while ((c = src[i]!) !== 34) {
-          out[o++] = c;
-          i++;
-        }
-      } else if (kind === COMMA) {
-        let comma = false;
-        // biome-ignore lint/suspicious/noAssignInExpressions: a byte scanner reads and tests each byte in one step (hot loop)
-        while ((c = src[i]!) !== 34) {
-          if (c === 44) comma = true;
-          i++;
-        }
-        if (comma) out[o++] = 34;
-        o = copyBytes(src, from, i, out, o);
-        if (comma) out[o++] = 34;
-      } else if (kind === NUM_ARRAY) {
-        while (src[i] !== 93) i++;
-        i++;
-        if (this.seen(layout, j, from, i) || (areCanonicalAt(text, from, i) && this.remember(layout, j, from, i))) o = copyBytes(src, from, i, out, o);
-        else o += out.write(JSON.stringify(JSON.parse(text.slice(from, i))), o, 'latin1');
-      } else {
-        // Digits, '+', '-', '.', 'e', 'E' ([43, 57] less ',' and '/'): copied while scanned, taken back
-        // below if the text is not canonical.
-        const mark = o;
-        // biome-ignore lint/suspicious/noAssignInExpressions: a byte scanner reads and tests each byte in one step (hot loop)
-        while ((((c = src[i]!) >= 43 && c <= 57) && c !== 44 && c !== 47) || (c | 32) === 101) {
-          out[o++] = c;
-          i++;
-        }
-        if (!this.seen(layout, j, from, i) && !(isCanonicalAt(text, from, i) && this.remember(layout, j, from, i))) {
-          o = mark;
-          const x = +text.slice(from, i);
-          // JSON.stringify writes an overflowing number as null, String as Infinity: leave it to the slow path.
-          if (kind === INNER_NUM && !Number.isFinite(x)) {
-            this.ids.length = ids;
-            this.obTimes.length = obTimes;
-            return false;
-          }
-          o += out.write(String(x), o, 'latin1');
-        }
-      }
-      if (j === idAt) this.ids.push(hashIdBytes(src, from, i));
-      else if (j === obTimeAt) this.keepObTime(text, from, i);
-      o = putGlue(out, o, glueBytes[j + 1]!);
-    }
-    if (idAt < 0) this.ids.push(0);
-    if (obTimeAt < 0) this.obTimes.push('');
-    this.o = o;
-    return true;
-  }
-
-  /**
-   * Whether the number at src[from, to) repeats the text of the number last found canonical at value j
-   * in this piece (only canonical texts are remembered, by `remember`).
-   */
-  private seen(layout: CsvLayout, j: number, from: number, to: number): boolean {
-    const src = this.bytes;
-    const n = to - from;
-    if (layout.seenPiece[j] === this.serial && layout.seenLength[j] === n) {
-      const at = layout.seenFrom[j]!;
-      let k = 0;
-      while (k < n && src[at + k] === src[from + k]) k++;
-      if (k === n) return true;
-    }
-    return false;
-  }
-
-  private remember(layout: CsvLayout, j: number, from: number, to: number): true {
-    layout.seenPiece[j] = this.serial;
-    layout.seenFrom[j] = from;
-    layout.seenLength[j] = to - from;
-    return true;
+  /** The row of the record at p by the copier, when the record is exactly of the layout's shape: its end, or -1. */
+  private copyRow(layout: CsvLayout, p: number): number {
+    const rows = this.session.rows;
+    const length = this.bytes.length;
+    // A row holds the record's values, the layout's glue and at most two quotes per value.
+    this.out = rows.ensure(this.o, length - p + layout.glueLength + 2 * layout.kinds.length);
+    const end = rows.row(layout.program!, p, length, this.o);
+    if (end < 0) return -1;
+    this.o = rows.o;
+    this.ids.push(layout.idAt < 0 ? 0 : rows.idHash);
+    if (layout.obTimeAt < 0) this.obTimes.push('');
+    else this.keepObTime(this.text, rows.obFrom, rows.obTo);
+    return end;
   }
 
   /** The same row from the captures, as a string: for text beyond ASCII and templates allowing whitespace. */
@@ -240,7 +168,7 @@ class CsvPageWriter implements PageWriter {
     const keys = this.cols.keys;
     for (const k of Object.keys(record)) if (this.cols.add(k)) this.widths.push(index, keys.length);
     const row = `${keys.map((k) => (Object.hasOwn(record, k) ? cellOf(record[k]) : '')).join(',')}\n`;
-    this.out = this.session.out.ensure(this.o, 3 * row.length);
+    this.out = this.session.rows.ensure(this.o, 3 * row.length);
     this.o += this.out.write(row, this.o, 'utf8');
     this.obTimes.push(obTimeOf(record));
     this.ids.push(idHashOf(record));
@@ -266,20 +194,6 @@ class CsvPageWriter implements PageWriter {
 export function idHashOf(record: Row): number {
   const id = Object.hasOwn(record, 'id') ? record['id'] : undefined;
   return typeof id === 'string' ? hashId(id) : 0;
-}
-
-/** Short runs are copied byte by byte: a native call costs more than the copy. */
-function copyBytes(src: Buffer, from: number, to: number, out: Buffer, o: number): number {
-  if (to - from > 256) return o + src.copy(out, o, from, to);
-  for (let k = from; k < to; k++) out[o++] = src[k]!;
-  return o;
-}
-
-function putGlue(out: Buffer, o: number, glue: Buffer): number {
-  const n = glue.length;
-  if (n > 48) return o + glue.copy(out, o);
-  for (let k = 0; k < n; k++) out[o++] = glue[k]!;
-  return o;
 }
 
 /**

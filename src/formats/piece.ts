@@ -45,11 +45,6 @@ export class OutBuffer {
     }
     return this.buf;
   }
-
-  /** Drops a buffer grown far past the usual piece, so one odd page does not pin memory for the day. */
-  shrink(): void {
-    if (this.buf.length > 1 << 24) this.buf = Buffer.allocUnsafeSlow(1 << 18);
-  }
 }
 
 /** Growable per-piece record ends. */
@@ -74,9 +69,3 @@ export function hashId(s: string): number {
   return (h & 0x3fffffff) | 1;
 }
 
-/** hashId of an ASCII id read from bytes in place. */
-export function hashIdBytes(b: Buffer, from: number, to: number): number {
-  let h = 0x811c9dc5;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return (h & 0x3fffffff) | 1;
-}

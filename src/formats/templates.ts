@@ -22,6 +22,20 @@ export const INNER_NUM = 3;
 export const NUM_ARRAY = 4;
 export type Kind = typeof RAW | typeof COMMA | typeof NUM | typeof INNER_NUM | typeof NUM_ARRAY;
 
+/** How the row copier (csv-rows.wat) reads a capture: the pattern of the capture, as a number. */
+/** A string that may not hold a comma (STR_SRC). */
+export const SCAN_STR = 1;
+/** A top-level string that may (STR_COMMA_SRC). */
+export const SCAN_STR_COMMA = 2;
+/** A string inside a nested value (INNER_STR_SRC). */
+export const SCAN_STR_INNER = 3;
+/** A number (NUM_SRC). */
+export const SCAN_NUM = 4;
+/** An array of two or more numbers (NUMS_SRC). */
+export const SCAN_NUMS = 5;
+/** An array of at most one number (NUMS_0_1_SRC). */
+export const SCAN_NUMS_0_1 = 6;
+
 const STR_SRC = '"([^"\\\\\\x00-\\x1f,]*)"';
 const STR_COMMA_SRC = '"([^"\\\\\\x00-\\x1f]*)"';
 // JSON.stringify escapes lone surrogates, so inside nested values only paired ones can be copied.
@@ -69,8 +83,15 @@ export interface Template {
   shape: Row;
   /** Scalar numbers (capture groups of the general template) of the strings that may become literals. */
   strings: number[];
-  /** Fixed text before each capture (see Counter); not fixed when the template allows whitespace. */
-  gaps: number[] | null;
+  /**
+   * The fixed text before each capture (texts[g] before capture g; see Counter) and after the last one
+   * (`tail`, to the closing brace): what a record of this shape holds besides its captured values. Null
+   * when the template allows whitespace, so that the text is not fixed.
+   */
+  texts: string[] | null;
+  tail: string;
+  /** How each capture g reads (scans[g], a SCAN_ constant). */
+  scans: number[];
   groupCount: number;
   /** Whether it allows whitespace between tokens, as pretty-printed pages have. */
   spaced: boolean;
@@ -91,21 +112,23 @@ function keySource(key: string): string {
 }
 
 /**
- * Numbers the scalars (strings and numbers) of a shape in text order and its capture groups, and measures
- * the fixed text before each capture, so that captures can be located in the body from their lengths.
+ * Numbers the scalars (strings and numbers) of a shape in text order and its capture groups, and keeps
+ * the fixed text before each capture, so that a record can be read as fixed texts and values in turn.
  */
 interface Counter {
   scalar: number;
   group: number;
   /** Fixed text since the end of the last capture. */
-  gap: number;
-  /** gaps[g] = the fixed text between capture g - 1 (or the record's start) and capture g. */
-  gaps: number[];
+  text: string;
+  /** texts[g] = the fixed text between capture g - 1 (or the record's start) and capture g. */
+  texts: string[];
+  scans: number[];
 }
 
-function nextGroup(n: Counter): number {
-  n.gaps[++n.group] = n.gap;
-  n.gap = 0;
+function nextGroup(n: Counter, scan: number): number {
+  n.texts[++n.group] = n.text;
+  n.scans[n.group] = scan;
+  n.text = '';
   return n.group;
 }
 
@@ -125,7 +148,7 @@ export function templateOf(cache: TemplateCache, record: Row, literals: Readonly
   const strings: number[] = [];
   const csvParts: string[] = [];
   const splitParts: string[] = [];
-  const n: Counter = { scalar: 0, group: 0, gap: 1, gaps: [0] };
+  const n: Counter = { scalar: 0, group: 0, text: '{', texts: [''], scans: [0] };
   let obTimeGroup = 0;
   let idGroup = 0;
   let splitGroups = 0;
@@ -134,19 +157,19 @@ export function templateOf(cache: TemplateCache, record: Row, literals: Readonly
   for (const key of keys) {
     const v = record[key];
     const prefix = `${keySource(key)}${ws}:${ws}`;
-    n.gap += (csvParts.length > 0 ? 1 : 0) + JSON.stringify(key).length + 1;
+    n.text += `${csvParts.length > 0 ? ',' : ''}${JSON.stringify(key)}:`;
     if (typeof v === 'string') {
       const scalar = ++n.scalar;
       const literal = key === 'obTime' || key === 'id' ? undefined : literals?.get(scalar);
       if (literal !== undefined) {
         fields.push({ fixed: quoteCell(literal), groups: [], kinds: [], glue: [] });
         csvParts.push(`${prefix}"${escapeRegExp(literal)}"`);
-        n.gap += literal.length + 2;
+        n.text += `"${literal}"`;
       } else {
         const kind = v.includes(',') ? COMMA : RAW;
-        n.gap++;
-        fields.push({ fixed: null, groups: [nextGroup(n)], kinds: [kind], glue: ['', ''] });
-        n.gap++;
+        n.text += '"';
+        fields.push({ fixed: null, groups: [nextGroup(n, kind === RAW ? SCAN_STR : SCAN_STR_COMMA)], kinds: [kind], glue: ['', ''] });
+        n.text += '"';
         csvParts.push(prefix + (kind === RAW ? STR_SRC : STR_COMMA_SRC));
       }
       if (key === 'obTime' || key === 'id') {
@@ -164,18 +187,18 @@ export function templateOf(cache: TemplateCache, record: Row, literals: Readonly
       }
     } else if (typeof v === 'number') {
       n.scalar++;
-      fields.push({ fixed: null, groups: [nextGroup(n)], kinds: [NUM], glue: ['', ''] });
+      fields.push({ fixed: null, groups: [nextGroup(n, SCAN_NUM)], kinds: [NUM], glue: ['', ''] });
       csvParts.push(`${prefix}(${NUM_SRC})`);
       splitParts.push(prefix + NUM_SRC);
     } else if (typeof v !== 'object' || v === null) {
       fields.push({ fixed: cellOf(v), groups: [], kinds: [], glue: [] });
       csvParts.push(prefix + String(v));
-      n.gap += String(v).length;
+      n.text += String(v);
       splitParts.push(prefix + String(v));
     } else if (!spaced && Array.isArray(v) && v.every((x) => typeof x === 'number')) {
       n.scalar++;
       const wrap = v.length > 1 ? '"' : '';
-      fields.push({ fixed: null, groups: [nextGroup(n)], kinds: [NUM_ARRAY], glue: [wrap, wrap] });
+      fields.push({ fixed: null, groups: [nextGroup(n, v.length > 1 ? SCAN_NUMS : SCAN_NUMS_0_1)], kinds: [NUM_ARRAY], glue: [wrap, wrap] });
       csvParts.push(`${prefix}(${v.length > 1 ? NUMS_SRC : NUMS_0_1_SRC})`);
       splitParts.push(prefix + (v.length > 1 ? NUMS_SRC : NUMS_0_1_SRC));
     } else {
@@ -192,8 +215,9 @@ export function templateOf(cache: TemplateCache, record: Row, literals: Readonly
   if (t === undefined) {
     if (templateCache.size >= MAX_CACHED_TEMPLATES) templateCache.clear();
     const split = new RegExp(`\\{${ws}${splitParts.join(`${ws},${ws}`)}${ws}\\}`, 'y');
-    const gaps = spaced ? null : n.gaps;
-    t = { csv: new RegExp(csvSource, 'y'), split, keys, fields, obTimeGroup, idGroup, splitObTime, splitId, shape: record, strings, gaps, groupCount: n.group, spaced };
+    const texts = spaced ? null : n.texts;
+    const tail = `${n.text}}`;
+    t = { csv: new RegExp(csvSource, 'y'), split, keys, fields, obTimeGroup, idGroup, splitObTime, splitId, shape: record, strings, texts, tail, scans: n.scans, groupCount: n.group, spaced };
     templateCache.set(csvSource, t);
   }
   return t;
@@ -217,10 +241,10 @@ function nestedShape(
   const cell: FieldCell = { fixed: null, groups: [], kinds: [], glue: [wrap] };
   const glue = (s: string): void => {
     cell.glue[cell.glue.length - 1] += doubling ? s.replaceAll('"', '""') : s;
-    n.gap += s.length;
+    n.text += s;
   };
   const capture = (kind: Kind): void => {
-    cell.groups.push(nextGroup(n));
+    cell.groups.push(nextGroup(n, kind === RAW ? SCAN_STR_INNER : SCAN_NUM));
     cell.kinds.push(kind);
     cell.glue.push('');
   };

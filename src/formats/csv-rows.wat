@@ -1,0 +1,406 @@
+;; The CSV row copier behind csv-writer.ts: matches one record of a response page against its template's
+;; program and, when the record is exactly what the template describes, writes its CSV row in the same
+;; pass. It replaces, for the records of the usual shapes, a sticky RegExp test (validation) followed by a
+;; JS byte loop (the copy), which together took ~4 of the ~7 CPU-s of an ALL day.
+;;
+;; Compiled into csv-rows-wasm.ts by `npm run build:wasm`; a unit test checks the two agree.
+;;
+;; A program (csv-rows.ts builds it from a template laid out for the page's columns) is a list of steps,
+;; 32 bytes each, from address PROG: the fixed input text before a value (length, address), the fixed
+;; output before it (length, address), how to read the value (`scan`; 0 ends the record), flags (1: the
+;; value is the record's id, 2: its obTime), then where and how long the number last found canonical at
+;; this step was (-1: none), so that a dosimeter pair's repeated numbers are checked once.
+;; The fixed texts follow the steps. A record is the program's texts and values in order, nothing else:
+;; no blanks, strings without escapes, numbers in JSON's grammar. Any other record is a miss (-1) and JS
+;; decides, with the template's RegExp, whether it is a record of another shape or one to convert.
+;;
+;; Memory: [0, 1312) the double tables of numbers.ts (POW10, POW10_REST, POW10_HI, POW10_LO; 41 each),
+;; at 2048 what a row leaves (i32 each): where the output continues, the id's hash (hashId of
+;; piece.ts), the obTime's start and end; [PROG, LOW) the program, then the piece's bytes and the output rows, where csv-rows.ts puts them.
+;; Reads and writes run up to 16 bytes past a value: csv-rows.ts keeps that much room after each area.
+(module
+  (memory (export "memory") 5)
+
+  ;; What nearestQuotient found: d*10^m - D and half of d's ulp times 10^m.
+  (global $diff (mut f64) (f64.const 0))
+  (global $half (mut f64) (f64.const 0))
+
+  ;; Whether the n bytes at a equal the n bytes at b, 16 at a time.
+  (func $same (param $a i32) (param $b i32) (param $n i32) (result i32)
+    (local $m i32)
+    (block $tail
+      (loop $fast
+        (br_if $tail (i32.lt_u (local.get $n) (i32.const 16)))
+        (if (i32.eqz (i8x16.all_true (i8x16.eq (v128.load (local.get $a)) (v128.load (local.get $b)))))
+          (then (return (i32.const 0))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 16)))
+        (br $fast)))
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 1))))
+    ;; The first n lanes must be equal; the lanes beyond are whatever follows.
+    (local.set $m (i32.sub (i32.shl (i32.const 1) (local.get $n)) (i32.const 1)))
+    (i32.eq (i32.and (i8x16.bitmask (i8x16.eq (v128.load (local.get $a)) (v128.load (local.get $b)))) (local.get $m))
+            (local.get $m)))
+
+  ;; Copies n bytes from src to dst, 16 at a time (up to 15 bytes more are written after dst + n).
+  (func $put (param $dst i32) (param $src i32) (param $n i32)
+    (block $done
+      (loop $copy
+        (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+        (v128.store (local.get $dst) (v128.load (local.get $src)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 16)))
+        (br $copy))))
+
+  ;; The first byte from p on (before end) that is a quote, a backslash, a control byte or `stop`, else
+  ;; end; the bytes before it are copied to o on the way.
+  (func $string (param $p i32) (param $end i32) (param $o i32) (param $stop i32) (result i32)
+    (local $v v128) (local $m i32)
+    (loop $fast
+      (local.set $v (v128.load (local.get $p)))
+      (v128.store (local.get $o) (local.get $v))
+      (local.set $m (i8x16.bitmask (v128.or (v128.or (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
+                                                     (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c))))
+                                            (v128.or (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20)))
+                                                     (i8x16.eq (local.get $v) (i8x16.splat (local.get $stop)))))))
+      (if (local.get $m)
+        (then
+          (local.set $p (i32.add (local.get $p) (i32.ctz (local.get $m))))
+          (return (select (local.get $p) (local.get $end) (i32.lt_u (local.get $p) (local.get $end))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br_if $fast (i32.lt_u (local.get $p) (local.get $end))))
+    (local.get $end))
+
+  ;; Just past the JSON number at p (-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?), or -1 when none starts there.
+  ;; The byte after a number is the next fixed text's, never a digit, so the longest number is the one.
+  (func $number (param $p i32) (param $end i32) (result i32)
+    (local $c i32)
+    (if (i32.and (i32.lt_u (local.get $p) (local.get $end)) (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x2d)))
+      (then (local.set $p (i32.add (local.get $p) (i32.const 1)))))
+    (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const -1))))
+    (local.set $c (i32.load8_u (local.get $p)))
+    (if (i32.eq (local.get $c) (i32.const 0x30))
+      (then (local.set $p (i32.add (local.get $p) (i32.const 1))))
+      (else
+        (if (i32.gt_u (i32.sub (local.get $c) (i32.const 0x31)) (i32.const 8)) (then (return (i32.const -1))))
+        (local.set $p (call $digits (i32.add (local.get $p) (i32.const 1)) (local.get $end)))))
+    (if (i32.and (i32.lt_u (local.get $p) (local.get $end)) (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x2e)))
+      (then
+        (local.set $c (call $digits (i32.add (local.get $p) (i32.const 1)) (local.get $end)))
+        (if (i32.eq (local.get $c) (i32.add (local.get $p) (i32.const 1))) (then (return (i32.const -1))))
+        (local.set $p (local.get $c))))
+    (if (i32.and (i32.lt_u (local.get $p) (local.get $end))
+                 (i32.eq (i32.or (i32.load8_u (local.get $p)) (i32.const 0x20)) (i32.const 0x65)))
+      (then
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (if (i32.lt_u (local.get $p) (local.get $end))
+          (then
+            (local.set $c (i32.load8_u (local.get $p)))
+            (if (i32.or (i32.eq (local.get $c) (i32.const 0x2b)) (i32.eq (local.get $c) (i32.const 0x2d)))
+              (then (local.set $p (i32.add (local.get $p) (i32.const 1)))))))
+        (local.set $c (call $digits (local.get $p) (local.get $end)))
+        (if (i32.eq (local.get $c) (local.get $p)) (then (return (i32.const -1))))
+        (local.set $p (local.get $c))))
+    (local.get $p))
+
+  ;; The first byte from p on (before end) that is not a digit, else end.
+  (func $digits (param $p i32) (param $end i32) (result i32)
+    (block $out
+      (loop $digit
+        (br_if $out (i32.ge_u (local.get $p) (local.get $end)))
+        (br_if $out (i32.gt_u (i32.sub (i32.load8_u (local.get $p)) (i32.const 0x30)) (i32.const 9)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $digit)))
+    (local.get $p))
+
+  ;; isCanonicalAt of numbers.ts over the bytes [from, to) (a JSON number), step for step: 1 when the text
+  ;; is certainly what String(Number(text)) prints. Its doubles are JS's, so the answers are the same.
+  (func $canonical (param $from i32) (param $to i32) (result i32)
+    (local $intStart i32) (local $i i32) (local $c i32) (local $k i32) (local $hi f64) (local $lo f64)
+    (local $intDigits i32) (local $digits i32) (local $loDigits i32) (local $fracDigits i32) (local $belowOne i32)
+    (local $fracStart i32) (local $zeros i32) (local $split i32) (local $loStart i32) (local $exp i32) (local $sign i32)
+    (local $m i32) (local $a f64) (local $diff f64) (local $above f64)
+    (local.set $intStart
+      (select (i32.add (local.get $from) (i32.const 1)) (local.get $from) (i32.eq (i32.load8_u (local.get $from)) (i32.const 0x2d))))
+    (local.set $i (local.get $intStart))
+    (block $out
+      (loop $int
+        (br_if $out (i32.ge_u (local.get $i) (local.get $to)))
+        (local.set $c (i32.load8_u (local.get $i)))
+        (br_if $out (i32.gt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 9)))
+        (local.set $hi (f64.add (f64.mul (local.get $hi) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $int)))
+    (local.set $intDigits (i32.sub (local.get $i) (local.get $intStart)))
+    (local.set $digits (select (i32.const 0) (local.get $intDigits) (f64.eq (local.get $hi) (f64.const 0))))
+    (if (i32.gt_s (local.get $intDigits) (i32.const 9))
+      (then
+        (local.set $hi (f64.const 0))
+        (local.set $k (local.get $intStart))
+        (loop $split9
+          (if (i32.lt_u (local.get $k) (i32.add (local.get $intStart) (i32.const 9)))
+            (then (local.set $hi (f64.add (f64.mul (local.get $hi) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $k)) (i32.const 0x30))))))
+            (else (local.set $lo (f64.add (f64.mul (local.get $lo) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $k)) (i32.const 0x30)))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $split9 (i32.lt_u (local.get $k) (local.get $i))))
+        (local.set $loDigits (i32.sub (local.get $intDigits) (i32.const 9)))))
+    (local.set $belowOne (i32.eqz (local.get $digits)))
+    (if (i32.eq (local.get $c) (i32.const 0x2e))
+      (then
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $fracStart (local.get $i))
+        (if (local.get $belowOne)
+          (then
+            (block $nz
+              (loop $zero
+                (br_if $nz (i32.ge_u (local.get $i) (local.get $to)))
+                (br_if $nz (i32.ne (i32.load8_u (local.get $i)) (i32.const 0x30)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $zero)))))
+        (local.set $zeros (i32.sub (local.get $i) (local.get $fracStart)))
+        (local.set $k (i32.sub (i32.const 9) (select (local.get $digits) (i32.const 9) (i32.lt_s (local.get $digits) (i32.const 9)))))
+        (local.set $split (i32.add (local.get $i) (local.get $k)))
+        (if (i32.gt_u (local.get $split) (local.get $to)) (then (local.set $split (local.get $to))))
+        (block $out
+          (loop $frac
+            (br_if $out (i32.ge_u (local.get $i) (local.get $split)))
+            (local.set $c (i32.load8_u (local.get $i)))
+            (br_if $out (i32.gt_u (local.get $c) (i32.const 0x39)))
+            (local.set $hi (f64.add (f64.mul (local.get $hi) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $frac)))
+        (if (i32.eq (local.get $i) (local.get $split))
+          (then
+            (local.set $loStart (local.get $i))
+            (block $out
+              (loop $rest
+                (br_if $out (i32.ge_u (local.get $i) (local.get $to)))
+                (local.set $c (i32.load8_u (local.get $i)))
+                (br_if $out (i32.gt_u (local.get $c) (i32.const 0x39)))
+                (local.set $lo (f64.add (f64.mul (local.get $lo) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $rest)))
+            (local.set $loDigits (i32.add (local.get $loDigits) (i32.sub (local.get $i) (local.get $loStart))))))
+        (local.set $fracDigits (i32.sub (local.get $i) (local.get $fracStart)))
+        (local.set $digits (i32.add (local.get $digits) (i32.sub (local.get $fracDigits) (local.get $zeros))))
+        (if (i32.eq (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (i32.const 0x30)) (then (return (i32.const 0))))))
+    (if (i32.lt_u (local.get $i) (local.get $to))
+      (then
+        ;; JS writes d[.ddd]e+n or d[.ddd]e-n only outside [1e-6, 1e21), within 1e±307 here.
+        (local.set $sign (i32.load8_u (i32.add (local.get $i) (i32.const 1))))
+        (if (i32.or (i32.or (i32.ne (i32.load8_u (local.get $i)) (i32.const 0x65))
+                            (i32.and (i32.ne (local.get $sign) (i32.const 0x2b)) (i32.ne (local.get $sign) (i32.const 0x2d))))
+                    (i32.or (i32.eq (i32.load8_u (i32.add (local.get $i) (i32.const 2))) (i32.const 0x30))
+                            (i32.gt_s (i32.sub (local.get $to) (local.get $i)) (i32.const 5))))
+          (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (block $out
+          (loop $e
+            (br_if $out (i32.ge_u (local.get $i) (local.get $to)))
+            (local.set $exp (i32.add (i32.mul (local.get $exp) (i32.const 10)) (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $e)))
+        (if (i32.eq (local.get $sign) (i32.const 0x2d)) (then (local.set $exp (i32.sub (i32.const 0) (local.get $exp)))))
+        (if (i32.or (i32.or (i32.ne (local.get $intDigits) (i32.const 1)) (i32.eqz (local.get $digits)))
+                    (i32.or (i32.and (i32.gt_s (local.get $exp) (i32.const -7)) (i32.lt_s (local.get $exp) (i32.const 21)))
+                            (i32.or (i32.lt_s (local.get $exp) (i32.const -307)) (i32.gt_s (local.get $exp) (i32.const 307)))))
+          (then (return (i32.const 0)))))
+      (else
+        (if (i32.eqz (local.get $digits)) (then (return (i32.eq (i32.sub (local.get $to) (local.get $from)) (i32.const 1)))))
+        (if (i32.or (i32.gt_s (local.get $intDigits) (i32.const 21))
+                    (i32.and (local.get $belowOne) (i32.gt_s (i32.sub (local.get $fracDigits) (local.get $digits)) (i32.const 5))))
+          (then (return (i32.const 0))))))
+    (if (i32.le_s (local.get $digits) (i32.const 15)) (then (return (i32.const 1))))
+    (local.set $m (i32.sub (local.get $fracDigits) (local.get $exp)))
+    (if (i32.or (i32.gt_s (local.get $digits) (i32.const 17))
+                (i32.or (i32.lt_s (local.get $m) (i32.const 0)) (i32.gt_s (local.get $m) (i32.const 40))))
+      (then (return (i32.const 0))))
+    (local.set $a (f64.mul (local.get $hi) (f64.load (i32.shl (local.get $loDigits) (i32.const 3)))))
+    ;; Just above a power of ten the shorter neighbours are not multiples of 10; rare, so convert.
+    (if (f64.lt (f64.sub (f64.add (local.get $a) (local.get $lo))
+                         (f64.load (i32.shl (i32.sub (local.get $digits) (i32.const 1)) (i32.const 3))))
+                (f64.const 21))
+      (then (return (i32.const 0))))
+    (if (i32.eqz (call $nearestQuotient (local.get $a) (local.get $lo) (local.get $m))) (then (return (i32.const 0))))
+    (local.set $diff (global.get $diff))
+    (if (f64.ge (f64.abs (local.get $diff)) (f64.sub (f64.const 0.5) (f64.const 1e-6))) (then (return (i32.const 0))))
+    ;; lo < 10^8 here, so its last digit is exact in i32.
+    (local.set $above (f64.add (f64.convert_i32_u (i32.rem_u (i32.trunc_f64_u (local.get $lo)) (i32.const 10))) (local.get $diff)))
+    (i32.and (f64.gt (local.get $above) (f64.add (global.get $half) (f64.const 1e-6)))
+             (f64.gt (f64.sub (f64.const 10) (local.get $above)) (f64.add (global.get $half) (f64.const 1e-6)))))
+
+  ;; nearestQuotient of numbers.ts: 1 when the double nearest (a + lo) / 10^m is certain, its distance and
+  ;; half-ulp left in $diff and $half; 0 when not. Subnormal candidates (never canonical-checked numbers
+  ;; of this data) are refused where numbers.ts would go on: a refusal only means "convert".
+  (func $nearestQuotient (param $a f64) (param $lo f64) (param $m i32) (result i32)
+    (local $scale f64) (local $sHi f64) (local $sLo f64) (local $rest f64) (local $d f64) (local $attempt i32)
+    (local $bits i64) (local $e i32) (local $ulp f64) (local $half f64) (local $p f64) (local $dt f64)
+    (local $dHi f64) (local $dLo f64) (local $err f64) (local $diff f64) (local $dist f64)
+    (local.set $m (i32.shl (local.get $m) (i32.const 3)))
+    (local.set $scale (f64.load (local.get $m)))
+    (local.set $rest (f64.load offset=328 (local.get $m)))
+    (local.set $sHi (f64.load offset=656 (local.get $m)))
+    (local.set $sLo (f64.load offset=984 (local.get $m)))
+    (local.set $d (f64.div (f64.add (local.get $a) (local.get $lo)) (local.get $scale)))
+    (loop $try
+      (local.set $bits (i64.reinterpret_f64 (local.get $d)))
+      ;; A power of two has a narrower rounding interval below it; not worth the special case.
+      (if (i64.eqz (i64.and (local.get $bits) (i64.const 0xfffffffffffff))) (then (return (i32.const 0))))
+      (local.set $e (i32.and (i32.wrap_i64 (i64.shr_u (local.get $bits) (i64.const 52))) (i32.const 0x7ff)))
+      (if (i32.lt_u (local.get $e) (i32.const 53)) (then (return (i32.const 0))))
+      (local.set $ulp (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u (i32.sub (local.get $e) (i32.const 52))) (i64.const 52))))
+      (local.set $half (f64.mul (f64.mul (local.get $ulp) (local.get $scale)) (f64.const 0.5)))
+      (local.set $p (f64.mul (local.get $d) (local.get $scale)))
+      (local.set $dt (f64.mul (f64.const 134217729) (local.get $d)))
+      (local.set $dHi (f64.sub (local.get $dt) (f64.sub (local.get $dt) (local.get $d))))
+      (local.set $dLo (f64.sub (local.get $d) (local.get $dHi)))
+      (local.set $err
+        (f64.add
+          (f64.add
+            (f64.add
+              (f64.add (f64.sub (f64.mul (local.get $dHi) (local.get $sHi)) (local.get $p)) (f64.mul (local.get $dHi) (local.get $sLo)))
+              (f64.mul (local.get $dLo) (local.get $sHi)))
+            (f64.mul (local.get $dLo) (local.get $sLo)))
+          (f64.mul (local.get $d) (local.get $rest))))
+      (local.set $diff (f64.add (f64.sub (f64.sub (local.get $p) (local.get $a)) (local.get $lo)) (local.get $err)))
+      (local.set $dist (f64.abs (local.get $diff)))
+      (if (f64.lt (local.get $dist) (f64.sub (local.get $half) (f64.const 1e-6)))
+        (then
+          (global.set $diff (local.get $diff))
+          (global.set $half (local.get $half))
+          (return (i32.const 1))))
+      (if (i32.or (local.get $attempt) (f64.lt (local.get $dist) (f64.add (local.get $half) (f64.const 1e-6))))
+        (then (return (i32.const 0))))
+      (local.set $d (select (f64.sub (local.get $d) (local.get $ulp)) (f64.add (local.get $d) (local.get $ulp))
+                            (f64.gt (local.get $diff) (f64.const 0))))
+      (local.set $attempt (i32.const 1))
+      (br $try))
+    (unreachable))
+
+  ;; Whether the number at [from, to) can be copied: it repeats the text last found canonical at step s,
+  ;; or is canonical itself (then remembered).
+  (func $copyable (param $s i32) (param $from i32) (param $to i32) (result i32)
+    (if (i32.eq (i32.load offset=28 (local.get $s)) (i32.sub (local.get $to) (local.get $from)))
+      (then
+        (if (call $same (local.get $from) (i32.load offset=24 (local.get $s)) (i32.sub (local.get $to) (local.get $from)))
+          (then (return (i32.const 1))))))
+    (if (i32.eqz (call $canonical (local.get $from) (local.get $to))) (then (return (i32.const 0))))
+    (i32.store offset=24 (local.get $s) (local.get $from))
+    (i32.store offset=28 (local.get $s) (i32.sub (local.get $to) (local.get $from)))
+    (i32.const 1))
+
+  ;; Just past the array of numbers at p (`[`, numbers, `]`), of at least two numbers (scan 5) or at most
+  ;; one (scan 6), every one copyable as a whole repeat or each canonical; -1 otherwise.
+  (func $numbers (param $s i32) (param $p i32) (param $end i32) (param $scan i32) (result i32)
+    (local $q i32) (local $n i32) (local $next i32) (local $c i32)
+    (if (i32.or (i32.ge_u (local.get $p) (local.get $end)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x5b)))
+      (then (return (i32.const -1))))
+    (local.set $q (i32.add (local.get $p) (i32.const 1)))
+    (if (i32.and (i32.lt_u (local.get $q) (local.get $end)) (i32.eq (i32.load8_u (local.get $q)) (i32.const 0x5d)))
+      (then (return (select (i32.add (local.get $q) (i32.const 1)) (i32.const -1) (i32.eq (local.get $scan) (i32.const 6))))))
+    (loop $item
+      (local.set $next (call $number (local.get $q) (local.get $end)))
+      (if (i32.lt_s (local.get $next) (i32.const 0)) (then (return (i32.const -1))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (if (i32.ge_u (local.get $next) (local.get $end)) (then (return (i32.const -1))))
+      (local.set $c (i32.load8_u (local.get $next)))
+      (local.set $q (i32.add (local.get $next) (i32.const 1)))
+      (br_if $item (i32.eq (local.get $c) (i32.const 0x2c))))
+    (if (i32.ne (local.get $c) (i32.const 0x5d)) (then (return (i32.const -1))))
+    (if (i32.ne (i32.lt_u (local.get $n) (i32.const 2)) (i32.eq (local.get $scan) (i32.const 6))) (then (return (i32.const -1))))
+    ;; The whole array repeats the last one checked: its numbers need no check.
+    (if (i32.eq (i32.load offset=28 (local.get $s)) (i32.sub (local.get $q) (local.get $p)))
+      (then
+        (if (call $same (local.get $p) (i32.load offset=24 (local.get $s)) (i32.sub (local.get $q) (local.get $p)))
+          (then (return (local.get $q))))))
+    (local.set $next (i32.add (local.get $p) (i32.const 1)))
+    (loop $check
+      (local.set $c (call $number (local.get $next) (local.get $q)))
+      (if (i32.eqz (call $canonical (local.get $next) (local.get $c))) (then (return (i32.const -1))))
+      (local.set $next (i32.add (local.get $c) (i32.const 1)))
+      (br_if $check (i32.lt_u (local.get $next) (local.get $q))))
+    (i32.store offset=24 (local.get $s) (local.get $p))
+    (i32.store offset=28 (local.get $s) (i32.sub (local.get $q) (local.get $p)))
+    (local.get $q))
+
+  ;; The record at p (before end) by the program at s, its row written at o: just past the record, the
+  ;; row's end in $o; or -1 when the record is not exactly the program's (or holds a number to convert).
+  (func (export "row") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (result i32)
+    (local $n i32) (local $scan i32) (local $from i32) (local $q i32) (local $h i32) (local $k i32) (local $comma i32)
+    (loop $step
+      (local.set $n (i32.load (local.get $s)))
+      (if (i32.gt_u (i32.add (local.get $p) (local.get $n)) (local.get $end)) (then (return (i32.const -1))))
+      (if (i32.eqz (call $same (local.get $p) (i32.load offset=4 (local.get $s)) (local.get $n))) (then (return (i32.const -1))))
+      (local.set $p (i32.add (local.get $p) (local.get $n)))
+      (local.set $n (i32.load offset=8 (local.get $s)))
+      (call $put (local.get $o) (i32.load offset=12 (local.get $s)) (local.get $n))
+      (local.set $o (i32.add (local.get $o) (local.get $n)))
+      (local.set $scan (i32.load offset=16 (local.get $s)))
+      (if (i32.eqz (local.get $scan))
+        (then
+          (i32.store (i32.const 2048) (local.get $o))
+          (return (local.get $p))))
+      (local.set $from (local.get $p))
+      (if (i32.le_u (local.get $scan) (i32.const 3))
+        (then
+          ;; A string's bytes up to its closing quote, which the next fixed text begins with: 1 may not
+          ;; hold a comma (its cell is never quoted), 2 may (quoted when it does), 3 (inside a nested
+          ;; value, already quoted) may.
+          (local.set $q (call $string (local.get $p) (local.get $end) (local.get $o)
+                              (select (i32.const 0x2c) (i32.const 0x22) (i32.eq (local.get $scan) (i32.const 1)))))
+          (local.set $n (i32.sub (local.get $q) (local.get $p)))
+          (if (i32.eq (local.get $scan) (i32.const 2))
+            (then
+              (local.set $comma (i32.const 0))
+              (local.set $k (local.get $p))
+              (block $found
+                (loop $look
+                  (br_if $found (i32.ge_u (local.get $k) (local.get $q)))
+                  (if (i32.eq (i32.load8_u (local.get $k)) (i32.const 0x2c)) (then (local.set $comma (i32.const 1)) (br $found)))
+                  (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                  (br $look)))
+              (if (local.get $comma)
+                (then
+                  (memory.copy (i32.add (local.get $o) (i32.const 1)) (local.get $o) (local.get $n))
+                  (i32.store8 (local.get $o) (i32.const 0x22))
+                  (i32.store8 (i32.add (i32.add (local.get $o) (local.get $n)) (i32.const 1)) (i32.const 0x22))
+                  (local.set $o (i32.add (local.get $o) (i32.const 2)))))))
+          (local.set $o (i32.add (local.get $o) (local.get $n))))
+        (else
+          (if (i32.eq (local.get $scan) (i32.const 4))
+            (then
+              (local.set $q (call $number (local.get $p) (local.get $end)))
+              (if (i32.lt_s (local.get $q) (i32.const 0)) (then (return (i32.const -1))))
+              (if (i32.eqz (call $copyable (local.get $s) (local.get $p) (local.get $q))) (then (return (i32.const -1)))))
+            (else
+              (local.set $q (call $numbers (local.get $s) (local.get $p) (local.get $end) (local.get $scan)))
+              (if (i32.lt_s (local.get $q) (i32.const 0)) (then (return (i32.const -1))))))
+          (local.set $n (i32.sub (local.get $q) (local.get $p)))
+          (call $put (local.get $o) (local.get $p) (local.get $n))
+          (local.set $o (i32.add (local.get $o) (local.get $n)))))
+      (local.set $p (local.get $q))
+      (local.set $k (i32.load offset=20 (local.get $s)))
+      (if (i32.and (local.get $k) (i32.const 1))
+        (then
+          ;; FNV-1a, as hashId.
+          (local.set $h (i32.const 0x811c9dc5))
+          (local.set $k (local.get $from))
+          (block $done
+            (loop $byte
+              (br_if $done (i32.ge_u (local.get $k) (local.get $q)))
+              (local.set $h (i32.mul (i32.xor (local.get $h) (i32.load8_u (local.get $k))) (i32.const 0x01000193)))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $byte)))
+          (i32.store (i32.const 2052) (i32.or (i32.and (local.get $h) (i32.const 0x3fffffff)) (i32.const 1))))
+        (else
+          (if (i32.and (local.get $k) (i32.const 2))
+            (then
+              (i32.store (i32.const 2056) (local.get $from))
+              (i32.store (i32.const 2060) (local.get $q))))))
+      (local.set $s (i32.add (local.get $s) (i32.const 32)))
+      (br $step))
+    (unreachable))
+)

@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RowCopier, rowProgram } from '../../../src/formats/csv-rows.js';
+import { isCanonicalNumber } from '../../../src/formats/numbers.js';
+import { TemplateCache, templateOf } from '../../../src/formats/templates.js';
+import { hashId } from '../../../src/formats/piece.js';
+import type { Row } from '../../../src/formats/json-scan.js';
+import { runs } from '../../helpers/runs.js';
+
+/** The copier's program for records shaped like `shape`, one column per capture, and a copier to run it. */
+function copierFor(shape: Row): { copy: (record: string) => string | null } {
+  const t = templateOf(new TemplateCache(), shape, null, false)!;
+  const groups = Array.from({ length: t.groupCount }, (_, j) => j + 1);
+  const glue = ['', ...groups.slice(1).map(() => '|'), '\n'];
+  const program = rowProgram(t, groups, glue, -1, -1)!;
+  expect(program).not.toBeNull();
+  const copier = new RowCopier();
+  return {
+    copy(record) {
+      const bytes = Buffer.from(record, 'latin1');
+      copier.load(bytes);
+      copier.ensure(0, 2 * bytes.length + 64);
+      const end = copier.row(program, 0, bytes.length, 0);
+      if (end < 0) return null;
+      expect(end).toBe(bytes.length);
+      return copier.buf.toString('latin1', 0, copier.o);
+    },
+  };
+}
+
+const jsonNumber = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** Texts of x as JSON may write it: the shortest, fixed, exponent and precision forms, near misses. */
+function variants(x: number): string[] {
+  const out = [String(x), x.toExponential(), x.toPrecision(15), x.toPrecision(16), x.toPrecision(17)];
+  if (Math.abs(x) < 1e21) out.push(x.toFixed(20), x.toFixed(8));
+  const t = String(x);
+  const last = t.charCodeAt(t.length - 1);
+  if (!t.includes('e') && last > 48 && last < 57) out.push(t.slice(0, -1) + String.fromCharCode(last + 1));
+  return out.map((s) => s.replace('e+', 'e')).filter((s) => jsonNumber.test(s));
+}
+
+const anyDouble = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.double({ min: -8000, max: 8000, noNaN: true }),
+  fc.double({ min: 1e-8, max: 1e-3, noNaN: true }),
+  fc.integer().map((i) => i / 1024),
+);
+
+describe('the row copier', () => {
+  it('copies a number exactly when isCanonicalNumber says it may, in WebAssembly as in JS', () => {
+    const { copy } = copierFor({ n: 1 });
+    fc.assert(
+      fc.property(anyDouble, (x) => {
+        for (const t of variants(x)) expect(copy(`{"n":${t}}`)).toBe(isCanonicalNumber(t) ? `${t}\n` : null);
+      }),
+      { numRuns: runs(3000) },
+    );
+    for (const t of ['-0', '1e-07', '1e21', '1.0e-7', '9007199254740993', '0.3000000000000000444']) expect(copy(`{"n":${t}}`)).toBeNull();
+    for (const t of ['0', '-5', '1e-7', '1e+21', '-63.3098145203956', '803.1896429092334']) expect(copy(`{"n":${t}}`)).toBe(`${t}\n`);
+  });
+
+  it('copies arrays of numbers of the shape’s length class, each number checked', () => {
+    const { copy } = copierFor({ a: [1, 2] });
+    expect(copy('{"a":[3235.698743768994,-84.21590398104829,-6400.10486022768]}')).toBe('[3235.698743768994,-84.21590398104829,-6400.10486022768]\n');
+    expect(copy('{"a":[1,1.50]}')).toBeNull();
+    expect(copy('{"a":[1]}')).toBeNull();
+    expect(copy('{"a":[1,]}')).toBeNull();
+    const short = copierFor({ a: [] });
+    expect(short.copy('{"a":[]}')).toBe('[]\n');
+    expect(short.copy('{"a":[7]}')).toBe('[7]\n');
+    expect(short.copy('{"a":[7,8]}')).toBeNull();
+  });
+
+  it('takes exactly the strings its template’s pattern takes, quoting a comma where the cell needs it', () => {
+    const cache = new TemplateCache();
+    const plain = copierFor({ s: 'x', k: 1 });
+    const comma = copierFor({ s: 'x,y', k: 1 });
+    const plainRe = templateOf(cache, { s: 'x', k: 1 }, null, false)!.csv;
+    const bytes = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', ',', '"', '\\', '\t', '\u0001', '\u007f', '/'), maxLength: 40 });
+    fc.assert(
+      fc.property(bytes, (s) => {
+        const record = `{"s":"${s}","k":2}`;
+        plainRe.lastIndex = 0;
+        const matches = plainRe.test(record) && plainRe.lastIndex === record.length;
+        expect(plain.copy(record)).toBe(matches ? `${s}|2\n` : null);
+        const quotable = !/["\\\x00-\x1f]/.test(s);
+        expect(comma.copy(record)).toBe(quotable ? `${s.includes(',') ? `"${s}"` : s}|2\n` : null);
+      }),
+      { numRuns: runs(2000) },
+    );
+  });
+
+  it('misses records that are not exactly of the shape: blanks, other keys, a cut', () => {
+    const { copy } = copierFor({ id: 'a', n: 1, v: [{ q: 'z', w: 2 }] });
+    expect(copy('{"id":"x","n":3,"v":[{"q":"a,b","w":4}]}')).toBe('x|3|a,b|4\n');
+    for (const r of ['{"id":"x", "n":3,"v":[{"q":"a","w":4}]}', '{"id":"x","m":3,"v":[{"q":"a","w":4}]}', '{"id":"x","n":3,"v":[{"q":"a","w":4}]', '{"id":"x","n":3}']) {
+      expect(copy(r)).toBeNull();
+    }
+  });
+
+  it('gives the id’s hashId and the obTime’s place', () => {
+    const t = templateOf(new TemplateCache(), { id: 'a', obTime: 't', n: 1 }, null, false)!;
+    const program = rowProgram(t, [1, 2, 3], ['', ',', ',', '\n'], 0, 1)!;
+    const copier = new RowCopier();
+    const record = '{"id":"d8d53569-4404-49ea-970b-cc23685a30e1","obTime":"2025-12-01T01:30:10.286Z","n":5}';
+    copier.load(Buffer.from(record));
+    copier.ensure(0, 256);
+    expect(copier.row(program, 0, record.length, 0)).toBe(record.length);
+    expect(copier.idHash).toBe(hashId('d8d53569-4404-49ea-970b-cc23685a30e1'));
+    expect(record.slice(copier.obFrom, copier.obTo)).toBe('2025-12-01T01:30:10.286Z');
+    expect(copier.buf.toString('latin1', 0, copier.o)).toBe('d8d53569-4404-49ea-970b-cc23685a30e1,2025-12-01T01:30:10.286Z,5\n');
+  });
+
+  it('has no program for templates with blanks, fixed text beyond ASCII or captures out of order', () => {
+    const cache = new TemplateCache();
+    const spaced = templateOf(cache, { a: 1 }, null, true)!;
+    expect(rowProgram(spaced, [1], ['', '\n'], -1, -1)).toBeNull();
+    const accented = templateOf(cache, { 'é': 1 }, null, false)!;
+    expect(rowProgram(accented, [1], ['', '\n'], -1, -1)).toBeNull();
+    const two = templateOf(cache, { a: 1, b: 2 }, null, false)!;
+    expect(rowProgram(two, [2, 1], ['', ',', '\n'], -1, -1)).toBeNull();
+    expect(rowProgram(two, [1, 2], ['', ',', '\n'], -1, -1)).not.toBeNull();
+  });
+});
