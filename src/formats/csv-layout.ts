@@ -5,7 +5,7 @@
  * specialisation that misses while its general template matches is dropped and the learning goes on.
  */
 import { TemplateSet, detach, templateOf, type Kind, type Template, type TemplateCache } from './templates.js';
-import { rowProgram } from './csv-rows.js';
+import { rowProgram } from './record-copier.js';
 
 /** Records a general template watches before making the strings that never changed into literals. */
 const LEARN_RECORDS = 64;
@@ -32,7 +32,7 @@ export interface CsvLayout {
   groups: number[];
   kinds: Kind[];
   glue: string[];
-  /** The row copier's program (csv-rows.ts), when it can take this layout's records (the usual case). */
+  /** The row copier's program (record-copier.ts), when it can take this layout's records (the usual case). */
   program: Uint8Array | null;
   glueLength: number;
   /** Index in `groups` of the id and obTime captures (-1: none). */

@@ -1,7 +1,7 @@
 /**
  * Response pages to CSV rows without building objects or row strings.
  *
- * A record of a known shape goes to the row copier (csv-rows.wat, WebAssembly), which matches it against
+ * A record of a known shape goes to the row copier (record-copier.wat, WebAssembly), which matches it against
  * the template's fixed texts and value patterns and writes its row in the same pass: the layout's glue,
  * each value's bytes copied from the response bytes, each number only when it certainly is what
  * String(Number(text)) prints (numbers.ts). A miss is a record of another shape, or one whose numbers need
@@ -16,14 +16,14 @@ import { obTimeOf, slowRecord, walkPage, type Row } from './json-scan.js';
 import { cellOf } from './reference.js';
 import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
 import { CsvColumns, type CsvLayout } from './csv-layout.js';
-import { RowCopier } from './csv-rows.js';
+import { RecordCopier } from './record-copier.js';
 import { growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 /** What the pages of one day share: compiled templates and the output buffer. */
 export class CsvSession {
   readonly cache = new TemplateCache();
   /** Holds each piece and its rows: the output buffer of the session's pages. */
-  readonly rows = new RowCopier();
+  readonly rows = new RecordCopier();
 }
 
 /** A writer for one page delivered in pieces: column order, templates and literals carry across pieces. */

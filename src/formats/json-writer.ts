@@ -1,37 +1,48 @@
 /**
  * Response pages to the JSON artifact's record texts: each record exactly as sent, records joined by
- * ",\n". A record of a known shape is validated whole by its template's sticky RegExp (capturing only its
- * obTime and id), the rest by the exact validator; the record's bytes are then copied as they came.
+ * ",\n". A record of a known shape is validated whole and copied by the record copier (record-copier.wat)
+ * in pieces of ASCII text, else by its template's sticky RegExp (capturing only its obTime and id) and a
+ * copy; the rest by the exact validator. Either way the record's bytes are kept as they came.
  */
 import { obTimeOf, slowRecord, walkPage } from './json-scan.js';
 import { TemplateCache, TemplateSet, detach, type Template } from './templates.js';
 import { idHashOf } from './csv-writer.js';
-import { OutBuffer, growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { RecordCopier, recordProgram } from './record-copier.js';
+import { growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 export const JSON_SEPARATOR = ',\n';
 
 export class JsonSession {
   readonly cache = new TemplateCache();
-  readonly out = new OutBuffer();
+  /** Holds each piece and its records: the output buffer of the session's pages. */
+  readonly copier = new RecordCopier();
+}
+
+interface Active {
+  template: Template;
+  /** The copier's program for the template, if it can take its records. */
+  program: Uint8Array | null;
 }
 
 export function createJsonPageWriter(session: JsonSession = new JsonSession()): PageWriter {
-  const templates = new TemplateSet<{ template: Template }>(
+  const templates = new TemplateSet<Active>(
     session.cache,
-    (template) => ({ template }),
+    (template) => ({ template, program: recordProgram(template) }),
     (t) => t.split,
   );
+  const copier = session.copier;
   let lastObTime = '';
   return {
     push(piece: PieceIn): PieceOut {
       const { bytes, text, ascii } = piece;
-      let out = session.out.ensure(0, bytes.length + 1024);
+      copier.load(bytes);
+      let out = copier.ensure(0, bytes.length + 1024);
       let o = 0;
       let ends: Uint32Array = new Uint32Array(Math.min(1 << 16, (bytes.length >>> 9) + 16));
       const obTimes: string[] = [];
       const ids: number[] = [];
       const copy = (p: number, end: number, index: number): void => {
-        out = session.out.ensure(o, (ascii ? 1 : 3) * (end - p) + 2);
+        out = copier.ensure(o, (ascii ? 1 : 3) * (end - p) + 2);
         if (index > 0) {
           out[o++] = 0x2c;
           out[o++] = 0x0a;
@@ -45,10 +56,38 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
         if (t !== lastObTime) lastObTime = detach(t);
         obTimes.push(lastObTime);
       };
+      // Records come in obTime order, dozens to a time: the obTime is copied only when it changes.
+      const keepObTimeAt = (from: number, to: number): void => {
+        if (to - from !== lastObTime.length || !text.startsWith(lastObTime, from)) lastObTime = detach(text.slice(from, to));
+        obTimes.push(lastObTime);
+      };
       const count = walkPage(text, (p, index) => {
         const list = templates.list;
         for (let k = 0; k < list.length; k++) {
-          const t = list[k]!.template;
+          const active = list[k]!;
+          if (ascii && active.program !== null) {
+            // The copier takes exactly what the template's RegExp matches (record-copier.test.ts).
+            out = copier.ensure(o, bytes.length - p + 2);
+            if (index > 0) {
+              out[o++] = 0x2c;
+              out[o++] = 0x0a;
+            }
+            const end = copier.record(active.program, p, bytes.length, o);
+            if (end < 0) {
+              if (index > 0) o -= 2;
+              continue;
+            }
+            if (k > 0) templates.toFront(active);
+            const t = active.template;
+            if (t.obTimeGroup === 0) keepObTime('');
+            else keepObTimeAt(copier.obFrom, copier.obTo);
+            ids.push(t.idGroup === 0 ? 0 : copier.idHash);
+            o = copier.o;
+            ends = growEnds(ends, index);
+            ends[index] = o;
+            return end;
+          }
+          const t = active.template;
           const re = t.split;
           re.lastIndex = p;
           const m = re.exec(text);

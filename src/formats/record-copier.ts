@@ -1,11 +1,12 @@
 /**
- * The WebAssembly row copier (csv-rows.wat) as csv-writer.ts uses it: a template laid out for the page's
- * columns becomes a program (`rowProgram`, pure); a `RowCopier` holds a piece's bytes and the rows written
- * from it in its memory, and copies one record at a time.
+ * The WebAssembly record copier (record-copier.wat) as the page writers use it: a template becomes a
+ * program (`rowProgram` for CSV rows in the page's column layout, `recordProgram` for records kept as
+ * sent; pure); a `RecordCopier` holds a piece's bytes and what is written from it in its memory, and
+ * copies one record at a time.
  */
-import { CSV_ROWS_WASM } from './csv-rows-wasm.js';
+import { RECORD_COPIER_WASM } from './record-copier-wasm.js';
 import { powerTables } from './numbers.js';
-import type { Template } from './templates.js';
+import { SCAN_STR_INNER, type Template } from './templates.js';
 import { compileWasm, instantiate, type WasmMemory } from './wasm.js';
 
 /** Where the program starts (below: the number tables), and its room. */
@@ -17,14 +18,15 @@ const STEP = 32;
 /** Room kept after each area for the copier's 16-byte reads and writes. */
 const SLACK = 64;
 const PAGE = 65536;
-const CSV_ROWS = compileWasm(CSV_ROWS_WASM);
+const RECORD_COPIER = compileWasm(RECORD_COPIER_WASM);
 
 /** Where a row leaves, as i32s: where the output continues, the id's hash, the obTime's start and end. */
 const RESULT = 2048 / 4;
 
-interface RowExports {
+interface CopierExports {
   memory: WasmMemory;
   row(p: number, end: number, o: number, program: number): number;
+  record(p: number, end: number, o: number, program: number): number;
 }
 
 /**
@@ -34,19 +36,33 @@ interface RowExports {
  * text beyond ASCII in the fixed parts, or a program too large.
  */
 export function rowProgram(t: Template, groups: readonly number[], glue: readonly string[], idAt: number, obTimeAt: number): Uint8Array | null {
+  if (groups.length !== t.groupCount || groups.some((g, j) => g !== j + 1)) return null;
+  return program(t, t.scans.slice(1), glue, idAt, obTimeAt);
+}
+
+/**
+ * The program that takes records of `t`'s shape (a template without literals) as they are: any string
+ * without escapes where the template has a string, numbers by their grammar. Null as for rowProgram.
+ */
+export function recordProgram(t: Template): Uint8Array | null {
+  const scans = t.scans.slice(1).map((scan) => (scan <= SCAN_STR_INNER ? SCAN_STR_INNER : scan));
+  return program(t, scans, new Array<string>(t.groupCount + 1).fill(''), t.idGroup - 1, t.obTimeGroup - 1);
+}
+
+function program(t: Template, scans: readonly number[], glue: readonly string[], idAt: number, obTimeAt: number): Uint8Array | null {
   const texts = t.texts;
-  const n = groups.length;
-  if (texts === null || n !== t.groupCount || groups.some((g, j) => g !== j + 1)) return null;
+  if (texts === null) return null;
+  const n = t.groupCount;
   const inputs = [...texts.slice(1, n + 1), t.tail];
   const parts = inputs.flatMap((text, j) => [text, glue[j]!]);
   if (parts.some((s) => !isAsciiText(s))) return null;
   const size = (n + 1) * STEP + parts.reduce((sum, s) => sum + s.length, 0);
   if (size > PROG_BYTES - SLACK) return null;
-  const program = new Uint8Array(size);
-  const words = new DataView(program.buffer);
+  const image = new Uint8Array(size);
+  const words = new DataView(image.buffer);
   let at = (n + 1) * STEP;
   const place = (s: string): number => {
-    program.set(Buffer.from(s, 'latin1'), at);
+    image.set(Buffer.from(s, 'latin1'), at);
     at += s.length;
     return PROG + at - s.length;
   };
@@ -58,12 +74,12 @@ export function rowProgram(t: Template, groups: readonly number[], glue: readonl
     words.setInt32(step + 4, place(input), true);
     words.setInt32(step + 8, out.length, true);
     words.setInt32(step + 12, place(out), true);
-    words.setInt32(step + 16, j < n ? t.scans[j + 1]! : 0, true);
+    words.setInt32(step + 16, j < n ? scans[j]! : 0, true);
     words.setInt32(step + 20, j === idAt ? 1 : j === obTimeAt ? 2 : 0, true);
     words.setInt32(step + 24, 0, true);
     words.setInt32(step + 28, -1, true);
   }
-  return program;
+  return image;
 }
 
 function isAsciiText(s: string): boolean {
@@ -72,12 +88,12 @@ function isAsciiText(s: string): boolean {
 }
 
 /**
- * One copier: the current piece's bytes and the output rows in its memory. The output is also the
- * writer's buffer for rows it builds itself, so a piece's rows lie in one place whichever way each was
- * made; like an OutBuffer, it is valid until the next `load`.
+ * One copier: the current piece's bytes and the output in its memory. The output is also the writer's
+ * buffer for what it writes itself (records the copier misses), so a piece's output lies in one place
+ * whichever way each record went; it is valid until the next `load`.
  */
-export class RowCopier {
-  private readonly x = instantiate<RowExports>(CSV_ROWS);
+export class RecordCopier {
+  private readonly x = instantiate<CopierExports>(RECORD_COPIER);
   /** The program in the copier's memory now (its remembered numbers belong to the piece loaded). */
   private loaded: Uint8Array | null = null;
   private outBase = LOW;
@@ -113,25 +129,36 @@ export class RowCopier {
    * output offset o: the offset just past the record, the row's end in `o`; or -1 for a miss.
    */
   row(program: Uint8Array, p: number, end: number, o: number): number {
-    if (this.loaded !== program) {
-      Buffer.from(this.x.memory.buffer).set(program, PROG);
-      this.loaded = program;
-    }
+    this.use(program);
     const next = this.x.row(LOW + p, LOW + end, this.outBase + o, PROG);
     return next < 0 ? -1 : next - LOW;
   }
 
-  /** After a row: where the output continues. */
+  /** As `row`, by a recordProgram: the record's bytes copied as they are. */
+  record(program: Uint8Array, p: number, end: number, o: number): number {
+    this.use(program);
+    const next = this.x.record(LOW + p, LOW + end, this.outBase + o, PROG);
+    return next < 0 ? -1 : next - LOW;
+  }
+
+  private use(program: Uint8Array): void {
+    if (this.loaded !== program) {
+      Buffer.from(this.x.memory.buffer).set(program, PROG);
+      this.loaded = program;
+    }
+  }
+
+  /** After a record: where the output continues. */
   get o(): number {
     return this.words[RESULT]! - this.outBase;
   }
 
-  /** After a row with an id: its hashId (piece.ts; over ASCII bytes, the same). */
+  /** After a record with an id: its hashId (piece.ts; over ASCII bytes, the same). */
   get idHash(): number {
     return this.words[RESULT + 1]!;
   }
 
-  /** After a row with an obTime: its range in the piece. */
+  /** After a record with an obTime: its range in the piece. */
   get obFrom(): number {
     return this.words[RESULT + 2]! - LOW;
   }

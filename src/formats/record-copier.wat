@@ -1,23 +1,25 @@
-;; The CSV row copier behind csv-writer.ts: matches one record of a response page against its template's
-;; program and, when the record is exactly what the template describes, writes its CSV row in the same
-;; pass. It replaces, for the records of the usual shapes, a sticky RegExp test (validation) followed by a
-;; JS byte loop (the copy), which together took ~4 of the ~7 CPU-s of an ALL day.
+;; The record copier behind the page writers (csv-writer.ts, json-writer.ts): matches one record of a
+;; response page against its template's program and, when the record is exactly what the template
+;; describes, writes it out in the same pass: as a CSV row (`row`) or as it came (`record`). For CSV it
+;; replaces a sticky RegExp test (validation) followed by a JS byte loop (the copy), which together took
+;; ~4 of the ~7 CPU-s of an ALL day; for JSON, the RegExp and a copy per record.
 ;;
-;; Compiled into csv-rows-wasm.ts by `npm run build:wasm`; a unit test checks the two agree.
+;; Compiled into record-copier-wasm.ts by `npm run build:wasm`; a unit test checks the two agree.
 ;;
-;; A program (csv-rows.ts builds it from a template laid out for the page's columns) is a list of steps,
-;; 32 bytes each, from address PROG: the fixed input text before a value (length, address), the fixed
-;; output before it (length, address), how to read the value (`scan`; 0 ends the record), flags (1: the
-;; value is the record's id, 2: its obTime), then where and how long the number last found canonical at
-;; this step was (-1: none), so that a dosimeter pair's repeated numbers are checked once.
-;; The fixed texts follow the steps. A record is the program's texts and values in order, nothing else:
-;; no blanks, strings without escapes, numbers in JSON's grammar. Any other record is a miss (-1) and JS
-;; decides, with the template's RegExp, whether it is a record of another shape or one to convert.
+;; A program (record-copier.ts builds it from a template) is a list of steps, 32 bytes each, from address
+;; PROG: the fixed input text before a value (length, address), the fixed output before it (length,
+;; address; none for `record`), how to read the value (`scan`; 0 ends the record), flags (1: the value is
+;; the record's id, 2: its obTime), then where and how long the number last found canonical at this step
+;; was (-1: none), so that a dosimeter pair's repeated numbers are checked once. The fixed texts follow
+;; the steps. A record is the program's texts and values in order, nothing else: no blanks, strings
+;; without escapes, numbers in JSON's grammar. Any other record is a miss (-1) and JS decides, with the
+;; template's RegExp, whether it is a record of another shape or (for rows) one to convert.
 ;;
-;; Memory: [0, 1312) the double tables of numbers.ts (POW10, POW10_REST, POW10_HI, POW10_LO; 41 each),
-;; at 2048 what a row leaves (i32 each): where the output continues, the id's hash (hashId of
-;; piece.ts), the obTime's start and end; [PROG, LOW) the program, then the piece's bytes and the output rows, where csv-rows.ts puts them.
-;; Reads and writes run up to 16 bytes past a value: csv-rows.ts keeps that much room after each area.
+;; Memory: [0, 1312) the double tables of numbers.ts (POW10, POW10_REST, POW10_HI, POW10_LO; 41 each);
+;; at 2048 what a record leaves (i32 each): where the output continues, the id's hash (hashId of
+;; piece.ts), the obTime's start and end; [PROG, LOW) the program; then the piece's bytes and the output,
+;; where record-copier.ts puts them. Reads and writes run up to 16 bytes past a value: record-copier.ts
+;; keeps that much room after each area.
 (module
   (memory (export "memory") 5)
 
@@ -55,12 +57,12 @@
         (br $copy))))
 
   ;; The first byte from p on (before end) that is a quote, a backslash, a control byte or `stop`, else
-  ;; end; the bytes before it are copied to o on the way.
-  (func $string (param $p i32) (param $end i32) (param $o i32) (param $stop i32) (result i32)
+  ;; end; the bytes before it are copied to o on the way when `copy`.
+  (func $string (param $p i32) (param $end i32) (param $o i32) (param $stop i32) (param $copy i32) (result i32)
     (local $v v128) (local $m i32)
     (loop $fast
       (local.set $v (v128.load (local.get $p)))
-      (v128.store (local.get $o) (local.get $v))
+      (if (local.get $copy) (then (v128.store (local.get $o) (local.get $v))))
       (local.set $m (i8x16.bitmask (v128.or (v128.or (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
                                                      (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c))))
                                             (v128.or (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20)))
@@ -293,8 +295,8 @@
     (i32.const 1))
 
   ;; Just past the array of numbers at p (`[`, numbers, `]`), of at least two numbers (scan 5) or at most
-  ;; one (scan 6), every one copyable as a whole repeat or each canonical; -1 otherwise.
-  (func $numbers (param $s i32) (param $p i32) (param $end i32) (param $scan i32) (result i32)
+  ;; one (scan 6), and when `check`, every one copyable as a whole repeat or each canonical; -1 otherwise.
+  (func $numbers (param $s i32) (param $p i32) (param $end i32) (param $scan i32) (param $check i32) (result i32)
     (local $q i32) (local $n i32) (local $next i32) (local $c i32)
     (if (i32.or (i32.ge_u (local.get $p) (local.get $end)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x5b)))
       (then (return (i32.const -1))))
@@ -311,6 +313,7 @@
       (br_if $item (i32.eq (local.get $c) (i32.const 0x2c))))
     (if (i32.ne (local.get $c) (i32.const 0x5d)) (then (return (i32.const -1))))
     (if (i32.ne (i32.lt_u (local.get $n) (i32.const 2)) (i32.eq (local.get $scan) (i32.const 6))) (then (return (i32.const -1))))
+    (if (i32.eqz (local.get $check)) (then (return (local.get $q))))
     ;; The whole array repeats the last one checked: its numbers need no check.
     (if (i32.eq (i32.load offset=28 (local.get $s)) (i32.sub (local.get $q) (local.get $p)))
       (then
@@ -327,8 +330,23 @@
     (local.get $q))
 
   ;; The record at p (before end) by the program at s, its row written at o: just past the record, the
-  ;; row's end in $o; or -1 when the record is not exactly the program's (or holds a number to convert).
+  ;; row's end at 2048; or -1 when the record is not exactly the program's (or holds a number to convert).
   (func (export "row") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (result i32)
+    (call $run (local.get $p) (local.get $end) (local.get $o) (local.get $s) (i32.const 1)))
+
+  ;; The record at p by the program at s (no output texts), copied as it is to o: for JSON artifacts.
+  ;; Numbers are only read by their grammar: any JSON number is kept as sent.
+  (func (export "record") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (result i32)
+    (local $q i32)
+    (local.set $q (call $run (local.get $p) (local.get $end) (local.get $o) (local.get $s) (i32.const 0)))
+    (if (i32.ge_s (local.get $q) (i32.const 0))
+      (then
+        (memory.copy (local.get $o) (local.get $p) (i32.sub (local.get $q) (local.get $p)))
+        (i32.store (i32.const 2048) (i32.add (local.get $o) (i32.sub (local.get $q) (local.get $p))))))
+    (local.get $q))
+
+  ;; The record at p by the program at s: just past it, or -1. With `rows`, its row is written at o.
+  (func $run (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $rows i32) (result i32)
     (local $n i32) (local $scan i32) (local $from i32) (local $q i32) (local $h i32) (local $k i32) (local $comma i32)
     (loop $step
       (local.set $n (i32.load (local.get $s)))
@@ -350,9 +368,9 @@
           ;; hold a comma (its cell is never quoted), 2 may (quoted when it does), 3 (inside a nested
           ;; value, already quoted) may.
           (local.set $q (call $string (local.get $p) (local.get $end) (local.get $o)
-                              (select (i32.const 0x2c) (i32.const 0x22) (i32.eq (local.get $scan) (i32.const 1)))))
+                              (select (i32.const 0x2c) (i32.const 0x22) (i32.eq (local.get $scan) (i32.const 1))) (local.get $rows)))
           (local.set $n (i32.sub (local.get $q) (local.get $p)))
-          (if (i32.eq (local.get $scan) (i32.const 2))
+          (if (i32.and (local.get $rows) (i32.eq (local.get $scan) (i32.const 2)))
             (then
               (local.set $comma (i32.const 0))
               (local.set $k (local.get $p))
@@ -368,19 +386,22 @@
                   (i32.store8 (local.get $o) (i32.const 0x22))
                   (i32.store8 (i32.add (i32.add (local.get $o) (local.get $n)) (i32.const 1)) (i32.const 0x22))
                   (local.set $o (i32.add (local.get $o) (i32.const 2)))))))
-          (local.set $o (i32.add (local.get $o) (local.get $n))))
+          (if (local.get $rows) (then (local.set $o (i32.add (local.get $o) (local.get $n))))))
         (else
           (if (i32.eq (local.get $scan) (i32.const 4))
             (then
               (local.set $q (call $number (local.get $p) (local.get $end)))
               (if (i32.lt_s (local.get $q) (i32.const 0)) (then (return (i32.const -1))))
-              (if (i32.eqz (call $copyable (local.get $s) (local.get $p) (local.get $q))) (then (return (i32.const -1)))))
+              (if (i32.and (local.get $rows) (i32.eqz (call $copyable (local.get $s) (local.get $p) (local.get $q))))
+                (then (return (i32.const -1)))))
             (else
-              (local.set $q (call $numbers (local.get $s) (local.get $p) (local.get $end) (local.get $scan)))
+              (local.set $q (call $numbers (local.get $s) (local.get $p) (local.get $end) (local.get $scan) (local.get $rows)))
               (if (i32.lt_s (local.get $q) (i32.const 0)) (then (return (i32.const -1))))))
-          (local.set $n (i32.sub (local.get $q) (local.get $p)))
-          (call $put (local.get $o) (local.get $p) (local.get $n))
-          (local.set $o (i32.add (local.get $o) (local.get $n)))))
+          (if (local.get $rows)
+            (then
+              (local.set $n (i32.sub (local.get $q) (local.get $p)))
+              (call $put (local.get $o) (local.get $p) (local.get $n))
+              (local.set $o (i32.add (local.get $o) (local.get $n)))))))
       (local.set $p (local.get $q))
       (local.set $k (i32.load offset=20 (local.get $s)))
       (if (i32.and (local.get $k) (i32.const 1))

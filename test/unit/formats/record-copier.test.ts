@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RowCopier, rowProgram } from '../../../src/formats/csv-rows.js';
+import { RecordCopier, recordProgram, rowProgram } from '../../../src/formats/record-copier.js';
 import { isCanonicalNumber } from '../../../src/formats/numbers.js';
 import { TemplateCache, templateOf } from '../../../src/formats/templates.js';
 import { hashId } from '../../../src/formats/piece.js';
@@ -14,7 +14,7 @@ function copierFor(shape: Row): { copy: (record: string) => string | null } {
   const glue = ['', ...groups.slice(1).map(() => '|'), '\n'];
   const program = rowProgram(t, groups, glue, -1, -1)!;
   expect(program).not.toBeNull();
-  const copier = new RowCopier();
+  const copier = new RecordCopier();
   return {
     copy(record) {
       const bytes = Buffer.from(record, 'latin1');
@@ -102,7 +102,7 @@ describe('the row copier', () => {
   it('gives the id’s hashId and the obTime’s place', () => {
     const t = templateOf(new TemplateCache(), { id: 'a', obTime: 't', n: 1 }, null, false)!;
     const program = rowProgram(t, [1, 2, 3], ['', ',', ',', '\n'], 0, 1)!;
-    const copier = new RowCopier();
+    const copier = new RecordCopier();
     const record = '{"id":"d8d53569-4404-49ea-970b-cc23685a30e1","obTime":"2025-12-01T01:30:10.286Z","n":5}';
     copier.load(Buffer.from(record));
     copier.ensure(0, 256);
@@ -110,6 +110,38 @@ describe('the row copier', () => {
     expect(copier.idHash).toBe(hashId('d8d53569-4404-49ea-970b-cc23685a30e1'));
     expect(record.slice(copier.obFrom, copier.obTo)).toBe('2025-12-01T01:30:10.286Z');
     expect(copier.buf.toString('latin1', 0, copier.o)).toBe('d8d53569-4404-49ea-970b-cc23685a30e1,2025-12-01T01:30:10.286Z,5\n');
+  });
+
+  it('keeps a record as sent exactly when the template’s split RegExp takes it, numbers in any JSON form', () => {
+    const t = templateOf(new TemplateCache(), { id: 'a', obTime: 't', n: 1, v: [{ q: 'z', w: 2 }], a: [1, 2], b: true }, null, false)!;
+    const program = recordProgram(t)!;
+    const copier = new RecordCopier();
+    let taken = 0;
+    const str = fc.oneof(
+      { weight: 4, arbitrary: fc.string({ unit: fc.constantFrom('a', '0', ',', ':', '{', ']'), maxLength: 6 }) },
+      { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom('a', '"', '\\', '\n'), maxLength: 3 }) },
+    );
+    const num = fc.oneof(fc.constantFrom('0', '-0', '1.50', '1E3', '1e-07', '01', '1.', '.5', '-', '1e', '2'), fc.double({ noNaN: true, noDefaultInfinity: true }).map(String));
+    fc.assert(
+      fc.property(str, str, num, str, num, num, num, fc.constantFrom('true', 'false', 'null'), (id, ob, n, q, w, a0, a1, b) => {
+        const record = `{"id":"${id}","obTime":"${ob}","n":${n},"v":[{"q":"${q}","w":${w}}],"a":[${a0},${a1}],"b":${b}}`;
+        const bytes = Buffer.from(record, 'latin1');
+        copier.load(bytes);
+        copier.ensure(0, bytes.length + 64);
+        t.split.lastIndex = 0;
+        const takes = t.split.test(record) && t.split.lastIndex === record.length;
+        const end = copier.record(program, 0, bytes.length, 0);
+        expect(end).toBe(takes ? record.length : -1);
+        taken += takes ? 1 : 0;
+        if (takes) {
+          expect(copier.buf.toString('latin1', 0, copier.o)).toBe(record);
+          expect(copier.idHash).toBe(hashId(id));
+          expect(record.slice(copier.obFrom, copier.obTo)).toBe(ob);
+        }
+      }),
+      { numRuns: runs(3000) },
+    );
+    expect(taken).toBeGreaterThan(0);
   });
 
   it('has no program for templates with blanks, fixed text beyond ASCII or captures out of order', () => {
