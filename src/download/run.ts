@@ -21,7 +21,6 @@ import { Redactor } from '../redact.js';
 import { connectUdl } from '../udl/connect.js';
 import { UdlAuthError } from '../udl/errors.js';
 import { attemptDay, type AttemptContext, type TelemetrySink } from './attempt.js';
-import { runCoordinated } from './coordinated.js';
 import type { DayProgress } from './day.js';
 import { defaultDownloader, type RunDeps, type RunEvent } from './downloader.js';
 import { gatherFacts } from './facts.js';
@@ -33,7 +32,11 @@ export type { DayOutcome, RunSummary, StopPoint } from './summary.js';
 export type { RunDeps, RunEvent } from './downloader.js';
 
 export async function runDownload(config: DownloadConfig, deps: RunDeps = {}): Promise<RunSummary> {
-  if (config.coordinator) return runCoordinated(config, config.coordinator, deps);
+  if (config.coordinator) {
+    // Loaded only here: `pg` and what it pulls in cost ~15 MB of RSS that a single-machine run never needs.
+    const { runCoordinated } = await import('./coordinated.js');
+    return runCoordinated(config, config.coordinator, deps);
+  }
   const runId = randomUUID();
   const emit = deps.onEvent ?? (() => {});
   const now = deps.now ?? Date.now;
