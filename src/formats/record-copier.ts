@@ -6,7 +6,7 @@
  */
 import { RECORD_COPIER_WASM } from './record-copier-wasm.js';
 import { powerTables } from './numbers.js';
-import { SCAN_STR_INNER, type Template } from './templates.js';
+import { SCAN_STR, SCAN_STR_COMMA, SCAN_STR_INNER, type Template } from './templates.js';
 import { compileWasm, instantiate, type WasmMemory } from './wasm.js';
 
 /** Where the program starts (below: the number tables), and its room. */
@@ -45,7 +45,8 @@ export function rowProgram(t: Template, groups: readonly number[], glue: readonl
  * without escapes where the template has a string, numbers by their grammar. Null as for rowProgram.
  */
 export function recordProgram(t: Template): Uint8Array | null {
-  const scans = t.scans.slice(1).map((scan) => (scan <= SCAN_STR_INNER ? SCAN_STR_INNER : scan));
+  // Every string is read as any string without escapes: the record is kept as sent, no cell to quote.
+  const scans = t.scans.slice(1).map((scan) => (scan === SCAN_STR || scan === SCAN_STR_COMMA ? SCAN_STR_INNER : scan));
   return program(t, scans, new Array<string>(t.groupCount + 1).fill(''), t.idGroup - 1, t.obTimeGroup - 1);
 }
 
