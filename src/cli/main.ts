@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=1
 // The flag: see CLI_NODE_FLAGS in ./runtime.ts.
 import { Command, CommanderError } from 'commander';
 import { downloadCommand } from './download-command.js';

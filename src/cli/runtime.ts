@@ -1,8 +1,10 @@
 /**
- * V8 flags the CLI runs under (its shebang: `#!/usr/bin/env -S node --max-semi-space-size=4`). Pages stream
- * through in small pieces that die young; a young generation capped at 4 MB semi-spaces collects them
- * before they spread over more memory, which keeps an ALL day near 96 MB RSS instead of ~140 MB at no
- * measurable CPU cost (measured: 4.6-4.7 CPU s either way). Whatever starts the CLI or the client
- * another way (demo, bench) passes these.
+ * V8 flags the CLI runs under (its shebang: `#!/usr/bin/env -S node --max-semi-space-size=1`). Pages stream
+ * through in pieces that die young, and every socket read brings a 64 KB buffer outside the heap that
+ * only a collection frees. The transcoder allocates little on the heap, so collections are rare and,
+ * with 4 MB semi-spaces, ~40 MB of dead read buffers piled up between them; 1 MB semi-spaces collect
+ * them sooner: an ALL day download peaked at 95-107 MB RSS instead of 114-130, at the same CPU within
+ * the noise (measured 2026-12-03). `process` then peaks near 145 MB instead of 128, well under its
+ * target. Whatever starts the CLI or the client another way (demo, bench) passes these.
  */
-export const CLI_NODE_FLAGS = ['--max-semi-space-size=4'] as const;
+export const CLI_NODE_FLAGS = ['--max-semi-space-size=1'] as const;

@@ -11,7 +11,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { ReachUdlError } from '../errors.js';
-import { PageFormatError, type ArtifactFormat, type FormatSession, type PieceIn, type PieceOut } from '../formats/index.js';
+import { PageFormatError, Piece, type ArtifactFormat, type FormatSession, type PieceIn, type PieceOut } from '../formats/index.js';
 import type { BodySink } from '../udl/client.js';
 import type { BufferPool } from '../artifacts/window-sink.js';
 import { Duplicates, withoutRecords } from './duplicates.js';
@@ -187,25 +187,25 @@ export class PageStream implements BodySink<StreamedPage> {
    */
   private piece(from: number, to: number, last: boolean): void {
     const acc = this.acc;
-    // The bytes around the records become the array's brackets for as long as it takes to decode them:
-    // one copy into a string, no concatenation to flatten. The last piece already ends with its `]`.
+    // The bytes around the records become the array's brackets while the writer reads the piece: no copy
+    // and no concatenation to frame it. The last piece already ends with its `]`.
     const end = last ? to : to + 1;
     const before = acc[from - 1]!;
     const after = acc[to]!;
-    this.acc[from - 1] = 0x5b;
-    if (!last) this.acc[to] = 0x5d;
-    const bytes = this.acc.subarray(from - 1, end);
-    const ascii = isAscii(bytes);
-    const text = bytes.toString(ascii ? 'latin1' : 'utf8');
-    this.acc[from - 1] = before;
-    if (!last) this.acc[to] = after;
-    this.push({ bytes, text, ascii }, false);
+    acc[from - 1] = 0x5b;
+    if (!last) acc[to] = 0x5d;
+    try {
+      const bytes = acc.subarray(from - 1, end);
+      this.push(new Piece(bytes, isAscii(bytes)), false);
+    } finally {
+      acc[from - 1] = before;
+      if (!last) acc[to] = after;
+    }
   }
 
   /** The page as one piece, as it came (after a PieceCutError, or when it is not a plain array). */
   private whole(bytes: Buffer): void {
-    const ascii = isAscii(bytes);
-    this.push({ bytes, text: bytes.toString(ascii ? 'latin1' : 'utf8'), ascii }, true);
+    this.push(new Piece(bytes, isAscii(bytes)), true);
   }
 
   private push(input: PieceIn, bare: boolean): void {

@@ -12,12 +12,14 @@
  * `referenceCsv` is the plain writer; this one equals it byte for byte (test/unit/formats).
  */
 import { areCanonicalAt, isCanonicalAt } from './numbers.js';
-import { obTimeOf, slowRecord, walkPage, type Row } from './json-scan.js';
+import { obTimeOf, slowRecord, walkPiece, type Row } from './json-scan.js';
 import { cellOf } from './reference.js';
 import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
 import { CsvColumns, type CsvLayout } from './csv-layout.js';
 import { RecordCopier } from './record-copier.js';
-import { growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { growEnds, hashId, pieceOf, sameText, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+
+const EMPTY = pieceOf('');
 
 /** What the pages of one day share: compiled templates and the output buffer. */
 export class CsvSession {
@@ -34,9 +36,7 @@ export function createCsvPageWriter(session: CsvSession = new CsvSession()): Pag
 class CsvPageWriter implements PageWriter {
   private readonly cols: CsvColumns;
   // The current piece, reset by push; empty between pushes, so no piece outlives its push.
-  private bytes: Buffer = Buffer.alloc(0);
-  private text = '';
-  private ascii = true;
+  private piece: PieceIn = EMPTY;
   private out: Buffer;
   private o = 0;
   private ends: Uint32Array = new Uint32Array(0);
@@ -55,9 +55,7 @@ class CsvPageWriter implements PageWriter {
 
   push(piece: PieceIn): PieceOut {
     const before = this.cols.keys.length;
-    this.bytes = piece.bytes;
-    this.text = piece.text;
-    this.ascii = piece.ascii;
+    this.piece = piece;
     this.session.rows.load(piece.bytes);
     this.out = this.session.rows.ensure(0, 2 * piece.bytes.length + 1024);
     this.o = 0;
@@ -67,14 +65,13 @@ class CsvPageWriter implements PageWriter {
     this.widths = [];
     let count: number;
     try {
-      count = walkPage(piece.text, this.recordFn);
+      count = walkPiece(piece, this.recordFn);
     } catch (err) {
       // The records before the bad one were never delivered: forget the columns they brought.
       this.cols.truncate(before);
       throw err;
     } finally {
-      this.bytes = Buffer.alloc(0);
-      this.text = '';
+      this.piece = EMPTY;
     }
     let bytes = this.out;
     let length = this.o;
@@ -91,10 +88,9 @@ class CsvPageWriter implements PageWriter {
 
   private record(p: number, index: number): number {
     const list = this.cols.templates.list;
-    const text = this.text;
     for (let k = 0; k < list.length; k++) {
       const layout = list[k]!;
-      if (this.ascii && !this.cols.needsCaptures(layout, k) && this.cols.current(layout).program !== null) {
+      if (this.piece.ascii && !this.cols.needsCaptures(layout, k) && this.cols.current(layout).program !== null) {
         const end = this.copyRow(layout, p);
         if (end >= 0) {
           this.cols.matched(layout, k, null);
@@ -105,7 +101,7 @@ class CsvPageWriter implements PageWriter {
       }
       const re = layout.template.csv;
       re.lastIndex = p;
-      const m = re.exec(text);
+      const m = re.exec(this.piece.text);
       if (m === null) continue;
       const end = re.lastIndex;
       this.cols.matched(layout, k, m);
@@ -121,7 +117,7 @@ class CsvPageWriter implements PageWriter {
   /** The row of the record at p by the copier, when the record is exactly of the layout's shape: its end, or -1. */
   private copyRow(layout: CsvLayout, p: number): number {
     const rows = this.session.rows;
-    const length = this.bytes.length;
+    const length = this.piece.bytes.length;
     // A row holds the record's values, the layout's glue and at most two quotes per value.
     this.out = rows.ensure(this.o, length - p + layout.glueLength + 2 * layout.kinds.length);
     const end = rows.row(layout.program!, p, length, this.o);
@@ -129,7 +125,7 @@ class CsvPageWriter implements PageWriter {
     this.o = rows.o;
     this.ids.push(layout.idAt < 0 ? 0 : rows.idHash);
     if (layout.obTimeAt < 0) this.obTimes.push('');
-    else this.keepObTime(this.text, rows.obFrom, rows.obTo);
+    else this.keepObTime(rows.obFrom, rows.obTo);
     return end;
   }
 
@@ -164,7 +160,8 @@ class CsvPageWriter implements PageWriter {
 
   /** A record no template matched: validated and parsed alone; it proposes the template of its shape. */
   private slowRow(p: number, index: number): number {
-    const { record, end } = slowRecord(this.text, p, index);
+    const text = this.piece.text;
+    const { record, end } = slowRecord(text, p, index);
     const keys = this.cols.keys;
     for (const k of Object.keys(record)) if (this.cols.add(k)) this.widths.push(index, keys.length);
     const row = `${keys.map((k) => (Object.hasOwn(record, k) ? cellOf(record[k]) : '')).join(',')}\n`;
@@ -172,7 +169,7 @@ class CsvPageWriter implements PageWriter {
     this.o += this.out.write(row, this.o, 'utf8');
     this.obTimes.push(obTimeOf(record));
     this.ids.push(idHashOf(record));
-    this.cols.templates.learn(this.text, record, p, end);
+    this.cols.templates.learn(text, record, p, end);
     this.endRecord(index);
     return end;
   }
@@ -183,9 +180,9 @@ class CsvPageWriter implements PageWriter {
   }
 
   /** Records come in obTime order, dozens to a time: the obTime is copied only when it changes. */
-  private keepObTime(text: string, from: number, to: number): void {
-    const last = this.lastObTime;
-    if (to - from !== last.length || !text.startsWith(last, from)) this.lastObTime = detach(text.slice(from, to));
+  private keepObTime(from: number, to: number): void {
+    const bytes = this.piece.bytes;
+    if (!sameText(bytes, from, to, this.lastObTime)) this.lastObTime = bytes.toString('latin1', from, to);
     this.obTimes.push(this.lastObTime);
   }
 }

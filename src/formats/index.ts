@@ -35,6 +35,7 @@ export function formatOfPath(path: string): OutputFormat | undefined {
 
 export type { ArtifactFormat, FormatSession } from './format.js';
 export type { PieceIn, PieceOut, PageWriter } from './piece.js';
+export { Piece } from './piece.js';
 export type { ReadOptions, RecordBatch } from './reader.js';
 export { ArtifactReadError } from './reader.js';
 export { PageFormatError } from './json-scan.js';

@@ -4,6 +4,7 @@
  * one record (validate, then JSON.parse it alone).
  */
 import { ReachUdlError } from '../errors.js';
+import type { PieceIn } from './piece.js';
 
 export type Row = Record<string, unknown>;
 
@@ -163,6 +164,44 @@ export function walkPage(body: string, record: (p: number, index: number) => num
       return index;
     } else fail(body, q, "',' or ']'");
   }
+}
+
+/**
+ * walkPage over a piece: for ASCII text over its bytes (offsets are the same), so that the text is
+ * decoded only if a record or an error needs it; pages that are not arrays take the text walk.
+ */
+export function walkPiece(piece: PieceIn, record: (p: number, index: number) => number): number {
+  if (!piece.ascii) return walkPage(piece.text, record);
+  const b = piece.bytes;
+  const len = b.length;
+  let p = skipBlanks(b, 0);
+  if (p === len || b[p] !== 91) return walkPage(piece.text, record);
+  p = skipBlanks(b, p + 1);
+  if (b[p] === 93) {
+    if (skipBlanks(b, p + 1) !== len) expectEnd(piece.text, p + 1);
+    return 0;
+  }
+  for (let index = 0; ; ) {
+    let q = record(p, index++);
+    let d = b[q];
+    if (d === 44) {
+      p = q + 1;
+      if (b[p] !== 123) p = skipBlanks(b, p);
+      continue;
+    }
+    q = skipBlanks(b, q);
+    d = b[q];
+    if (d === 44) p = skipBlanks(b, q + 1);
+    else if (d === 93) {
+      if (skipBlanks(b, q + 1) !== len) expectEnd(piece.text, q + 1);
+      return index;
+    } else fail(piece.text, q, "',' or ']'");
+  }
+}
+
+function skipBlanks(b: Buffer, i: number): number {
+  for (let c = b[i]; c === 32 || c === 10 || c === 13 || c === 9; c = b[++i]);
+  return i;
 }
 
 export function expectEnd(body: string, i: number): void {

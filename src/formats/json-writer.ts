@@ -4,11 +4,11 @@
  * in pieces of ASCII text, else by its template's sticky RegExp (capturing only its obTime and id) and a
  * copy; the rest by the exact validator. Either way the record's bytes are kept as they came.
  */
-import { obTimeOf, slowRecord, walkPage } from './json-scan.js';
+import { obTimeOf, slowRecord, walkPiece } from './json-scan.js';
 import { TemplateCache, TemplateSet, detach, type Template } from './templates.js';
 import { idHashOf } from './csv-writer.js';
 import { RecordCopier, recordProgram } from './record-copier.js';
-import { growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { growEnds, hashId, pieceOf, sameText, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 export const JSON_SEPARATOR = ',\n';
 
@@ -34,7 +34,7 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
   let lastObTime = '';
   return {
     push(piece: PieceIn): PieceOut {
-      const { bytes, text, ascii } = piece;
+      const { bytes, ascii } = piece;
       copier.load(bytes);
       let out = copier.ensure(0, bytes.length + 1024);
       let o = 0;
@@ -48,7 +48,7 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
           out[o++] = 0x0a;
         }
         if (ascii) o += bytes.copy(out, o, p, end);
-        else o += out.write(text.slice(p, end), o, 'utf8');
+        else o += out.write(piece.text.slice(p, end), o, 'utf8');
         ends = growEnds(ends, index);
         ends[index] = o;
       };
@@ -58,10 +58,10 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
       };
       // Records come in obTime order, dozens to a time: the obTime is copied only when it changes.
       const keepObTimeAt = (from: number, to: number): void => {
-        if (to - from !== lastObTime.length || !text.startsWith(lastObTime, from)) lastObTime = detach(text.slice(from, to));
+        if (!sameText(bytes, from, to, lastObTime)) lastObTime = bytes.toString('latin1', from, to);
         obTimes.push(lastObTime);
       };
-      const count = walkPage(text, (p, index) => {
+      const count = walkPiece(piece, (p, index) => {
         const list = templates.list;
         for (let k = 0; k < list.length; k++) {
           const active = list[k]!;
@@ -90,7 +90,7 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
           const t = active.template;
           const re = t.split;
           re.lastIndex = p;
-          const m = re.exec(text);
+          const m = re.exec(piece.text);
           if (m === null) continue;
           if (k > 0) templates.toFront(list[k]!);
           const end = re.lastIndex;
@@ -99,6 +99,7 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
           copy(p, end, index);
           return end;
         }
+        const text = piece.text;
         const { record, end } = slowRecord(text, p, index);
         keepObTime(obTimeOf(record));
         ids.push(idHashOf(record));

@@ -8,6 +8,9 @@ import { splitPageJson } from '../../../src/formats/json-writer.js';
 import { csvHeader, referenceCsv } from '../../../src/formats/reference.js';
 import { isCanonicalNumber } from '../../../src/formats/numbers.js';
 import { PageFormatError } from '../../../src/formats/json-scan.js';
+import { Piece } from '../../../src/formats/piece.js';
+import { csvFormat } from '../../../src/formats/csv.js';
+import { jsonFormat } from '../../../src/formats/json.js';
 import { runs } from '../../helpers/runs.js';
 
 // Two records as the UDL sends them (from the REACH samples), pretty-printed the way the samples are.
@@ -770,6 +773,27 @@ function checkCut(records: Json[], at: number[], seed: number, s: Style, bare: b
 const cuts = fc.array(fc.nat(), { maxLength: 8 });
 
 describe('pages in pieces', () => {
+  it('decodes a piece’s text only for records the copier does not take', () => {
+    class Counted extends Piece {
+      reads = 0;
+      override get text(): string {
+        this.reads++;
+        return super.text;
+      }
+    }
+    const records = Array.from({ length: 200 }, (_, i) => ({ ...SAMPLE_RECORDS[i % 2]!, satNo: i, lat: i / 7 }));
+    const page = (rs: object[]) => Buffer.from(JSON.stringify(rs));
+    for (const format of [csvFormat, jsonFormat]) {
+      const writer = format.session().pageWriter();
+      const learning = new Counted(page(records), true);
+      writer.push(learning);
+      expect(learning.reads).toBeGreaterThan(0);
+      const known = new Counted(page(records), true);
+      expect(writer.push(known).count).toBe(200);
+      expect(known.reads).toBe(0);
+    }
+  });
+
   const obj = (...fields: [string, Json][]): Json => ({ t: 'obj', v: fields });
   const num = (v: number): Json => ({ t: 'num', v, text: null });
   const str = (v: string): Json => ({ t: 'str', v });
