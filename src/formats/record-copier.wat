@@ -108,15 +108,19 @@
         (local.set $p (local.get $c))))
     (local.get $p))
 
-  ;; The first byte from p on (before end) that is not a digit, else end.
+  ;; The first byte from p on (before end) that is not a digit, else end; 16 bytes at a time.
   (func $digits (param $p i32) (param $end i32) (result i32)
-    (block $out
-      (loop $digit
-        (br_if $out (i32.ge_u (local.get $p) (local.get $end)))
-        (br_if $out (i32.gt_u (i32.sub (i32.load8_u (local.get $p)) (i32.const 0x30)) (i32.const 9)))
-        (local.set $p (i32.add (local.get $p) (i32.const 1)))
-        (br $digit)))
-    (local.get $p))
+    (local $m i32)
+    (loop $fast
+      (local.set $m (i8x16.bitmask (i8x16.gt_u (i8x16.sub (v128.load (local.get $p)) (i8x16.splat (i32.const 0x30)))
+                                               (i8x16.splat (i32.const 9)))))
+      (if (local.get $m)
+        (then
+          (local.set $p (i32.add (local.get $p) (i32.ctz (local.get $m))))
+          (return (select (local.get $p) (local.get $end) (i32.lt_u (local.get $p) (local.get $end))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br_if $fast (i32.lt_u (local.get $p) (local.get $end))))
+    (local.get $end))
 
   ;; isCanonicalAt of numbers.ts over the bytes [from, to) (a JSON number), step for step: 1 when the text
   ;; is certainly what String(Number(text)) prints. Its doubles are JS's, so the answers are the same.
@@ -351,7 +355,16 @@
     (loop $step
       (local.set $n (i32.load (local.get $s)))
       (if (i32.gt_u (i32.add (local.get $p) (local.get $n)) (local.get $end)) (then (return (i32.const -1))))
-      (if (i32.eqz (call $same (local.get $p) (i32.load offset=4 (local.get $s)) (local.get $n))) (then (return (i32.const -1))))
+      ;; Most fixed texts are short (`","lat":`): one 16-byte comparison, its first n lanes must be equal.
+      (if (i32.le_u (local.get $n) (i32.const 16))
+        (then
+          (local.set $k (i32.sub (i32.shl (i32.const 1) (local.get $n)) (i32.const 1)))
+          (if (i32.ne (i32.and (i8x16.bitmask (i8x16.eq (v128.load (local.get $p)) (v128.load (i32.load offset=4 (local.get $s)))))
+                               (local.get $k))
+                      (local.get $k))
+            (then (return (i32.const -1)))))
+        (else
+          (if (i32.eqz (call $same (local.get $p) (i32.load offset=4 (local.get $s)) (local.get $n))) (then (return (i32.const -1))))))
       (local.set $p (i32.add (local.get $p) (local.get $n)))
       (local.set $n (i32.load offset=8 (local.get $s)))
       (call $put (local.get $o) (i32.load offset=12 (local.get $s)) (local.get $n))
