@@ -4,7 +4,8 @@
  * only a collection frees. The transcoder allocates little on the heap, so collections are rare and,
  * with 4 MB semi-spaces, ~40 MB of dead read buffers piled up between them; 1 MB semi-spaces collect
  * them sooner: an ALL day download peaked at 95-107 MB RSS instead of 114-130, at the same CPU within
- * the noise (measured 2026-12-03). `process` then peaks near 145 MB instead of 128, well under its
- * target. Whatever starts the CLI or the client another way (demo, bench) passes these.
+ * the noise (measured 2026-12-03). Readers hand out batches small enough to die young under them
+ * (DEFAULT_BATCH in formats/reader.ts). Whatever starts the CLI or the client another way (demo, bench)
+ * passes these.
  */
 export const CLI_NODE_FLAGS = ['--max-semi-space-size=1'] as const;
