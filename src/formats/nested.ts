@@ -7,25 +7,15 @@
  * become strings.
  */
 import { decimalEnd, decimalPrefix } from './decimal.js';
+import { APOSTROPHE, NestedCursor, QUOTE, endsWord, type Key } from './nested-cursor.js';
 import { Skeleton, startsWord } from './skeleton.js';
 import { TextCache } from './text-cache.js';
 import { Trial } from './trial.js';
 
-const QUOTE = 0x22;
-const APOSTROPHE = 0x27;
-const BACKSLASH = 0x5c;
 /** Paths below one top-level key a walk can follow at once (a bit each in a mask). */
 const MAX_PATHS = 30;
 /** Values longer than this are walked every time (a skeleton is a copy of the value's bytes). */
 const MAX_SKELETON = 4096;
-
-/** An object key a path steps through. */
-interface Key {
-  text: string;
-  bytes: Buffer;
-  /** No quote or backslash in it: its bytes as written are its UTF-8 bytes. */
-  plain: boolean;
-}
 
 /** Where extract() writes: columns[slot][row], or numbers[slot][row] for a path read as a number. */
 export interface NestedTarget {
@@ -37,7 +27,7 @@ export interface NestedTarget {
  * The wanted paths below one top-level key, and where their values go. One per column and reader; it
  * walks one value at a time (`extract`), so it is not shared between reads.
  */
-export class NestedPaths {
+export class NestedPaths extends NestedCursor {
   /** steps[k][d]: path k's step at depth d: an index, or a key as its UTF-8 bytes. */
   private readonly steps: Array<Array<Key | number>>;
   /** depth[k]: the number of steps of path k (its scalar is at that depth). */
@@ -48,12 +38,7 @@ export class NestedPaths {
   /** What each path got from the value extracted last ('' and NaN where it was not found), for repeat(). */
   private readonly last: string[];
   private readonly lastNum: number[];
-  // The walk's state, for the value being extracted.
-  private buf: Buffer = Buffer.alloc(0);
-  private i = 0;
-  private end = 0;
-  /** 2 when a `"` of the text is written `""` (a CSV cell's bytes), else 1. */
-  private dq = 1;
+  // The walk's state, for the value being extracted (the position: NestedCursor).
   private target: NestedTarget = { columns: [], numbers: [] };
   private row = 0;
   /** The scalar read last (read()): a number, or NaN and its text. */
@@ -62,7 +47,7 @@ export class NestedPaths {
   /** Nested strings repeat (obDescription, obQuality, obType): one string per distinct value, a cache per path. */
   private readonly caches: TextCache[];
   /** For keys written with escapes. */
-  private readonly cache = new TextCache();
+  protected readonly cache = new TextCache();
   /** The skeleton of the value walked last (skeleton.ts), and whether values fit it often enough to try. */
   private skeleton: Skeleton | undefined;
   private readonly fits = new Trial();
@@ -80,6 +65,7 @@ export class NestedPaths {
     /** numeric[k]: path k is wanted as a number (NestedTarget.numbers) where its bytes are one. */
     numeric: readonly boolean[] = [],
   ) {
+    super();
     if (steps.length > MAX_PATHS) throw new RangeError(`at most ${MAX_PATHS} nested fields under one key`);
     this.steps = steps.map((s) => s.map((x) => (typeof x === 'number' ? x : { text: x, bytes: Buffer.from(x, 'utf8'), plain: !/[\\"']/.test(x) })));
     this.depth = steps.map((x) => x.length);
@@ -195,14 +181,6 @@ export class NestedPaths {
     }
   }
 
-  private at(): number {
-    return this.i < this.end ? this.buf[this.i]! : -1;
-  }
-
-  private fail(what: string): never {
-    throw new SyntaxError(`${what} in a nested value, at byte ${this.i}`);
-  }
-
   /** One value at depth `d`; `live`: the paths whose first d steps led here. */
   private value(d: number, live: number): void {
     this.ws();
@@ -274,133 +252,4 @@ export class NestedPaths {
     }
     return next;
   }
-
-  /** Whether the key whose bytes between its quotes are buf[a, b) is `key`. */
-  private keyIs(key: Key, a: number, b: number, plain: boolean): boolean {
-    // Raw bytes with escapes or quotes in them are decoded first; a key with quotes or backslashes is written escaped.
-    if (!plain || !key.plain) return this.decoded(a, b, plain, this.cache) === key.text;
-    const bytes = key.bytes;
-    if (b - a !== bytes.length) return false;
-    const buf = this.buf;
-    for (let j = 0; j < bytes.length; j++) if (buf[a + j] !== bytes[j]) return false;
-    return true;
-  }
-
-  // The byte loops below keep the position in a local and store it once: walking in `this.i` byte by
-  // byte made these walks ~3x slower.
-
-  private ws(): void {
-    const buf = this.buf;
-    const end = this.end;
-    let i = this.i;
-    while (i < end) {
-      const c = buf[i]!;
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-      i++;
-    }
-    this.i = i;
-  }
-
-  /**
-   * Past the string at i (its closing quote included). True when it is plain: no backslash or `"` between
-   * its quotes, so those bytes are its UTF-8 text as they stand.
-   */
-  private skipString(): boolean {
-    const buf = this.buf;
-    const end = this.end;
-    let i = this.i;
-    const open = i < end ? buf[i]! : -1;
-    if (open !== QUOTE && open !== APOSTROPHE) this.fail('a key that is not a string');
-    const w = open === QUOTE ? this.dq : 1;
-    let plain = true;
-    i += w;
-    for (;;) {
-      let c = -1;
-      while (i < end) {
-        c = buf[i]!;
-        if (c === QUOTE || c === APOSTROPHE || c === BACKSLASH) break;
-        i++;
-      }
-      if (i >= end) {
-        this.i = i;
-        this.fail('an unterminated string');
-      }
-      if (c === open) break;
-      // An escape (the escaped quote is dq bytes wide), or the other quote character as text; a `"`
-      // inside '...' may be written doubled, so only an apostrophe leaves the bytes as the text.
-      if (c !== APOSTROPHE) plain = false;
-      i += c === BACKSLASH ? (buf[i + 1] === QUOTE ? 1 + this.dq : 2) : 1;
-    }
-    this.i = i + w;
-    return plain;
-  }
-
-  /** Past the value at i, whatever it holds. */
-  private skip(): void {
-    this.ws();
-    const c = this.at();
-    if (c === QUOTE || c === APOSTROPHE) this.skipString();
-    else if (c === 0x5b || c === 0x7b || c === 0x28) {
-      let depth = 0;
-      for (;;) {
-        const b = this.at();
-        if (b < 0) this.fail('an unclosed bracket');
-        if (b === QUOTE || b === APOSTROPHE) {
-          this.skipString();
-          continue;
-        }
-        this.i++;
-        if (b === 0x5b || b === 0x7b || b === 0x28) depth++;
-        else if ((b === 0x5d || b === 0x7d || b === 0x29) && --depth === 0) return;
-      }
-    } else this.word();
-  }
-
-  /** The end of the bare word (number, true, None...) at i. */
-  private word(): number {
-    const buf = this.buf;
-    const end = this.end;
-    const start = this.i;
-    let i = start;
-    while (i < end && !endsWord(buf[i]!)) i++;
-    this.i = i;
-    if (i === start) this.fail('an empty value');
-    return i;
-  }
-
-  /** A string ('...' or "...", decoded), or a bare word or number as written; null and None read "". */
-  private scalar(cache: TextCache): string {
-    const c = this.at();
-    if (c === QUOTE || c === APOSTROPHE) {
-      const w = c === QUOTE ? this.dq : 1;
-      const a = this.i + w;
-      const plain = this.skipString();
-      return this.decoded(a, this.i - w, plain, cache);
-    }
-    const start = this.i;
-    return this.wordText(start, this.word());
-  }
-
-  /** The bare word at buf[start, end) as written; null and None read "". */
-  private wordText(start: number, end: number): string {
-    const word = this.buf.toString('utf8', start, end);
-    return word === 'null' || word === 'None' ? '' : word;
-  }
-
-  /** The string whose bytes between its quotes are buf[a, b) (`plain`: see skipString). */
-  private decoded(a: number, b: number, plain: boolean, cache: TextCache): string {
-    let raw = cache.get(this.buf, a, b);
-    if (plain) return raw;
-    const quote = this.buf[a - 1]!;
-    // In a CSV cell every " is doubled, inside '...' too.
-    if (this.dq === 2 && raw.includes('""')) raw = raw.replaceAll('""', '"');
-    if (!raw.includes('\\')) return raw;
-    // JSON escapes, or a Python literal's (\' inside '...'; a bare " is literal there).
-    return quote === QUOTE ? (JSON.parse(`"${raw}"`) as string) : (JSON.parse(`"${raw.replace(/\\'/g, "'").replace(/"/g, '\\"')}"`) as string);
-  }
-}
-
-/** Whether byte c ends a bare word: a separator, a closing bracket or a blank. */
-function endsWord(c: number): boolean {
-  return c === 0x2c || c === 0x5d || c === 0x7d || c === 0x29 || c === 0x3a || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
