@@ -3,7 +3,7 @@
  * instance per read (each has its own memory, so reads run side by side), and what its error codes mean.
  */
 import { CSV_SCAN_WASM } from './csv-scan-wasm.js';
-import { compileWasm, instantiate, type WasmGlobal, type WasmMemory, windowViews } from './wasm.js';
+import { WindowScanner, compileWasm, type ScannerExports, type WasmGlobal } from './wasm.js';
 
 /** Columns the column map holds; an artifact has about 25. */
 export const MAX_COLUMNS = 4096;
@@ -13,41 +13,20 @@ export const OUT = 16384;
 export const IN = 131072;
 const CSV_SCAN = compileWasm(CSV_SCAN_WASM);
 
-interface ScanExports {
-  memory: WasmMemory;
+interface CsvScanExports extends ScannerExports {
   scan(p: number, end: number, last: number, width: number, slots: number, maxRows: number): number;
-  pos: WasmGlobal;
-  err: WasmGlobal;
   cells: WasmGlobal;
 }
 
-/** One scanner and views of its memory (renewed when the window grows). */
-export class CsvScanner {
-  private readonly x = instantiate<ScanExports>(CSV_SCAN);
-  /** The memory as bytes: the window is [IN, IN + window). */
-  bytes!: Buffer;
-  /** The memory as i32s: the column map at [0, MAX_COLUMNS), the table from OUT / 4. */
-  words!: Int32Array;
-  window = 0;
-
+/** One scanner (see WindowScanner): its words hold the column map at [0, MAX_COLUMNS), the table from OUT / 4. */
+export class CsvScanner extends WindowScanner<CsvScanExports> {
   constructor(window: number) {
-    this.resize(window);
-  }
-
-  /** Makes the window `window` bytes long (contents kept). */
-  resize(window: number): void {
-    this.window = window;
-    ({ bytes: this.bytes, words: this.words } = windowViews(this.x.memory, IN, window));
+    super(CSV_SCAN, IN, window);
   }
 
   /** Scans whole rows from p to end (absolute addresses); returns how many it took (csv-scan.wat). */
   scan(p: number, end: number, last: boolean, width: number, slots: number, maxRows: number): number {
     return this.x.scan(p, end, last ? 1 : 0, width, slots, maxRows);
-  }
-
-  /** Where the next row starts. */
-  get pos(): number {
-    return this.x.pos.value;
   }
 
   /** Cells in the last row scanned. */

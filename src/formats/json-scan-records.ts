@@ -3,7 +3,7 @@
  * layout, an instance per read, and what its error codes mean.
  */
 import { JSON_SCAN_RECORDS_WASM } from './json-scan-records-wasm.js';
-import { compileWasm, instantiate, type WasmGlobal, type WasmMemory, windowViews } from './wasm.js';
+import { WindowScanner, compileWasm, type ScannerExports, type WasmGlobal } from './wasm.js';
 
 /** The most members a record may have (the scanner keeps room for one such record in its output). */
 export const MAX_MEMBERS = 4096;
@@ -13,40 +13,19 @@ export const OUT = 131072;
 export const IN = OUT + (1 << 20);
 const JSON_SCAN = compileWasm(JSON_SCAN_RECORDS_WASM);
 
-interface ScanExports {
-  memory: WasmMemory;
+interface JsonScanExports extends ScannerExports {
   scan(p: number, end: number, last: number, out: number, outEnd: number, maxRecords: number): number;
-  pos: WasmGlobal;
-  err: WasmGlobal;
 }
 
-/** One scanner and views of its memory (renewed when the window grows). */
-export class JsonRecordScanner {
-  private readonly x = instantiate<ScanExports>(JSON_SCAN);
-  /** The memory as bytes: the window is [IN, IN + window). */
-  bytes!: Buffer;
-  /** The memory as i32s: the output from OUT / 4. */
-  words!: Int32Array;
-  window = 0;
-
+/** One scanner (see WindowScanner): its words hold the output from OUT / 4. */
+export class JsonRecordScanner extends WindowScanner<JsonScanExports> {
   constructor(window: number) {
-    this.resize(window);
-  }
-
-  /** Makes the window `window` bytes long (contents kept). */
-  resize(window: number): void {
-    this.window = window;
-    ({ bytes: this.bytes, words: this.words } = windowViews(this.x.memory, IN, window));
+    super(JSON_SCAN, IN, window);
   }
 
   /** Takes the array's tokens and whole records from p to end (absolute addresses); returns how many records it took. */
   scan(p: number, end: number, last: boolean, maxRecords: number): number {
     return this.x.scan(p, end, last ? 1 : 0, OUT, IN, maxRecords);
-  }
-
-  /** Where the next token starts. */
-  get pos(): number {
-    return this.x.pos.value;
   }
 
   /** What is wrong after the last scan, `record` being the number of the record it stopped at, or undefined. */

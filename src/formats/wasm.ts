@@ -28,8 +28,48 @@ export function instantiate<T>(module: object): T {
   return new wasmApi.Instance(module, {}).exports as T;
 }
 
+/** What a read-window scanner exports besides its scan function: its memory, where it stopped, what went wrong. */
+export interface ScannerExports {
+  memory: WasmMemory;
+  pos: WasmGlobal;
+  err: WasmGlobal;
+}
+
+/**
+ * A scanner instance (each has its own memory, so reads run side by side) and views of its memory, with
+ * a read window of `window` bytes from `low` on; the views are renewed when the window grows.
+ */
+export class WindowScanner<X extends ScannerExports> {
+  protected readonly x: X;
+  /** The memory as bytes: the window is [low, low + window). */
+  bytes!: Buffer;
+  /** The memory as i32s: the scanner's output. */
+  words!: Int32Array;
+  window = 0;
+
+  constructor(
+    module: object,
+    private readonly low: number,
+    window: number,
+  ) {
+    this.x = instantiate<X>(module);
+    this.resize(window);
+  }
+
+  /** Makes the window `window` bytes long (contents kept). */
+  resize(window: number): void {
+    this.window = window;
+    ({ bytes: this.bytes, words: this.words } = windowViews(this.x.memory, this.low, window));
+  }
+
+  /** Where the next token starts. */
+  get pos(): number {
+    return this.x.pos.value;
+  }
+}
+
 /** A scanner's memory with a read window of `window` bytes from `low` on: grows it (contents kept); the views to use. */
-export function windowViews(memory: WasmMemory, low: number, window: number): { bytes: Buffer; words: Int32Array } {
+function windowViews(memory: WasmMemory, low: number, window: number): { bytes: Buffer; words: Int32Array } {
   const pages = Math.ceil((low + window) / PAGE) - memory.buffer.byteLength / PAGE;
   if (pages > 0) memory.grow(pages);
   return { bytes: Buffer.from(memory.buffer), words: new Int32Array(memory.buffer) };
