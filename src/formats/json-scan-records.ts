@@ -3,7 +3,7 @@
  * layout, an instance per read, and what its error codes mean.
  */
 import { JSON_SCAN_RECORDS_WASM } from './json-scan-records-wasm.js';
-import { WindowScanner, compileWasm, type ScannerExports, type WasmGlobal } from './wasm.js';
+import { WindowScanner, compileWasm, type ScannerExports } from './wasm.js';
 
 /** The most members a record may have (the scanner keeps room for one such record in its output). */
 export const MAX_MEMBERS = 4096;
