@@ -4,10 +4,11 @@
  * sent; pure); a `RecordCopier` holds a piece's bytes and what is written from it in its memory, and
  * copies one record at a time.
  */
+import { CANONICAL_WASM } from './canonical-wasm.js';
 import { RECORD_COPIER_WASM } from './record-copier-wasm.js';
 import { powerTables } from './numbers.js';
 import { SCAN_STR, SCAN_STR_COMMA, SCAN_STR_INNER, type Template } from './templates.js';
-import { compileWasm, instantiate, type WasmMemory } from './wasm.js';
+import { compileWasm, instantiate, newMemory } from './wasm.js';
 
 /** Where the program starts (below: the number tables), and its room. */
 const PROG = 4096;
@@ -19,12 +20,14 @@ const STEP = 32;
 const SLACK = 64;
 const PAGE = 65536;
 const RECORD_COPIER = compileWasm(RECORD_COPIER_WASM);
+const CANONICAL = compileWasm(CANONICAL_WASM);
+/** Pages each copier's memory starts with: the tables, the results, the program and a first piece. */
+const INITIAL_PAGES = 5;
 
 /** Where a row leaves, as i32s: where the output continues, the id's hash, the obTime's start and end. */
 const RESULT = 2048 / 4;
 
 interface CopierExports {
-  memory: WasmMemory;
   row(p: number, end: number, o: number, program: number): number;
   record(p: number, end: number, o: number, program: number): number;
 }
@@ -94,7 +97,8 @@ function isAsciiText(s: string): boolean {
  * whichever way each record went; it is valid until the next `load`.
  */
 export class RecordCopier {
-  private readonly x = instantiate<CopierExports>(RECORD_COPIER);
+  private readonly memory = newMemory(INITIAL_PAGES);
+  private readonly x: CopierExports;
   /** The program in the copier's memory now (its remembered numbers belong to the piece loaded). */
   private loaded: Uint8Array | null = null;
   private outBase = LOW;
@@ -104,21 +108,24 @@ export class RecordCopier {
   private words = new Int32Array(0);
 
   constructor() {
-    new Float64Array(this.x.memory.buffer, 0, 4 * 41).set(powerTables());
+    const env = { memory: this.memory };
+    const canonical = instantiate<object>(CANONICAL, { env });
+    this.x = instantiate<CopierExports>(RECORD_COPIER, { env, canonical });
+    new Float64Array(this.memory.buffer, 0, 4 * 41).set(powerTables());
   }
 
   /** Takes a piece's bytes; the output starts over after them. */
   load(bytes: Buffer): void {
     this.outBase = (LOW + bytes.length + SLACK + 15) & ~15;
     this.grow(this.outBase + SLACK);
-    Buffer.from(this.x.memory.buffer).set(bytes, LOW);
+    Buffer.from(this.memory.buffer).set(bytes, LOW);
     this.loaded = null;
     this.view();
   }
 
   /** Room for `n` bytes of output from `at`, keeping [0, at); the output buffer. */
   ensure(at: number, n: number): Buffer {
-    if (this.outBase + at + n + SLACK > this.x.memory.buffer.byteLength) {
+    if (this.outBase + at + n + SLACK > this.memory.buffer.byteLength) {
       this.grow(this.outBase + at + n + SLACK);
       this.view();
     }
@@ -144,7 +151,7 @@ export class RecordCopier {
 
   private use(program: Uint8Array): void {
     if (this.loaded !== program) {
-      Buffer.from(this.x.memory.buffer).set(program, PROG);
+      Buffer.from(this.memory.buffer).set(program, PROG);
       this.loaded = program;
     }
   }
@@ -169,12 +176,12 @@ export class RecordCopier {
   }
 
   private grow(bytes: number): void {
-    const pages = Math.ceil(bytes / PAGE) - this.x.memory.buffer.byteLength / PAGE;
-    if (pages > 0) this.x.memory.grow(pages);
+    const pages = Math.ceil(bytes / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (pages > 0) this.memory.grow(pages);
   }
 
   private view(): void {
-    const memory = this.x.memory.buffer;
+    const memory = this.memory.buffer;
     this.buf = Buffer.from(memory, this.outBase, memory.byteLength - this.outBase - SLACK);
     this.words = new Int32Array(memory);
   }

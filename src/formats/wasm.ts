@@ -1,6 +1,7 @@
 /**
- * The WebAssembly scanners' common ground (csv-scan.wat, json-scan-records.wat): compiling one from its
- * generated base64 module, and a memory grown to hold a read window above a fixed low area.
+ * The WebAssembly modules' common ground (csv-scan.wat, json-scan-records.wat, record-copier.wat with
+ * canonical.wat): compiling one from its generated base64 module, instances, and a scanner's memory grown
+ * to hold a read window above a fixed low area.
  */
 
 /** The subset of the WebAssembly JS API used here (the Node 20 typings do not declare it). */
@@ -14,6 +15,7 @@ export interface WasmMemory {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
 const { WebAssembly: wasmApi } = globalThis as unknown as { WebAssembly: WasmApi };
 const PAGE = 65536;
@@ -24,8 +26,13 @@ export function compileWasm(base64: string): object {
 }
 
 /** A new instance of a compiled module (each has its own memory, so reads run side by side). */
-export function instantiate<T>(module: object): T {
-  return new wasmApi.Instance(module, {}).exports as T;
+export function instantiate<T>(module: object, imports: object = {}): T {
+  return new wasmApi.Instance(module, imports).exports as T;
+}
+
+/** A memory of `pages` 64 KB pages, for modules that import one (`env.memory`) and share it. */
+export function newMemory(pages: number): WasmMemory {
+  return new wasmApi.Memory({ initial: pages });
 }
 
 /** What a read-window scanner exports besides its scan function: its memory, where it stopped, what went wrong. */

@@ -1,0 +1,179 @@
+;; The canonical-number check of the record copier (record-copier.wat imports it): whether the text of a
+;; JSON number is certainly what JavaScript's String(Number(text)) prints, so that it can be copied as it
+;; stands. A port of numbers.ts (isCanonicalAt, nearestQuotient), step for step and with the same doubles,
+;; so the answers are the same; record-copier.test.ts checks them against each other.
+;;
+;; Compiled into canonical-wasm.ts by `npm run build:wasm`; a unit test checks the two agree.
+;; Memory (the copier's, imported): [0, 1312) the double tables of numbers.ts, POW10, POW10_REST, POW10_HI
+;; and POW10_LO, 41 each, written by record-copier.ts.
+(module
+  (import "env" "memory" (memory 5))
+
+  ;; What nearestQuotient found: d*10^m - D and half of d's ulp times 10^m.
+  (global $diff (mut f64) (f64.const 0))
+  (global $half (mut f64) (f64.const 0))
+
+  ;; isCanonicalAt of numbers.ts over the bytes [from, to) (a JSON number), step for step: 1 when the text
+  ;; is certainly what String(Number(text)) prints. Its doubles are JS's, so the answers are the same.
+  (func (export "canonical") (param $from i32) (param $to i32) (result i32)
+    (local $intStart i32) (local $i i32) (local $c i32) (local $k i32) (local $hi f64) (local $lo f64)
+    (local $intDigits i32) (local $digits i32) (local $loDigits i32) (local $fracDigits i32) (local $belowOne i32)
+    (local $fracStart i32) (local $zeros i32) (local $split i32) (local $loStart i32) (local $exp i32) (local $sign i32)
+    (local $m i32) (local $a f64) (local $diff f64) (local $above f64)
+    (local.set $intStart
+      (select (i32.add (local.get $from) (i32.const 1)) (local.get $from) (i32.eq (i32.load8_u (local.get $from)) (i32.const 0x2d))))
+    (local.set $i (local.get $intStart))
+    (block $out
+      (loop $int
+        (br_if $out (i32.ge_u (local.get $i) (local.get $to)))
+        (local.set $c (i32.load8_u (local.get $i)))
+        (br_if $out (i32.gt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 9)))
+        (local.set $hi (f64.add (f64.mul (local.get $hi) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $int)))
+    (local.set $intDigits (i32.sub (local.get $i) (local.get $intStart)))
+    (local.set $digits (select (i32.const 0) (local.get $intDigits) (f64.eq (local.get $hi) (f64.const 0))))
+    (if (i32.gt_s (local.get $intDigits) (i32.const 9))
+      (then
+        (local.set $hi (f64.const 0))
+        (local.set $k (local.get $intStart))
+        (loop $split9
+          (if (i32.lt_u (local.get $k) (i32.add (local.get $intStart) (i32.const 9)))
+            (then (local.set $hi (f64.add (f64.mul (local.get $hi) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $k)) (i32.const 0x30))))))
+            (else (local.set $lo (f64.add (f64.mul (local.get $lo) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $k)) (i32.const 0x30)))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br_if $split9 (i32.lt_u (local.get $k) (local.get $i))))
+        (local.set $loDigits (i32.sub (local.get $intDigits) (i32.const 9)))))
+    (local.set $belowOne (i32.eqz (local.get $digits)))
+    (if (i32.eq (local.get $c) (i32.const 0x2e))
+      (then
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (local.set $fracStart (local.get $i))
+        (if (local.get $belowOne)
+          (then
+            (block $nz
+              (loop $zero
+                (br_if $nz (i32.ge_u (local.get $i) (local.get $to)))
+                (br_if $nz (i32.ne (i32.load8_u (local.get $i)) (i32.const 0x30)))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $zero)))))
+        (local.set $zeros (i32.sub (local.get $i) (local.get $fracStart)))
+        (local.set $k (i32.sub (i32.const 9) (select (local.get $digits) (i32.const 9) (i32.lt_s (local.get $digits) (i32.const 9)))))
+        (local.set $split (i32.add (local.get $i) (local.get $k)))
+        (if (i32.gt_u (local.get $split) (local.get $to)) (then (local.set $split (local.get $to))))
+        (block $out
+          (loop $frac
+            (br_if $out (i32.ge_u (local.get $i) (local.get $split)))
+            (local.set $c (i32.load8_u (local.get $i)))
+            (br_if $out (i32.gt_u (local.get $c) (i32.const 0x39)))
+            (local.set $hi (f64.add (f64.mul (local.get $hi) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $frac)))
+        (if (i32.eq (local.get $i) (local.get $split))
+          (then
+            (local.set $loStart (local.get $i))
+            (block $out
+              (loop $rest
+                (br_if $out (i32.ge_u (local.get $i) (local.get $to)))
+                (local.set $c (i32.load8_u (local.get $i)))
+                (br_if $out (i32.gt_u (local.get $c) (i32.const 0x39)))
+                (local.set $lo (f64.add (f64.mul (local.get $lo) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $rest)))
+            (local.set $loDigits (i32.add (local.get $loDigits) (i32.sub (local.get $i) (local.get $loStart))))))
+        (local.set $fracDigits (i32.sub (local.get $i) (local.get $fracStart)))
+        (local.set $digits (i32.add (local.get $digits) (i32.sub (local.get $fracDigits) (local.get $zeros))))
+        (if (i32.eq (i32.load8_u (i32.sub (local.get $i) (i32.const 1))) (i32.const 0x30)) (then (return (i32.const 0))))))
+    (if (i32.lt_u (local.get $i) (local.get $to))
+      (then
+        ;; JS writes d[.ddd]e+n or d[.ddd]e-n only outside [1e-6, 1e21), within 1e±307 here.
+        (local.set $sign (i32.load8_u (i32.add (local.get $i) (i32.const 1))))
+        (if (i32.or (i32.or (i32.ne (i32.load8_u (local.get $i)) (i32.const 0x65))
+                            (i32.and (i32.ne (local.get $sign) (i32.const 0x2b)) (i32.ne (local.get $sign) (i32.const 0x2d))))
+                    (i32.or (i32.eq (i32.load8_u (i32.add (local.get $i) (i32.const 2))) (i32.const 0x30))
+                            (i32.gt_s (i32.sub (local.get $to) (local.get $i)) (i32.const 5))))
+          (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (block $out
+          (loop $e
+            (br_if $out (i32.ge_u (local.get $i) (local.get $to)))
+            (local.set $exp (i32.add (i32.mul (local.get $exp) (i32.const 10)) (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $e)))
+        (if (i32.eq (local.get $sign) (i32.const 0x2d)) (then (local.set $exp (i32.sub (i32.const 0) (local.get $exp)))))
+        (if (i32.or (i32.or (i32.ne (local.get $intDigits) (i32.const 1)) (i32.eqz (local.get $digits)))
+                    (i32.or (i32.and (i32.gt_s (local.get $exp) (i32.const -7)) (i32.lt_s (local.get $exp) (i32.const 21)))
+                            (i32.or (i32.lt_s (local.get $exp) (i32.const -307)) (i32.gt_s (local.get $exp) (i32.const 307)))))
+          (then (return (i32.const 0)))))
+      (else
+        (if (i32.eqz (local.get $digits)) (then (return (i32.eq (i32.sub (local.get $to) (local.get $from)) (i32.const 1)))))
+        (if (i32.or (i32.gt_s (local.get $intDigits) (i32.const 21))
+                    (i32.and (local.get $belowOne) (i32.gt_s (i32.sub (local.get $fracDigits) (local.get $digits)) (i32.const 5))))
+          (then (return (i32.const 0))))))
+    (if (i32.le_s (local.get $digits) (i32.const 15)) (then (return (i32.const 1))))
+    (local.set $m (i32.sub (local.get $fracDigits) (local.get $exp)))
+    (if (i32.or (i32.gt_s (local.get $digits) (i32.const 17))
+                (i32.or (i32.lt_s (local.get $m) (i32.const 0)) (i32.gt_s (local.get $m) (i32.const 40))))
+      (then (return (i32.const 0))))
+    (local.set $a (f64.mul (local.get $hi) (f64.load (i32.shl (local.get $loDigits) (i32.const 3)))))
+    ;; Just above a power of ten the shorter neighbours are not multiples of 10; rare, so convert.
+    (if (f64.lt (f64.sub (f64.add (local.get $a) (local.get $lo))
+                         (f64.load (i32.shl (i32.sub (local.get $digits) (i32.const 1)) (i32.const 3))))
+                (f64.const 21))
+      (then (return (i32.const 0))))
+    (if (i32.eqz (call $nearestQuotient (local.get $a) (local.get $lo) (local.get $m))) (then (return (i32.const 0))))
+    (local.set $diff (global.get $diff))
+    (if (f64.ge (f64.abs (local.get $diff)) (f64.sub (f64.const 0.5) (f64.const 1e-6))) (then (return (i32.const 0))))
+    ;; lo < 10^8 here, so its last digit is exact in i32.
+    (local.set $above (f64.add (f64.convert_i32_u (i32.rem_u (i32.trunc_f64_u (local.get $lo)) (i32.const 10))) (local.get $diff)))
+    (i32.and (f64.gt (local.get $above) (f64.add (global.get $half) (f64.const 1e-6)))
+             (f64.gt (f64.sub (f64.const 10) (local.get $above)) (f64.add (global.get $half) (f64.const 1e-6)))))
+
+  ;; nearestQuotient of numbers.ts: 1 when the double nearest (a + lo) / 10^m is certain, its distance and
+  ;; half-ulp left in $diff and $half; 0 when not. Subnormal candidates (never canonical-checked numbers
+  ;; of this data) are refused where numbers.ts would go on: a refusal only means "convert".
+  (func $nearestQuotient (param $a f64) (param $lo f64) (param $m i32) (result i32)
+    (local $scale f64) (local $sHi f64) (local $sLo f64) (local $rest f64) (local $d f64) (local $attempt i32)
+    (local $bits i64) (local $e i32) (local $ulp f64) (local $half f64) (local $p f64) (local $dt f64)
+    (local $dHi f64) (local $dLo f64) (local $err f64) (local $diff f64) (local $dist f64)
+    (local.set $m (i32.shl (local.get $m) (i32.const 3)))
+    (local.set $scale (f64.load (local.get $m)))
+    (local.set $rest (f64.load offset=328 (local.get $m)))
+    (local.set $sHi (f64.load offset=656 (local.get $m)))
+    (local.set $sLo (f64.load offset=984 (local.get $m)))
+    (local.set $d (f64.div (f64.add (local.get $a) (local.get $lo)) (local.get $scale)))
+    (loop $try
+      (local.set $bits (i64.reinterpret_f64 (local.get $d)))
+      ;; A power of two has a narrower rounding interval below it; not worth the special case.
+      (if (i64.eqz (i64.and (local.get $bits) (i64.const 0xfffffffffffff))) (then (return (i32.const 0))))
+      (local.set $e (i32.and (i32.wrap_i64 (i64.shr_u (local.get $bits) (i64.const 52))) (i32.const 0x7ff)))
+      (if (i32.lt_u (local.get $e) (i32.const 53)) (then (return (i32.const 0))))
+      (local.set $ulp (f64.reinterpret_i64 (i64.shl (i64.extend_i32_u (i32.sub (local.get $e) (i32.const 52))) (i64.const 52))))
+      (local.set $half (f64.mul (f64.mul (local.get $ulp) (local.get $scale)) (f64.const 0.5)))
+      (local.set $p (f64.mul (local.get $d) (local.get $scale)))
+      (local.set $dt (f64.mul (f64.const 134217729) (local.get $d)))
+      (local.set $dHi (f64.sub (local.get $dt) (f64.sub (local.get $dt) (local.get $d))))
+      (local.set $dLo (f64.sub (local.get $d) (local.get $dHi)))
+      (local.set $err
+        (f64.add
+          (f64.add
+            (f64.add
+              (f64.add (f64.sub (f64.mul (local.get $dHi) (local.get $sHi)) (local.get $p)) (f64.mul (local.get $dHi) (local.get $sLo)))
+              (f64.mul (local.get $dLo) (local.get $sHi)))
+            (f64.mul (local.get $dLo) (local.get $sLo)))
+          (f64.mul (local.get $d) (local.get $rest))))
+      (local.set $diff (f64.add (f64.sub (f64.sub (local.get $p) (local.get $a)) (local.get $lo)) (local.get $err)))
+      (local.set $dist (f64.abs (local.get $diff)))
+      (if (f64.lt (local.get $dist) (f64.sub (local.get $half) (f64.const 1e-6)))
+        (then
+          (global.set $diff (local.get $diff))
+          (global.set $half (local.get $half))
+          (return (i32.const 1))))
+      (if (i32.or (local.get $attempt) (f64.lt (local.get $dist) (f64.add (local.get $half) (f64.const 1e-6))))
+        (then (return (i32.const 0))))
+      (local.set $d (select (f64.sub (local.get $d) (local.get $ulp)) (f64.add (local.get $d) (local.get $ulp))
+                            (f64.gt (local.get $diff) (f64.const 0))))
+      (local.set $attempt (i32.const 1))
+      (br $try))
+    (unreachable))
+)
