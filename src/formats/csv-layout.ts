@@ -32,7 +32,7 @@ export interface CsvLayout {
   groups: number[];
   kinds: Kind[];
   glue: string[];
-  /** The row copier's program (record-copier.ts), when it can take this layout's records (the usual case). */
+  /** The record copier's program (record-copier.ts), when it can take this layout's records (the usual case). */
   program: Uint8Array | null;
   glueLength: number;
   /** Index in `groups` of the id and obTime captures (-1: none). */

@@ -1,8 +1,8 @@
 /**
  * Response pages to CSV rows without building objects or row strings.
  *
- * A record of a known shape goes to the row copier (record-copier.wat, WebAssembly), which matches it against
- * the template's fixed texts and value patterns and writes its row in the same pass: the layout's glue,
+ * A record of a known shape goes to the record copier (record-copier.wat, WebAssembly), which matches it
+ * against the template's fixed texts and value patterns and writes its row in one pass: the layout's glue,
  * each value's bytes copied from the response bytes, each number only when it certainly is what
  * String(Number(text)) prints (numbers.ts). A miss is a record of another shape, or one whose numbers need
  * converting: the template's sticky RegExp tells them apart, and a match is built from its captures

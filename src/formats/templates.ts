@@ -22,7 +22,7 @@ export const INNER_NUM = 3;
 export const NUM_ARRAY = 4;
 export type Kind = typeof RAW | typeof COMMA | typeof NUM | typeof INNER_NUM | typeof NUM_ARRAY;
 
-/** How the row copier (record-copier.wat) reads a capture: the pattern of the capture, as a number. */
+/** How the record copier (record-copier.wat) reads a capture: the pattern of the capture, as a number. */
 /** A string that may not hold a comma (STR_SRC). */
 export const SCAN_STR = 1;
 /** A top-level string that may (STR_COMMA_SRC). */
