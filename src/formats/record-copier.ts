@@ -111,7 +111,8 @@ export class RecordCopier {
     const env = { memory: this.memory };
     const canonical = instantiate<object>(CANONICAL, { env });
     this.x = instantiate<CopierExports>(RECORD_COPIER, { env, canonical });
-    new Float64Array(this.memory.buffer, 0, 4 * 41).set(powerTables());
+    const tables = powerTables();
+    new Float64Array(this.memory.buffer, 0, tables.length).set(tables);
   }
 
   /** Takes a piece's bytes; the output starts over after them. */
