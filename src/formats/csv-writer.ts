@@ -17,7 +17,7 @@ import { cellOf } from './reference.js';
 import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
 import { CsvColumns, type CsvLayout } from './csv-layout.js';
 import { RecordCopier } from './record-copier.js';
-import { growEnds, hashId, pieceOf, sameText, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { growEnds, hashId, pieceOf, asciiTextAt, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 const EMPTY = pieceOf('');
 
@@ -181,8 +181,7 @@ class CsvPageWriter implements PageWriter {
 
   /** Records come in obTime order, dozens to a time: the obTime is copied only when it changes. */
   private keepObTime(from: number, to: number): void {
-    const bytes = this.piece.bytes;
-    if (!sameText(bytes, from, to, this.lastObTime)) this.lastObTime = bytes.toString('latin1', from, to);
+    this.lastObTime = asciiTextAt(this.piece.bytes, from, to, this.lastObTime);
     this.obTimes.push(this.lastObTime);
   }
 }

@@ -8,7 +8,7 @@ import { obTimeOf, slowRecord, walkPiece } from './json-scan.js';
 import { TemplateCache, TemplateSet, detach, type Template } from './templates.js';
 import { idHashOf } from './csv-writer.js';
 import { RecordCopier, recordProgram } from './record-copier.js';
-import { growEnds, hashId, pieceOf, sameText, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { growEnds, hashId, pieceOf, asciiTextAt, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 export const JSON_SEPARATOR = ',\n';
 
@@ -41,24 +41,26 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
       let ends: Uint32Array = new Uint32Array(Math.min(1 << 16, (bytes.length >>> 9) + 16));
       const obTimes: string[] = [];
       const ids: number[] = [];
-      const copy = (p: number, end: number, index: number): void => {
-        out = copier.ensure(o, (ascii ? 1 : 3) * (end - p) + 2);
+      /** Room for record `index` of up to n bytes, after its separator. */
+      const begin = (index: number, n: number): void => {
+        out = copier.ensure(o, n + 2);
         if (index > 0) {
           out[o++] = 0x2c;
           out[o++] = 0x0a;
         }
-        if (ascii) o += bytes.copy(out, o, p, end);
-        else o += out.write(piece.text.slice(p, end), o, 'utf8');
+      };
+      const finish = (index: number): void => {
         ends = growEnds(ends, index);
         ends[index] = o;
       };
+      const copy = (p: number, end: number, index: number): void => {
+        begin(index, (ascii ? 1 : 3) * (end - p));
+        if (ascii) o += bytes.copy(out, o, p, end);
+        else o += out.write(piece.text.slice(p, end), o, 'utf8');
+        finish(index);
+      };
       const keepObTime = (t: string): void => {
         if (t !== lastObTime) lastObTime = detach(t);
-        obTimes.push(lastObTime);
-      };
-      // Records come in obTime order, dozens to a time: the obTime is copied only when it changes.
-      const keepObTimeAt = (from: number, to: number): void => {
-        if (!sameText(bytes, from, to, lastObTime)) lastObTime = bytes.toString('latin1', from, to);
         obTimes.push(lastObTime);
       };
       const count = walkPiece(piece, (p, index) => {
@@ -67,11 +69,7 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
           const active = list[k]!;
           if (ascii && active.program !== null) {
             // The copier takes exactly what the template's RegExp matches (record-copier.test.ts).
-            out = copier.ensure(o, bytes.length - p + 2);
-            if (index > 0) {
-              out[o++] = 0x2c;
-              out[o++] = 0x0a;
-            }
+            begin(index, bytes.length - p);
             const end = copier.record(active.program, p, bytes.length, o);
             if (end < 0) {
               if (index > 0) o -= 2;
@@ -79,12 +77,11 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
             }
             if (k > 0) templates.toFront(active);
             const t = active.template;
-            if (t.obTimeGroup === 0) keepObTime('');
-            else keepObTimeAt(copier.obFrom, copier.obTo);
+            if (t.obTimeGroup !== 0) lastObTime = asciiTextAt(bytes, copier.obFrom, copier.obTo, lastObTime);
+            obTimes.push(t.obTimeGroup === 0 ? '' : lastObTime);
             ids.push(t.idGroup === 0 ? 0 : copier.idHash);
             o = copier.o;
-            ends = growEnds(ends, index);
-            ends[index] = o;
+            finish(index);
             return end;
           }
           const t = active.template;

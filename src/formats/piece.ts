@@ -88,9 +88,12 @@ export function hashId(s: string): number {
   return (h & 0x3fffffff) | 1;
 }
 
-/** Whether ASCII bytes b[from, to) spell `s`. */
-export function sameText(b: Buffer, from: number, to: number, s: string): boolean {
-  if (to - from !== s.length) return false;
-  for (let k = 0; k < s.length; k++) if (b[from + k] !== s.charCodeAt(k)) return false;
-  return true;
+/**
+ * The text of ASCII bytes b[from, to): `last` itself when they spell it, else a new string. Records come
+ * in obTime order, dozens to a time, so an obTime is made into a string only when it changes.
+ */
+export function asciiTextAt(b: Buffer, from: number, to: number, last: string): string {
+  if (to - from !== last.length) return b.toString('latin1', from, to);
+  for (let k = 0; k < last.length; k++) if (b[from + k] !== last.charCodeAt(k)) return b.toString('latin1', from, to);
+  return last;
 }
