@@ -3,11 +3,11 @@
  *
  * A record of a known shape goes to the record copier (record-copier.wat, WebAssembly), which matches it
  * against the template's fixed texts and value patterns and writes its row in one pass: the layout's glue,
- * each value's bytes copied from the response bytes, each number only when it certainly is what
- * String(Number(text)) prints (numbers.ts). A miss is a record of another shape, or one whose numbers need
- * converting: the template's sticky RegExp tells them apart, and a match is built from its captures
- * (`exec`, the row built as a string), as are pieces beyond ASCII and pages with whitespace between
- * tokens: same bytes, slower. Records no template matches (escapes, a new key or order, a value of another
+ * each value's bytes copied from the response bytes, each number as it came when it certainly is what
+ * String(Number(text)) prints (numbers.ts), else converted (`0.0` as `0`, `4.02944e-05` as `0.0000402944`).
+ * A miss is a record of another shape (or with a number that is not finite): the template's sticky RegExp
+ * tells, and a match is built from its captures (`exec`, the row built as a string), as are pieces beyond
+ * ASCII and pages with whitespace between tokens: same bytes, slower. Records no template matches (escapes, a new key or order, a value of another
  * type) go through the exact validator plus `JSON.parse`, alone, and propose the template of their shape.
  * `referenceCsv` is the plain writer; this one equals it byte for byte (test/unit/formats).
  */
@@ -16,7 +16,7 @@ import { obTimeOf, slowRecord, walkPiece, type Row } from './json-scan.js';
 import { cellOf } from './reference.js';
 import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
 import { CsvColumns, type CsvLayout } from './csv-layout.js';
-import { RecordCopier } from './record-copier.js';
+import { RecordCopier, ROW_ROOM } from './record-copier.js';
 import { growEnds, hashId, pieceOf, asciiTextAt, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 const EMPTY = pieceOf('');
@@ -97,7 +97,7 @@ class CsvPageWriter implements PageWriter {
           this.endRecord(index);
           return end;
         }
-        // A miss: a record of another shape, or of this one with a number to convert; the pattern tells.
+        // A miss: a record of another shape (or with a number that is not finite); the pattern tells.
       }
       const re = layout.template.csv;
       re.lastIndex = p;
@@ -118,8 +118,9 @@ class CsvPageWriter implements PageWriter {
   private copyRow(layout: CsvLayout, p: number): number {
     const rows = this.session.rows;
     const length = this.piece.bytes.length;
-    // A row holds the record's values, the layout's glue and at most two quotes per value.
-    this.out = rows.ensure(this.o, length - p + layout.glueLength + 2 * layout.kinds.length);
+    // A row holds the record's values, the layout's glue and at most two quotes per value, plus what
+    // converted numbers add.
+    this.out = rows.ensure(this.o, length - p + layout.glueLength + 2 * layout.kinds.length + ROW_ROOM);
     const end = rows.row(layout.program!, p, length, this.o);
     if (end < 0) return -1;
     this.o = rows.o;

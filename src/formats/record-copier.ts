@@ -16,8 +16,14 @@ const PROG_BYTES = 1 << 18;
 /** The piece's first byte; the output follows the piece. */
 const LOW = PROG + PROG_BYTES;
 const STEP = 32;
-/** Room kept after each area for the copier's 16-byte reads and writes. */
+/** Room kept after each area for the copier's 16-byte reads and writes (and a converted number's 24). */
 const SLACK = 64;
+/**
+ * Bytes a row may be longer than its record's bytes, glue and two quotes per value: numbers converted to
+ * what String(Number(text)) prints can be longer than as sent (`1E20`). The caller keeps this much more
+ * room for a row (`ensure`); a row that would need more is a miss.
+ */
+export const ROW_ROOM = 1024;
 const PAGE = 65536;
 const RECORD_COPIER = compileWasm(RECORD_COPIER_WASM);
 const CANONICAL = compileWasm(CANONICAL_WASM);
@@ -28,7 +34,7 @@ const INITIAL_PAGES = 5;
 const RESULT = 2048 / 4;
 
 interface CopierExports {
-  row(p: number, end: number, o: number, program: number): number;
+  row(p: number, end: number, o: number, program: number, room: number): number;
   record(p: number, end: number, o: number, program: number): number;
 }
 
@@ -104,13 +110,15 @@ export class RecordCopier {
   private outBase = LOW;
   /** The output, from `outBase` to the end of memory less the slack. */
   buf: Buffer = Buffer.alloc(0);
-  /** The memory as i32s (renewed when it grows). */
+  /** The memory as i32s and as bytes (renewed when it grows). */
   private words = new Int32Array(0);
+  private bytes = Buffer.alloc(0);
 
   constructor() {
     const env = { memory: this.memory };
     const canonical = instantiate<object>(CANONICAL, { env });
-    this.x = instantiate<CopierExports>(RECORD_COPIER, { env, canonical });
+    const js = { convert: (from: number, to: number, o: number): number => this.convert(from, to, o) };
+    this.x = instantiate<CopierExports>(RECORD_COPIER, { env, canonical, js });
     const tables = powerTables();
     new Float64Array(this.memory.buffer, 0, tables.length).set(tables);
   }
@@ -139,7 +147,7 @@ export class RecordCopier {
    */
   row(program: Uint8Array, p: number, end: number, o: number): number {
     this.use(program);
-    const next = this.x.row(LOW + p, LOW + end, this.outBase + o, PROG);
+    const next = this.x.row(LOW + p, LOW + end, this.outBase + o, PROG, ROW_ROOM);
     return next < 0 ? -1 : next - LOW;
   }
 
@@ -176,6 +184,17 @@ export class RecordCopier {
     return this.words[RESULT + 3]! - LOW;
   }
 
+  /**
+   * For the copier: writes String(Number(text)) of the number text at memory [from, to) at o, as the
+   * plain writer prints it (the text is JSON's grammar, ASCII); where the output continues, or -1 when the
+   * number is not finite (the writer's own path decides what that becomes).
+   */
+  private convert(from: number, to: number, o: number): number {
+    const x = Number(this.bytes.toString('latin1', from, to));
+    if (!Number.isFinite(x)) return -1;
+    return o + this.bytes.write(String(x), o, 'latin1');
+  }
+
   private grow(bytes: number): void {
     const pages = Math.ceil(bytes / PAGE) - this.memory.buffer.byteLength / PAGE;
     if (pages > 0) this.memory.grow(pages);
@@ -185,5 +204,6 @@ export class RecordCopier {
     const memory = this.memory.buffer;
     this.buf = Buffer.from(memory, this.outBase, memory.byteLength - this.outBase - SLACK);
     this.words = new Int32Array(memory);
+    this.bytes = Buffer.from(memory);
   }
 }

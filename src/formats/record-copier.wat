@@ -13,7 +13,9 @@
 ;; was (-1: none), so that a dosimeter pair's repeated numbers are checked once. The fixed texts follow
 ;; the steps. A record is the program's texts and values in order, nothing else: no blanks, strings
 ;; without escapes, numbers in JSON's grammar. Any other record is a miss (-1) and JS decides, with the
-;; template's RegExp, whether it is a record of another shape or (for rows) one to convert.
+;; template's RegExp, whether it is a record of another shape. In a row, a number that is not certainly
+;; what String(Number(text)) prints is written by JS (`js.convert`): UDL's numbers may come in forms JS
+;; does not print (`0.0`, `4.02944e-05`), and a row of such numbers is still the copier's.
 ;;
 ;; Memory (shared with canonical.wat): [0, 1312) the double tables of numbers.ts (POW10, POW10_REST,
 ;; POW10_HI, POW10_LO; 41 each), which canonical.wat reads; at 2048 what a record leaves (i32 each): where the output continues, the id's hash (hashId of
@@ -24,6 +26,13 @@
   (import "env" "memory" (memory 5))
   ;; canonical.wat: 1 when the number text at [from, to) is certainly what String(Number(text)) prints.
   (import "canonical" "canonical" (func $canonical (param i32 i32) (result i32)))
+  ;; JS: writes String(Number(text)) of the number at [from, to) at o; where the output continues, or -1
+  ;; when the number is not finite (JS's own path decides what such a record becomes).
+  (import "js" "convert" (func $convert (param i32 i32 i32) (result i32)))
+
+  ;; Bytes a row may still grow by through converted numbers longer than as sent (`1E20`); a row that
+  ;; would grow more is a miss. Set by `row`, within the room record-copier.ts keeps.
+  (global $room (mut i32) (i32.const 0))
 
 
   ;; Whether the n bytes at a equal the n bytes at b, 16 at a time.
@@ -133,9 +142,9 @@
     (i32.store offset=28 (local.get $s) (i32.sub (local.get $to) (local.get $from)))
     (i32.const 1))
 
-  ;; Just past the array of numbers at p (`[`, numbers, `]`), of at least two numbers (scan 5) or at most
-  ;; one (scan 6), and when `check`, every one copyable as a whole repeat or each canonical; -1 otherwise.
-  (func $numbers (param $s i32) (param $p i32) (param $end i32) (param $scan i32) (param $check i32) (result i32)
+;; Just past the array of numbers at p (`[`, numbers, `]`), of at least two numbers (scan 5) or at most
+  ;; one (scan 6); -1 otherwise.
+  (func $numbers (param $p i32) (param $end i32) (param $scan i32) (result i32)
     (local $q i32) (local $n i32) (local $next i32) (local $c i32)
     (if (i32.or (i32.ge_u (local.get $p) (local.get $end)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x5b)))
       (then (return (i32.const -1))))
@@ -152,25 +161,76 @@
       (br_if $item (i32.eq (local.get $c) (i32.const 0x2c))))
     (if (i32.ne (local.get $c) (i32.const 0x5d)) (then (return (i32.const -1))))
     (if (i32.ne (i32.lt_u (local.get $n) (i32.const 2)) (i32.eq (local.get $scan) (i32.const 6))) (then (return (i32.const -1))))
-    (if (i32.eqz (local.get $check)) (then (return (local.get $q))))
-    ;; The whole array repeats the last one checked: its numbers need no check.
-    (if (i32.eq (i32.load offset=28 (local.get $s)) (i32.sub (local.get $q) (local.get $p)))
-      (then
-        (if (call $same (local.get $p) (i32.load offset=24 (local.get $s)) (i32.sub (local.get $q) (local.get $p)))
-          (then (return (local.get $q))))))
-    (local.set $next (i32.add (local.get $p) (i32.const 1)))
-    (loop $check
-      (local.set $c (call $number (local.get $next) (local.get $q)))
-      (if (i32.eqz (call $canonical (local.get $next) (local.get $c))) (then (return (i32.const -1))))
-      (local.set $next (i32.add (local.get $c) (i32.const 1)))
-      (br_if $check (i32.lt_u (local.get $next) (local.get $q))))
-    (i32.store offset=24 (local.get $s) (local.get $p))
-    (i32.store offset=28 (local.get $s) (i32.sub (local.get $q) (local.get $p)))
     (local.get $q))
 
+  ;; Writes the number at [from, to) at o: copied when copyable at step s, else converted by JS. Where the
+  ;; output continues, or -1 (not finite, or the row out of room).
+  (func $putNumber (param $s i32) (param $from i32) (param $to i32) (param $o i32) (result i32)
+    (local $n i32)
+    (local.set $n (i32.sub (local.get $to) (local.get $from)))
+    (if (call $copyable (local.get $s) (local.get $from) (local.get $to))
+      (then
+        (call $put (local.get $o) (local.get $from) (local.get $n))
+        (return (i32.add (local.get $o) (local.get $n)))))
+    (call $converted (local.get $from) (local.get $to) (local.get $o)))
+
+  ;; js.convert of the number at [from, to) written at o, its growth taken from the room: where the output
+  ;; continues, or -1. The write comes first: at most 24 bytes past the room, within the slack kept.
+  (func $converted (param $from i32) (param $to i32) (param $o i32) (result i32)
+    (local $r i32)
+    (local.set $r (call $convert (local.get $from) (local.get $to) (local.get $o)))
+    (if (i32.lt_s (local.get $r) (i32.const 0)) (then (return (i32.const -1))))
+    (global.set $room
+      (i32.sub (global.get $room) (i32.sub (i32.sub (local.get $r) (local.get $o)) (i32.sub (local.get $to) (local.get $from)))))
+    (select (local.get $r) (i32.const -1) (i32.ge_s (global.get $room) (i32.const 0))))
+
+  ;; Writes the array of numbers at [p, q) at o: whole when it repeats the last one found canonical at step
+  ;; s or every number is canonical (then remembered), else number by number, converting where needed.
+  ;; Where the output continues, or -1.
+  (func $putNumbers (param $s i32) (param $p i32) (param $q i32) (param $o i32) (result i32)
+    (local $n i32) (local $next i32) (local $c i32) (local $all i32) (local $start i32)
+    (local.set $n (i32.sub (local.get $q) (local.get $p)))
+    (if (i32.eq (i32.load offset=28 (local.get $s)) (local.get $n))
+      (then
+        (if (call $same (local.get $p) (i32.load offset=24 (local.get $s)) (local.get $n))
+          (then
+            (call $put (local.get $o) (local.get $p) (local.get $n))
+            (return (i32.add (local.get $o) (local.get $n)))))))
+    (local.set $start (local.get $o))
+    (i32.store8 (local.get $o) (i32.const 0x5b))
+    (local.set $o (i32.add (local.get $o) (i32.const 1)))
+    (local.set $all (i32.const 1))
+    (local.set $next (i32.add (local.get $p) (i32.const 1)))
+    (if (i32.eq (local.get $n) (i32.const 2))
+      (then
+        (i32.store8 (local.get $o) (i32.const 0x5d))
+        (return (i32.add (local.get $o) (i32.const 1)))))
+    ;; Each number, then the byte after it (`,` or the closing `]`).
+    (loop $item
+      (local.set $c (call $number (local.get $next) (local.get $q)))
+      (if (call $canonical (local.get $next) (local.get $c))
+        (then
+          (call $put (local.get $o) (local.get $next) (i32.sub (local.get $c) (local.get $next)))
+          (local.set $o (i32.add (local.get $o) (i32.sub (local.get $c) (local.get $next)))))
+        (else
+          (local.set $all (i32.const 0))
+          (local.set $o (call $converted (local.get $next) (local.get $c) (local.get $o)))
+          (if (i32.lt_s (local.get $o) (i32.const 0)) (then (return (i32.const -1))))))
+      (i32.store8 (local.get $o) (i32.load8_u (local.get $c)))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (local.set $next (i32.add (local.get $c) (i32.const 1)))
+      (br_if $item (i32.lt_u (local.get $next) (local.get $q))))
+    (if (local.get $all)
+      (then
+        (i32.store offset=24 (local.get $s) (local.get $p))
+        (i32.store offset=28 (local.get $s) (local.get $n))))
+    (local.get $o))
+
   ;; The record at p (before end) by the program at s, its row written at o: just past the record, the
-  ;; row's end at 2048; or -1 when the record is not exactly the program's (or holds a number to convert).
-  (func (export "row") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (result i32)
+  ;; row's end at 2048; or -1 when the record is not exactly the program's. The row may be up to `room`
+  ;; bytes longer than the record, glue and quotes (converted numbers).
+  (func (export "row") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $room i32) (result i32)
+    (global.set $room (local.get $room))
     (call $run (local.get $p) (local.get $end) (local.get $o) (local.get $s) (i32.const 1)))
 
   ;; The record at p by the program at s (no output texts), copied as it is to o: for JSON artifacts.
@@ -236,20 +296,18 @@
                   (local.set $o (i32.add (local.get $o) (i32.const 2)))))))
           (if (local.get $rows) (then (local.set $o (i32.add (local.get $o) (local.get $n))))))
         (else
-          (if (i32.eq (local.get $scan) (i32.const 4))
-            (then
-              (local.set $q (call $number (local.get $p) (local.get $end)))
-              (if (i32.lt_s (local.get $q) (i32.const 0)) (then (return (i32.const -1))))
-              (if (i32.and (local.get $rows) (i32.eqz (call $copyable (local.get $s) (local.get $p) (local.get $q))))
-                (then (return (i32.const -1)))))
-            (else
-              (local.set $q (call $numbers (local.get $s) (local.get $p) (local.get $end) (local.get $scan) (local.get $rows)))
-              (if (i32.lt_s (local.get $q) (i32.const 0)) (then (return (i32.const -1))))))
+          (local.set $q
+            (if (result i32) (i32.eq (local.get $scan) (i32.const 4))
+              (then (call $number (local.get $p) (local.get $end)))
+              (else (call $numbers (local.get $p) (local.get $end) (local.get $scan)))))
+          (if (i32.lt_s (local.get $q) (i32.const 0)) (then (return (i32.const -1))))
           (if (local.get $rows)
             (then
-              (local.set $n (i32.sub (local.get $q) (local.get $p)))
-              (call $put (local.get $o) (local.get $p) (local.get $n))
-              (local.set $o (i32.add (local.get $o) (local.get $n)))))))
+              (local.set $o
+                (if (result i32) (i32.eq (local.get $scan) (i32.const 4))
+                  (then (call $putNumber (local.get $s) (local.get $p) (local.get $q) (local.get $o)))
+                  (else (call $putNumbers (local.get $s) (local.get $p) (local.get $q) (local.get $o)))))
+              (if (i32.lt_s (local.get $o) (i32.const 0)) (then (return (i32.const -1))))))))
       (local.set $p (local.get $q))
       (local.set $k (i32.load offset=20 (local.get $s)))
       (if (i32.and (local.get $k) (i32.const 1))
