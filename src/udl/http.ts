@@ -8,6 +8,7 @@ import https from 'node:https';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { UdlNetworkError, UdlTimeoutError, UdlTruncatedError } from './errors.js';
 import { stoppedError } from '../errors.js';
+import { type YoungCollector, youngCollector } from './young-gc.js';
 
 export interface HttpResponse {
   status: number;
@@ -38,7 +39,7 @@ export type HttpGet = (
 ) => Promise<HttpResponse>;
 
 /** A GET function bound to keep-alive agents sized for `maxSockets` requests in flight. */
-export function createHttpGet(maxSockets: number, compression: Compression = 'gzip'): { get: HttpGet; close(): void } {
+export function createHttpGet(maxSockets: number, compression: Compression = 'gzip', collector: YoungCollector = youngCollector): { get: HttpGet; close(): void } {
   const agents = {
     'http:': new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
     'https:': new https.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
@@ -72,6 +73,7 @@ export function createHttpGet(maxSockets: number, compression: Compression = 'gz
         let decoded = 0;
         const take = (chunk: Buffer) => {
           decoded += chunk.length;
+          collector.received(chunk.length);
           if (!streaming) {
             chunks.push(chunk);
             return;
