@@ -17,7 +17,7 @@ import { cellOf } from './reference.js';
 import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
 import { CsvColumns, type CsvLayout } from './csv-layout.js';
 import { RecordCopier, ROW_ROOM } from './record-copier.js';
-import { growEnds, hashId, pieceOf, asciiTextAt, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 const EMPTY = pieceOf('');
 
@@ -125,8 +125,7 @@ class CsvPageWriter implements PageWriter {
     if (end < 0) return -1;
     this.o = rows.o;
     this.ids.push(layout.idAt < 0 ? 0 : rows.idHash);
-    if (layout.obTimeAt < 0) this.obTimes.push('');
-    else this.keepObTime(rows.obFrom, rows.obTo);
+    this.obTimes.push(layout.obTimeAt < 0 ? '' : rows.obTime());
     return end;
   }
 
@@ -178,12 +177,6 @@ class CsvPageWriter implements PageWriter {
   private endRecord(index: number): void {
     this.ends = growEnds(this.ends, index);
     this.ends[index] = this.o;
-  }
-
-  /** Records come in obTime order, dozens to a time: the obTime is copied only when it changes. */
-  private keepObTime(from: number, to: number): void {
-    this.lastObTime = asciiTextAt(this.piece.bytes, from, to, this.lastObTime);
-    this.obTimes.push(this.lastObTime);
   }
 }
 

@@ -8,7 +8,7 @@ import { obTimeOf, slowRecord, walkPiece } from './json-scan.js';
 import { TemplateCache, TemplateSet, detach, type Template } from './templates.js';
 import { idHashOf } from './csv-writer.js';
 import { RecordCopier, recordProgram } from './record-copier.js';
-import { growEnds, hashId, pieceOf, asciiTextAt, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
+import { growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 export const JSON_SEPARATOR = ',\n';
 
@@ -77,8 +77,7 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
             }
             if (k > 0) templates.toFront(active);
             const t = active.template;
-            if (t.obTimeGroup !== 0) lastObTime = asciiTextAt(bytes, copier.obFrom, copier.obTo, lastObTime);
-            obTimes.push(t.obTimeGroup === 0 ? '' : lastObTime);
+            obTimes.push(t.obTimeGroup === 0 ? '' : copier.obTime());
             ids.push(t.idGroup === 0 ? 0 : copier.idHash);
             o = copier.o;
             finish(index);

@@ -87,13 +87,3 @@ export function hashId(s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return (h & 0x3fffffff) | 1;
 }
-
-/**
- * The text of ASCII bytes b[from, to): `last` itself when they spell it, else a new string. Records come
- * in obTime order, dozens to a time, so an obTime is made into a string only when it changes.
- */
-export function asciiTextAt(b: Buffer, from: number, to: number, last: string): string {
-  if (to - from !== last.length) return b.toString('latin1', from, to);
-  for (let k = 0; k < last.length; k++) if (b[from + k] !== last.charCodeAt(k)) return b.toString('latin1', from, to);
-  return last;
-}

@@ -30,7 +30,7 @@ const CANONICAL = compileWasm(CANONICAL_WASM);
 /** Pages each copier's memory starts with: the tables, the results, the program and a first piece. */
 const INITIAL_PAGES = 5;
 
-/** Where a row leaves, as i32s: where the output continues, the id's hash, the obTime's start and end. */
+/** Where a row leaves, as i32s: where the output continues, the id's hash, the obTime's start and end, whether it repeats the last. */
 const RESULT = 2048 / 4;
 
 interface CopierExports {
@@ -113,6 +113,8 @@ export class RecordCopier {
   /** The memory as i32s and as bytes (renewed when it grows). */
   private words = new Int32Array(0);
   private bytes = Buffer.alloc(0);
+  /** The text of the last obTime the copier kept (its bytes at 2080, '' at first); null: not made yet. */
+  private lastObTime: string | null = '';
 
   constructor() {
     const env = { memory: this.memory };
@@ -147,15 +149,20 @@ export class RecordCopier {
    */
   row(program: Uint8Array, p: number, end: number, o: number): number {
     this.use(program);
-    const next = this.x.row(LOW + p, LOW + end, this.outBase + o, PROG, ROW_ROOM);
-    return next < 0 ? -1 : next - LOW;
+    return this.taken(this.x.row(LOW + p, LOW + end, this.outBase + o, PROG, ROW_ROOM));
   }
 
   /** As `row`, by a recordProgram: the record's bytes copied as they are. */
   record(program: Uint8Array, p: number, end: number, o: number): number {
     this.use(program);
-    const next = this.x.record(LOW + p, LOW + end, this.outBase + o, PROG);
-    return next < 0 ? -1 : next - LOW;
+    return this.taken(this.x.record(LOW + p, LOW + end, this.outBase + o, PROG));
+  }
+
+  /** What row or record gives for the copier's answer `next`; a new obTime is made into a string when asked for. */
+  private taken(next: number): number {
+    if (next < 0) return -1;
+    if (this.words[RESULT + 4] === 0) this.lastObTime = null;
+    return next - LOW;
   }
 
   private use(program: Uint8Array): void {
@@ -175,13 +182,13 @@ export class RecordCopier {
     return this.words[RESULT + 1]!;
   }
 
-  /** After a record with an obTime: its range in the piece. */
-  get obFrom(): number {
-    return this.words[RESULT + 2]! - LOW;
-  }
-
-  get obTo(): number {
-    return this.words[RESULT + 3]! - LOW;
+  /**
+   * After a record with an obTime: its text, the very string of the last record's when the bytes are the
+   * same (the copier compares them), so a day's 17,280 obTimes are its only obTime strings.
+   */
+  obTime(): string {
+    this.lastObTime ??= this.bytes.toString('latin1', this.words[RESULT + 2], this.words[RESULT + 3]);
+    return this.lastObTime;
   }
 
   /**

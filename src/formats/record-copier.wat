@@ -18,9 +18,11 @@
 ;; does not print (`0.0`, `4.02944e-05`), and a row of such numbers is still the copier's.
 ;;
 ;; Memory (shared with canonical.wat): [0, 1312) the double tables of numbers.ts (POW10, POW10_REST,
-;; POW10_HI, POW10_LO; 41 each), which canonical.wat reads; at 2048 what a record leaves (i32 each): where the output continues, the id's hash (hashId of
-;; piece.ts), the obTime's start and end; [PROG, LOW) the program; then the piece's bytes and the output,
-;; where record-copier.ts puts them. Reads and writes run up to 16 bytes past a value: record-copier.ts
+;; POW10_HI, POW10_LO; 41 each), which canonical.wat reads; at 2048 what a record leaves (i32 each):
+;; where the output continues, the id's hash (hashId of piece.ts), the obTime's start and end, and 0 when
+;; the record's obTime is not the last record's (records taken whole only); at 2068 that last obTime's
+;; length (-1: too long to keep) and at 2080 its bytes (up to 64), kept across pieces; [PROG, LOW) the program; then the piece's bytes and
+;; the output, where record-copier.ts puts them. Reads and writes run up to 16 bytes past a value: record-copier.ts
 ;; keeps that much room after each area.
 (module
   (import "env" "memory" (memory 5))
@@ -129,6 +131,23 @@
       (local.set $p (i32.add (local.get $p) (i32.const 16)))
       (br_if $fast (i32.lt_u (local.get $p) (local.get $end))))
     (local.get $end))
+
+  ;; Whether the obTime of n bytes at p is the last record's (records come in obTime order, dozens to a
+  ;; time, so JS makes a string of it only when it changes), at 2064; a new one is kept.
+  (func $keepObTime (param $p i32) (param $n i32)
+    (local $same i32)
+    (local.set $same
+      (if (result i32) (i32.eq (i32.load (i32.const 2068)) (local.get $n))
+        (then (call $same (local.get $p) (i32.const 2080) (local.get $n)))
+        (else (i32.const 0))))
+    (i32.store (i32.const 2064) (local.get $same))
+    (if (i32.eqz (local.get $same))
+      (then
+        (if (i32.le_u (local.get $n) (i32.const 64))
+          (then
+            (memory.copy (i32.const 2080) (local.get $p) (local.get $n))
+            (i32.store (i32.const 2068) (local.get $n)))
+          (else (i32.store (i32.const 2068) (i32.const -1)))))))
 
   ;; Whether the number at [from, to) can be copied: it repeats the text last found canonical at step s,
   ;; or is canonical itself (then remembered).
@@ -247,6 +266,9 @@
   ;; The record at p by the program at s: just past it, or -1. With `rows`, its row is written at o.
   (func $run (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $rows i32) (result i32)
     (local $n i32) (local $scan i32) (local $from i32) (local $q i32) (local $h i32) (local $k i32) (local $comma i32)
+    ;; No obTime yet; a record without one leaves the last obTime as it was.
+    (i32.store (i32.const 2056) (i32.const -1))
+    (i32.store (i32.const 2064) (i32.const 1))
     (loop $step
       (local.set $n (i32.load (local.get $s)))
       (if (i32.gt_u (i32.add (local.get $p) (local.get $n)) (local.get $end)) (then (return (i32.const -1))))
@@ -268,6 +290,9 @@
       (if (i32.eqz (local.get $scan))
         (then
           (i32.store (i32.const 2048) (local.get $o))
+          ;; Only a record taken whole counts as the last obTime: JS saw no other.
+          (if (i32.ge_s (i32.load (i32.const 2056)) (i32.const 0))
+            (then (call $keepObTime (i32.load (i32.const 2056)) (i32.sub (i32.load (i32.const 2060)) (i32.load (i32.const 2056))))))
           (return (local.get $p))))
       (local.set $from (local.get $p))
       (if (i32.le_u (local.get $scan) (i32.const 3))

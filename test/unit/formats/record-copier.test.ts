@@ -142,8 +142,34 @@ describe('the row copier', () => {
     copier.ensure(0, 256);
     expect(copier.row(program, 0, record.length, 0)).toBe(record.length);
     expect(copier.idHash).toBe(hashId('d8d53569-4404-49ea-970b-cc23685a30e1'));
-    expect(record.slice(copier.obFrom, copier.obTo)).toBe('2025-12-01T01:30:10.286Z');
+    expect(copier.obTime()).toBe('2025-12-01T01:30:10.286Z');
     expect(copier.buf.toString('latin1', 0, copier.o)).toBe('d8d53569-4404-49ea-970b-cc23685a30e1,2025-12-01T01:30:10.286Z,5\n');
+  });
+
+  it('gives each record’s obTime across pieces, long ones and repeats included', () => {
+    const t = templateOf(new TemplateCache(), { obTime: 't', n: 1 }, null, false)!;
+    const program = rowProgram(t, [1, 2], ['', ',', '\n'], -1, 0)!;
+    const copier = new RecordCopier();
+    const long = 'x'.repeat(70);
+    const times = ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:05.000Z', '2026-01-01T00:00:00.000Z', '', '', long, long, `${long}y`, 'A'];
+    for (const time of times) {
+      // Each record a piece of its own: what the copier keeps of the last obTime outlives its piece.
+      const record = `{"obTime":"${time}","n":5}`;
+      copier.load(Buffer.from(record));
+      copier.ensure(0, 256);
+      expect(copier.row(program, 0, record.length, 0)).toBe(record.length);
+      expect(copier.obTime()).toBe(time);
+    }
+    // A record missed after its obTime was read does not count as the last: the next with that obTime is new.
+    for (const [record, taken] of [
+      ['{"obTime":"B","n":"x"}', false],
+      ['{"obTime":"B","n":5}', true],
+    ] as const) {
+      copier.load(Buffer.from(record));
+      copier.ensure(0, 256);
+      expect(copier.row(program, 0, record.length, 0) >= 0).toBe(taken);
+    }
+    expect(copier.obTime()).toBe('B');
   });
 
   it('keeps a record as sent exactly when the template’s split RegExp takes it, numbers in any JSON form', () => {
@@ -170,7 +196,7 @@ describe('the row copier', () => {
         if (takes) {
           expect(copier.buf.toString('latin1', 0, copier.o)).toBe(record);
           expect(copier.idHash).toBe(hashId(id));
-          expect(record.slice(copier.obFrom, copier.obTo)).toBe(ob);
+          expect(copier.obTime()).toBe(ob);
         }
       }),
       { numRuns: runs(3000) },
