@@ -45,9 +45,12 @@ export class TextCache {
     }
     // The slot from every byte: values of one column may differ in one letter anywhere ("DOSE1 (Flavor
     // X)" and "DOSE2 (Flavor W)" alternate), and two that share a slot would evict each other every time.
+    // Four bytes at a time (a createdAt is 24 bytes, looked up for half a day's million rows).
     let h = n;
-    for (let k = from; k < to; k++) h = Math.imul(h, 31) + buf[k]!;
-    const slot = Math.imul(h, 0x9e3779b1) >>> 24;
+    let k = from;
+    for (; k + 4 <= to; k += 4) h = Math.imul(h ^ view.getInt32(k), 0x9e3779b1);
+    for (; k < to; k++) h = Math.imul(h, 31) + buf[k]!;
+    const slot = Math.imul(h ^ (h >>> 15), 0x9e3779b1) >>> 24;
     this.lastSlot = slot;
     if (this.trial.note(this.lengths[slot] === n && bytesEqual(view, from, this.slabView, slot * MAX_BYTES, n))) return this.texts[slot]!;
     const text = buf.toString('utf8', from, to);
