@@ -8,8 +8,7 @@
  */
 import { open } from 'node:fs/promises';
 import { bytesEqual, viewOf } from './bytes-equal.js';
-import { CsvScanner, IN, MAX_COLUMNS, OUT } from './csv-scan.js';
-import { decimalAt } from './decimal.js';
+import { CsvScanner, IN, MAX_COLUMNS, OUT, TABLES } from './csv-scan.js';
 import { idHash, idHashBytes } from './id-hash.js';
 import { NestedPaths } from './nested.js';
 import { TextCache } from './text-cache.js';
@@ -75,7 +74,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
       const cp = plan.byTop.get(name);
       const hashId = o.idHashes === true && name === 'id';
       if (cp === undefined && !hashId) return;
-      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots)) : undefined;
+      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots), scanner.decimals) : undefined;
       const direct = cp?.direct ?? [];
       wanted!.push({ column, direct, nested, hashId, numeric: batch.allNumeric(direct), previous: '', previousNum: Number.NaN, cache: new TextCache(), repeat: new Trial() });
       words[column] = wanted!.length;
@@ -142,7 +141,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
     if (!(above >= 0 && sameBytes(mem, from, to, words[above]!, words[above + 1]!))) {
       const doubled = to < 0;
       const end = to & 0x7fffffff;
-      wc.previousNum = doubled ? Number.NaN : decimalAt(mem, from, end);
+      wc.previousNum = doubled ? Number.NaN : scanner.decimals.at(mem, from, end);
       wc.previous = !Number.isNaN(wc.previousNum) ? '' : cellText(mem, from, end, doubled);
     }
     const num = wc.previousNum;
@@ -171,7 +170,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
         p = scanner.pos;
       }
       for (;;) {
-        const maxRows = Math.min(batch.size - batch.count, Math.floor((IN - OUT) / (8 * Math.max(1, wanted!.length))));
+        const maxRows = Math.min(batch.size - batch.count, Math.floor((TABLES - OUT) / (8 * Math.max(1, wanted!.length))));
         const rows = scanner.scan(p, end, last, width, wanted!.length, maxRows);
         take(rows);
         p = scanner.pos;

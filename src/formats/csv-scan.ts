@@ -3,14 +3,16 @@
  * instance per read (each has its own memory, so reads run side by side), and what its error codes mean.
  */
 import { CSV_SCAN_WASM } from './csv-scan-wasm.js';
-import { WindowScanner, compileWasm, type ScannerExports, type WasmGlobal } from './wasm.js';
+import { NUMBER_TABLES_BYTES, WindowScanner, compileWasm, type ScannerExports, type WasmGlobal } from './wasm.js';
 
 /** Columns the column map holds; an artifact has about 25. */
 export const MAX_COLUMNS = 4096;
 /** The output table's first byte: row r's slot s is the i32 pair at OUT + (r * slots + s) * 8. */
 export const OUT = 16384;
-/** The input window's first byte; the table fills [OUT, IN). */
+/** The input window's first byte. */
 export const IN = 131072;
+/** numbers.wat's tables (the scanner's `decimals`), just below the window; the table fills [OUT, TABLES). */
+export const TABLES = IN - NUMBER_TABLES_BYTES;
 const CSV_SCAN = compileWasm(CSV_SCAN_WASM);
 
 interface CsvScanExports extends ScannerExports {
@@ -18,10 +20,10 @@ interface CsvScanExports extends ScannerExports {
   cells: WasmGlobal;
 }
 
-/** One scanner (see WindowScanner): its words hold the column map at [0, MAX_COLUMNS), the table from OUT / 4. */
+/** One scanner (see WindowScanner): its words hold the column map at [0, MAX_COLUMNS), the table from OUT / 4 up to TABLES / 4. */
 export class CsvScanner extends WindowScanner<CsvScanExports> {
   constructor(window: number) {
-    super(CSV_SCAN, IN, window);
+    super(CSV_SCAN, IN, window, TABLES);
   }
 
   /** Scans whole rows from p to end (absolute addresses); returns how many it took (csv-scan.wat). */

@@ -17,6 +17,19 @@ const MAX_EXACT = 2 ** 53;
 const HI_DIGITS = 9;
 const LO_DIGITS = 8;
 
+/**
+ * decimalAt and decimalPrefix over one kind of buffer: these below for any Buffer, or numbers.wat's over
+ * a scanner's memory (wasm.ts), which give the same answers.
+ */
+export interface DecimalReader {
+  /** decimalPrefix of buf[from, to). */
+  prefix(buf: Buffer, from: number, to: number): number;
+  /** Where the last prefix stopped. */
+  readonly end: number;
+  /** decimalAt of buf[from, to). */
+  at(buf: Buffer, from: number, to: number): number;
+}
+
 /** Where decimalPrefix stopped. */
 export let decimalEnd = 0;
 
@@ -102,3 +115,12 @@ export function decimalPrefix(buf: Uint8Array, from: number, to: number): number
   else return Number.NaN;
   return negative ? -v : v;
 }
+
+/** This module's reader, for any Buffer. */
+export const jsDecimals: DecimalReader = {
+  prefix: decimalPrefix,
+  get end() {
+    return decimalEnd;
+  },
+  at: decimalAt,
+};

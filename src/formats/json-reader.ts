@@ -6,7 +6,6 @@
  */
 import { open } from 'node:fs/promises';
 import { bytesEqual, viewOf } from './bytes-equal.js';
-import { decimalAt } from './decimal.js';
 import { idHash, idHashBytes } from './id-hash.js';
 import { IN, JsonRecordScanner, OUT } from './json-scan-records.js';
 import { NestedPaths } from './nested.js';
@@ -49,7 +48,7 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
       const cp = plan.byTop.get(key);
       const hashId = o.idHashes === true && key === 'id';
       const direct = cp?.direct ?? [];
-      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots)) : undefined;
+      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots), scanner.decimals) : undefined;
       const numeric = batch.allNumeric(direct);
       wk = direct.length > 0 || nested !== undefined || hashId ? { key, direct, numeric, cache: new TextCache(), nested, hashId, previous: '', previousNum: Number.NaN, repeat: new Trial() } : null;
       byKey.set(key, wk);
@@ -124,7 +123,7 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
     if (wk.direct.length === 0) return;
     if (!(above >= 0 && (wk.numeric || vEnd - p <= SHORT) && sameBytes(mem, p, vEnd, words[above + 2]!, words[above + 3]!))) {
       // A JSON number wanted as a number is read from its bytes where decimal.ts can (no string).
-      const num = c !== QUOTE && wk.numeric ? decimalAt(mem, p, vEnd) : Number.NaN;
+      const num = c !== QUOTE && wk.numeric ? scanner.decimals.at(mem, p, vEnd) : Number.NaN;
       wk.previousNum = num;
       wk.previous = !Number.isNaN(num) ? '' : c === QUOTE ? decodeCached(wk.cache, mem, p, vEnd) : isNull(mem, p, vEnd) ? '' : mem.toString('utf8', p, vEnd);
     }

@@ -3,14 +3,16 @@
  * layout, an instance per read, and what its error codes mean.
  */
 import { JSON_SCAN_RECORDS_WASM } from './json-scan-records-wasm.js';
-import { WindowScanner, compileWasm, type ScannerExports } from './wasm.js';
+import { NUMBER_TABLES_BYTES, WindowScanner, compileWasm, type ScannerExports } from './wasm.js';
 
 /** The most members a record may have (the scanner keeps room for one such record in its output). */
 export const MAX_MEMBERS = 4096;
 /** The output's first byte: per record its member count, whether its keys are new, then 4 i32s per member. */
 export const OUT = 131072;
-/** The input window's first byte; the output fills [OUT, IN), room for ~2,000 records of 27 members. */
+/** The input window's first byte. */
 export const IN = OUT + (1 << 20);
+/** numbers.wat's tables (the scanner's `decimals`), just below the window; the output fills [OUT, TABLES), room for ~2,000 records of 27 members. */
+const TABLES = IN - NUMBER_TABLES_BYTES;
 const JSON_SCAN = compileWasm(JSON_SCAN_RECORDS_WASM);
 
 interface JsonScanExports extends ScannerExports {
@@ -20,12 +22,12 @@ interface JsonScanExports extends ScannerExports {
 /** One scanner (see WindowScanner): its words hold the output from OUT / 4. */
 export class JsonRecordScanner extends WindowScanner<JsonScanExports> {
   constructor(window: number) {
-    super(JSON_SCAN, IN, window);
+    super(JSON_SCAN, IN, window, TABLES);
   }
 
   /** Takes the array's tokens and whole records from p to end (absolute addresses); returns how many records it took. */
   scan(p: number, end: number, last: boolean, maxRecords: number): number {
-    return this.x.scan(p, end, last ? 1 : 0, OUT, IN, maxRecords);
+    return this.x.scan(p, end, last ? 1 : 0, OUT, TABLES, maxRecords);
   }
 
   /** What is wrong after the last scan, `record` being the number of the record it stopped at, or undefined. */

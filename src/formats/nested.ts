@@ -6,7 +6,7 @@
  * compared as bytes, values off the wanted paths are skipped, and only the scalars at the wanted paths
  * become strings.
  */
-import { decimalEnd, decimalPrefix } from './decimal.js';
+import { jsDecimals, type DecimalReader } from './decimal.js';
 import { APOSTROPHE, NestedCursor, QUOTE, endsWord, type Key } from './nested-cursor.js';
 import { Skeleton, startsWord } from './skeleton.js';
 import { TextCache } from './text-cache.js';
@@ -64,6 +64,8 @@ export class NestedPaths extends NestedCursor {
     private readonly slots: readonly number[],
     /** numeric[k]: path k is wanted as a number (NestedTarget.numbers) where its bytes are one. */
     numeric: readonly boolean[] = [],
+    /** How numbers are read from the bytes given to extract (a scanner's `decimals` for its memory). */
+    private readonly decimals: DecimalReader = jsDecimals,
   ) {
     super();
     if (steps.length > MAX_PATHS) throw new RangeError(`at most ${MAX_PATHS} nested fields under one key`);
@@ -144,9 +146,10 @@ export class NestedPaths extends NestedCursor {
       if (c !== QUOTE && c !== APOSTROPHE) {
         // The number and its end in one pass; the word's end is looked for only when it is not one.
         const start = this.i;
-        const num = decimalPrefix(this.buf, start, this.end);
-        if (!Number.isNaN(num) && (decimalEnd === this.end || endsWord(this.buf[decimalEnd]!))) {
-          this.i = decimalEnd;
+        const num = this.decimals.prefix(this.buf, start, this.end);
+        const end = this.decimals.end;
+        if (!Number.isNaN(num) && (end === this.end || endsWord(this.buf[end]!))) {
+          this.i = end;
           this.num = num;
           this.text = '';
           return;

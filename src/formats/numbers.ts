@@ -19,7 +19,7 @@ for (let m = 0; m <= MAX_SCALE; m++) {
   POW10_HI[m] = t - (t - p);
   POW10_LO[m] = p - POW10_HI[m]!;
 }
-/** The four tables above in a row (POW10, POW10_REST, POW10_HI, POW10_LO), a copy: the record copier's (canonical.wat). */
+/** The four tables above in a row (POW10, POW10_REST, POW10_HI, POW10_LO), a copy: numbers.wat's. */
 export function powerTables(): Float64Array {
   const all = new Float64Array(4 * (MAX_SCALE + 1));
   [POW10, POW10_REST, POW10_HI, POW10_LO].forEach((t, k) => all.set(t, k * (MAX_SCALE + 1)));

@@ -4,11 +4,9 @@
  * sent; pure); a `RecordCopier` holds a piece's bytes and what is written from it in its memory, and
  * copies one record at a time.
  */
-import { CANONICAL_WASM } from './canonical-wasm.js';
 import { RECORD_COPIER_WASM } from './record-copier-wasm.js';
-import { powerTables } from './numbers.js';
 import { SCAN_STR, SCAN_STR_COMMA, SCAN_STR_INNER, type Template } from './templates.js';
-import { compileWasm, instantiate, newMemory } from './wasm.js';
+import { NUMBERS, compileWasm, instantiate, newMemory, placeNumbers } from './wasm.js';
 
 /** Where the program starts (below: the number tables), and its room. */
 const PROG = 4096;
@@ -26,7 +24,6 @@ const SLACK = 64;
 export const ROW_ROOM = 1024;
 const PAGE = 65536;
 const RECORD_COPIER = compileWasm(RECORD_COPIER_WASM);
-const CANONICAL = compileWasm(CANONICAL_WASM);
 /** Pages each copier's memory starts with: the tables, the results, the program and a first piece. */
 const INITIAL_PAGES = 5;
 
@@ -118,11 +115,9 @@ export class RecordCopier {
 
   constructor() {
     const env = { memory: this.memory };
-    const canonical = instantiate<object>(CANONICAL, { env });
+    const numbers = instantiate<object>(NUMBERS, { env: { ...env, tables: placeNumbers(this.memory, 0) } });
     const js = { convert: (from: number, to: number, o: number): number => this.convert(from, to, o) };
-    this.x = instantiate<CopierExports>(RECORD_COPIER, { env, canonical, js });
-    const tables = powerTables();
-    new Float64Array(this.memory.buffer, 0, tables.length).set(tables);
+    this.x = instantiate<CopierExports>(RECORD_COPIER, { env, numbers, js });
   }
 
   /** Takes a piece's bytes; the output starts over after them. */

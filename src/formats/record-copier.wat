@@ -17,8 +17,8 @@
 ;; what String(Number(text)) prints is written by JS (`js.convert`): UDL's numbers may come in forms JS
 ;; does not print (`0.0`, `4.02944e-05`), and a row of such numbers is still the copier's.
 ;;
-;; Memory (shared with canonical.wat): [0, 1312) the double tables of numbers.ts (POW10, POW10_REST,
-;; POW10_HI, POW10_LO; 41 each), which canonical.wat reads; at 2048 what a record leaves (i32 each):
+;; Memory (shared with numbers.wat): [0, 1312) the double tables of numbers.ts (POW10, POW10_REST,
+;; POW10_HI, POW10_LO; 41 each), which numbers.wat reads; at 2048 what a record leaves (i32 each):
 ;; where the output continues, the id's hash (hashId of piece.ts), the obTime's start and end, and 0 when
 ;; the record's obTime is not the last record's (records taken whole only); at 2068 that last obTime's
 ;; length (-1: too long to keep) and at 2080 its bytes (up to 64), kept across pieces; [PROG, LOW) the program; then the piece's bytes and
@@ -26,8 +26,8 @@
 ;; keeps that much room after each area.
 (module
   (import "env" "memory" (memory 5))
-  ;; canonical.wat: 1 when the number text at [from, to) is certainly what String(Number(text)) prints.
-  (import "canonical" "canonical" (func $canonical (param i32 i32) (result i32)))
+  ;; numbers.wat: 1 when the number text at [from, to) is certainly what String(Number(text)) prints.
+  (import "numbers" "canonical" (func $canonical (param i32 i32) (result i32)))
   ;; JS: writes String(Number(text)) of the number at [from, to) at o; where the output continues, or -1
   ;; when the number is not finite (JS's own path decides what such a record becomes).
   (import "js" "convert" (func $convert (param i32 i32 i32) (result i32)))

@@ -5,12 +5,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decimalAt, decimalEnd, decimalPrefix } from '../../../src/formats/decimal.js';
+import { CsvScanner, IN } from '../../../src/formats/csv-scan.js';
 import { runs } from '../../helpers/runs.js';
 
 const at = (text: string): number => {
   const bytes = Buffer.from(`,${text},`, 'latin1');
   return decimalAt(bytes, 1, bytes.length - 1);
 };
+
+/** Decimal texts of every kind the readers meet, and near misses. */
+const digits = fc.stringMatching(/^[0-9]{1,20}$/);
+const decimalText = fc
+  .tuple(fc.boolean(), digits, fc.option(digits), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.integer({ min: 0, max: 40 }))))
+  .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}${exp === null ? '' : `${exp[0]}${exp[1]}${exp[2]}`}`);
 
 describe('decimalAt', () => {
   it('reads the fast forms exactly', () => {
@@ -35,10 +42,7 @@ describe('decimalAt', () => {
   );
 
   it('gives Number(text) or NaN for any decimal text, never another value', () => {
-    const digits = fc.stringMatching(/^[0-9]{1,20}$/);
-    const text = fc
-      .tuple(fc.boolean(), digits, fc.option(digits), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), fc.integer({ min: 0, max: 40 }))))
-      .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int}${frac === null ? '' : `.${frac}`}${exp === null ? '' : `${exp[0]}${exp[1]}${exp[2]}`}`);
+    const text = decimalText;
     const anyDouble = fc.double({ noNaN: true, noDefaultInfinity: true }).map(String);
     fc.assert(
       fc.property(fc.oneof(text, anyDouble), (t) => {
@@ -78,5 +82,46 @@ describe('decimalPrefix', () => {
       }),
       { numRuns: runs(4000) },
     );
+  });
+});
+
+describe("numbers.wat's decimal reader (a scanner's decimals)", () => {
+  const scanner = new CsvScanner(1 << 16);
+  /** The reader's prefix and end, and decimalPrefix's, for `text` followed by `after` in the scanner's memory. */
+  const both = (text: string, after: string): [[number, number], [number, number]] => {
+    const bytes = Buffer.from(text + after, 'latin1');
+    scanner.bytes.set(bytes, IN);
+    const to = IN + bytes.length;
+    const w = scanner.decimals.prefix(scanner.bytes, IN, to);
+    const wasm: [number, number] = [w, Number.isNaN(w) ? -1 : scanner.decimals.end - IN];
+    const j = decimalPrefix(scanner.bytes, IN, to);
+    return [wasm, [j, Number.isNaN(j) ? -1 : decimalEnd - IN]];
+  };
+
+  it('gives what decimalPrefix gives, value and end, on any text', () => {
+    const noise = fc.string({ unit: fc.constantFrom('0', '1', '9', '.', 'e', 'E', '-', '+', ',', 'x'), maxLength: 24 });
+    const anyDouble = fc.double({ noNaN: true, noDefaultInfinity: true }).map(String);
+    fc.assert(
+      fc.property(fc.oneof(decimalText, anyDouble, noise), fc.constantFrom(',', ']', '}', ' x', '', 'e', '.5'), (t, after) => {
+        const [wasm, js] = both(t, after);
+        expect(Object.is(wasm[0], js[0])).toBe(true);
+        expect(wasm[1]).toBe(js[1]);
+      }),
+      { numRuns: runs(20000) },
+    );
+    for (const t of ['80.36509451069661', '-0.0', '1e-22', '1E+22', '0.00000000000000000012345678901234567', '-1e31', '1e-41', '123456789012345678', '5.948424492631681e-8']) {
+      const [wasm, js] = both(t, ',');
+      expect(Object.is(wasm[0], js[0])).toBe(true);
+      expect(wasm[1]).toBe(js[1]);
+    }
+  });
+
+  it('reads at an exact range as decimalAt does', () => {
+    const [text, after] = ['796.5162966895053', '7'];
+    const bytes = Buffer.from(text + after, 'latin1');
+    scanner.bytes.set(bytes, IN);
+    expect(scanner.decimals.at(scanner.bytes, IN, IN + text.length)).toBe(796.5162966895053);
+    expect(scanner.decimals.at(scanner.bytes, IN, IN + text.length - 1)).toBe(796.516296689505);
+    expect(scanner.decimals.at(scanner.bytes, IN, IN + 4)).toBeNaN();
   });
 });
