@@ -7,8 +7,9 @@
  * String(Number(text)) prints (numbers.ts), else converted (`0.0` as `0`, `4.02944e-05` as `0.0000402944`).
  * A miss is a record of another shape (or with a number that is not finite): the template's sticky RegExp
  * tells, and a match is built from its captures (`exec`, the row built as a string), as are pieces beyond
- * ASCII and pages with whitespace between tokens: same bytes, slower. Records no template matches (escapes, a new key or order, a value of another
- * type) go through the exact validator plus `JSON.parse`, alone, and propose the template of their shape.
+ * ASCII and pages with whitespace between tokens: same bytes, slower. Records no template matches
+ * (escapes, a new key or order, a value of another type) go through the exact validator plus
+ * `JSON.parse`, alone, and propose the template of their shape.
  * `referenceCsv` is the plain writer; this one equals it byte for byte (test/unit/formats).
  */
 import { areCanonicalAt, isCanonicalAt } from './numbers.js';

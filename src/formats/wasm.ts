@@ -59,7 +59,7 @@ interface NumbersExports {
 /**
  * decimal.ts's reader in WebAssembly (numbers.wat, the same answers), over a scanner's memory: `buf` must
  * be a view of that memory from its first byte (the scanner's `bytes`), so offsets are its addresses.
- * About three times as fast as the JS loop on the processing phase's 4.4 million numbers per ALL day.
+ * On the processing phase's 4.4 million numbers per ALL day: ~0.2 CPU-s, where the JS loop took ~0.45-0.55.
  */
 class WasmDecimals implements DecimalReader {
   constructor(private readonly x: NumbersExports) {}
