@@ -4,6 +4,7 @@
  * sent; pure); a `RecordCopier` holds a piece's bytes and what is written from it in its memory, and
  * copies one record at a time.
  */
+import { NUMBER_FORM_WASM } from './number-form-wasm.js';
 import { RECORD_COPIER_WASM } from './record-copier-wasm.js';
 import { SCAN_STR, SCAN_STR_COMMA, SCAN_STR_INNER, type Template } from './templates.js';
 import { NUMBERS, compileWasm, instantiate, newMemory, placeNumbers } from './wasm.js';
@@ -24,6 +25,7 @@ const SLACK = 64;
 export const ROW_ROOM = 1024;
 const PAGE = 65536;
 const RECORD_COPIER = compileWasm(RECORD_COPIER_WASM);
+const NUMBER_FORM = compileWasm(NUMBER_FORM_WASM);
 /** Pages each copier's memory starts with: the tables, the results, the program and a first piece. */
 const INITIAL_PAGES = 5;
 
@@ -116,8 +118,9 @@ export class RecordCopier {
   constructor() {
     const env = { memory: this.memory };
     const numbers = instantiate<object>(NUMBERS, { env: { ...env, tables: placeNumbers(this.memory, 0) } });
+    const form = instantiate<object>(NUMBER_FORM, { env, numbers });
     const js = { convert: (from: number, to: number, o: number): number => this.convert(from, to, o) };
-    this.x = instantiate<CopierExports>(RECORD_COPIER, { env, numbers, js });
+    this.x = instantiate<CopierExports>(RECORD_COPIER, { env, numbers, form, js });
   }
 
   /** Takes a piece's bytes; the output starts over after them. */

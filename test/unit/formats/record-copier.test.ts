@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RecordCopier, ROW_ROOM, recordProgram, rowProgram } from '../../../src/formats/record-copier.js';
 import { TemplateCache, templateOf } from '../../../src/formats/templates.js';
 import { hashId } from '../../../src/formats/piece.js';
@@ -70,6 +70,22 @@ describe('the row copier', () => {
     for (const t of ['0', '-5', '1e-7', '1e+21', '-63.3098145203956', '803.1896429092334']) expect(copy(`{"n":${t}}`)).toBe(`${t}\n`);
     // Not finite: the writer's RegExp path decides (a top-level cell prints "Infinity", a nested one is JSON's null).
     expect(copy('{"n":1e400}')).toBeNull();
+  });
+
+  it('relays the digits of Python’s and Java’s forms in WebAssembly, calling JS only when that is not certain', () => {
+    const { copy } = copierFor({ n: 1 });
+    const convert = vi.spyOn(RecordCopier.prototype as unknown as { convert: () => number }, 'convert');
+    try {
+      for (const t of ['0.0', '-0.0', '4.02944e-05', '5.948424492631681E-8', '-1.0E31', '1E3', '1e+21', '123.450', '0.000001', '1.5e+300', '-8.45e-08']) {
+        expect(copy(`{"n":${t}}`)).toBe(`${String(Number(t))}\n`);
+      }
+      expect(convert).not.toHaveBeenCalled();
+      // 18 significant digits: not JS's digits, so JS converts.
+      expect(copy('{"n":0.300000000000000044}')).toBe('0.30000000000000004\n');
+      expect(convert).toHaveBeenCalledTimes(1);
+    } finally {
+      convert.mockRestore();
+    }
   });
 
   it('copies arrays of numbers of the shape’s length class, converting the numbers that need it', () => {
