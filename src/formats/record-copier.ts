@@ -15,7 +15,7 @@ const PROG_BYTES = 1 << 18;
 /** The piece's first byte; the output follows the piece. */
 const LOW = PROG + PROG_BYTES;
 const STEP = 32;
-/** Room kept after each area for the copier's 16-byte reads and writes (and a converted number's 24). */
+/** Room kept after each area for the copier's 16-byte reads and writes (and a converted number's, at most 26 bytes). */
 const SLACK = 64;
 /**
  * Bytes a row may be longer than its record's bytes, glue and two quotes per value: numbers converted to

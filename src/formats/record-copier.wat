@@ -198,7 +198,7 @@
 
   ;; The number at [from, to) converted and written at o, its growth taken from the room: where the output
   ;; continues, or -1. Its digits relaid in JS's form where that is certain (number-form.wat), else by JS
-  ;; (a call out, ~1 us). The write comes first: at most 24 bytes past the room, within the slack kept.
+  ;; (a call out, ~1 us). The write comes first: at most 26 bytes past the room, within the slack kept.
   (func $converted (param $from i32) (param $to i32) (param $o i32) (result i32)
     (local $r i32)
     (local.set $r (call $form (local.get $from) (local.get $to) (local.get $o)))
