@@ -88,7 +88,7 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
           re.lastIndex = p;
           const m = re.exec(piece.text);
           if (m === null) continue;
-          if (k > 0) templates.toFront(list[k]!);
+          if (k > 0) templates.toFront(active);
           const end = re.lastIndex;
           keepObTime(t.splitObTime === 0 ? '' : m[t.splitObTime]!);
           ids.push(t.splitId === 0 ? 0 : hashId(m[t.splitId]!));
