@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { BodyGunzip } from './gunzip.js';
 import { UdlNetworkError, UdlTimeoutError, UdlTruncatedError } from './errors.js';
 import { stoppedError } from '../errors.js';
 import { type YoungCollector, youngCollector } from './young-gc.js';
@@ -85,7 +85,7 @@ export function createHttpGet(maxSockets: number, compression: Compression = 'gz
           }
         };
         // A server may gzip even unasked; what it says it sent is what is undone.
-        const gunzip: Gunzip | undefined = /^\s*(x-)?gzip\s*$/i.test(String(res.headers['content-encoding'] ?? '')) ? createGunzip({ chunkSize: 64 * 1024 }) : undefined;
+        const gzipped = /^\s*(x-)?gzip\s*$/i.test(String(res.headers['content-encoding'] ?? ''));
         const cutShort = () => fail(new UdlTruncatedError(received, declared, redact(target)));
         const done = () => {
           if (settled) return;
@@ -94,13 +94,9 @@ export function createHttpGet(maxSockets: number, compression: Compression = 'gz
           signal?.removeEventListener('abort', onAbort);
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), bytes: received, bodyBytes: decoded });
         };
-        if (gunzip) {
-          gunzip.on('data', take);
-          // A corrupt or cut gzip stream is a body cut short: retried like one.
-          gunzip.on('error', cutShort);
-          gunzip.on('end', done);
-          onFail = () => gunzip.destroy();
-        }
+        // A corrupt or cut gzip stream is a body cut short: retried like one.
+        const gunzip = gzipped ? new BodyGunzip(take, cutShort, done) : undefined;
+        if (gunzip) onFail = () => gunzip.close();
         res.on('data', (chunk: Buffer) => {
           received += chunk.length;
           if (gunzip) gunzip.write(chunk);
