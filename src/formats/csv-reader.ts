@@ -7,8 +7,7 @@
  * literals from the reference tool) are walked in place.
  */
 import { open } from 'node:fs/promises';
-import { bytesEqual, viewOf } from './bytes-equal.js';
-import { CsvScanner, IN, MAX_COLUMNS, OUT, TABLES } from './csv-scan.js';
+import { CsvScanner, END, IN, MAX_COLUMNS, MAX_WINDOW, OUT, SAME, TABLES } from './csv-scan.js';
 import { idHash, idHashBytes } from './id-hash.js';
 import { NestedPaths } from './nested.js';
 import { TextCache } from './text-cache.js';
@@ -93,14 +92,15 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
         const wc = wanted![s]!;
         const w = OUT / 4 + 2 * (r * n + s);
         const from = words[w]!;
-        const to = words[w + 1]! & 0x7fffffff;
+        const to = words[w + 1]! & END;
         const doubled = words[w + 1]! < 0;
+        // The scanner compared the cell with the row above's (csv-scan.wat, bit 30).
+        const same = (words[w + 1]! & SAME) !== 0;
         if (wc.hashId) batch.setHash(i, doubled ? idHash(cellText(mem, from, to, true)) : idHashBytes(mem, from, to));
-        const above = w - 2 * n;
         if (wc.nested !== undefined && to > from) {
           // A nested cell equal to the row above's (the two dosimeters of a sensor share senPos) gives
           // the same fields without a walk.
-          if (r > 0 && wc.repeat.on && wc.repeat.note(sameBytes(mem, from, words[w + 1]!, words[above]!, words[above + 1]!))) {
+          if (r > 0 && wc.repeat.on && wc.repeat.note(same)) {
             wc.nested.repeat(batch, i);
           } else {
             try {
@@ -112,7 +112,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
         }
         if (wc.direct.length === 0) continue;
         if (wc.numeric) {
-          number(wc, mem, from, words[w + 1]!, r > 0 ? above : -1, i);
+          number(wc, mem, from, to, doubled, same, i);
           continue;
         }
         // A short cell equal to the row above's (obTime: 64 rows in a row share one) reuses its string,
@@ -120,7 +120,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
         const short = to - from <= SHORT && !doubled;
         const v = !short
           ? cellText(mem, from, to, doubled)
-          : r > 0 && sameBytes(mem, from, to, words[above]!, words[above + 1]!)
+          : same
             ? wc.previous
             : wc.cache.get(mem, from, to);
         wc.previous = v;
@@ -132,17 +132,14 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
   };
 
   /**
-   * The numeric cell at [from, to) (to with its doubled-quote bit) of batch record i: the row above's
-   * value when the bytes are the same (a sensor's two dosimeter rows share lat, lon, alt), else a number
-   * from the bytes where decimal.ts can, else the text.
+   * The numeric cell at [from, to) of batch record i: the row above's value when the bytes are the same
+   * (`same`: a sensor's two dosimeter rows share lat, lon, alt), else a number from the bytes where
+   * decimal.ts can, else the text.
    */
-  const number = (wc: WantedColumn, mem: Buffer, from: number, to: number, above: number, i: number): void => {
-    const words = scanner.words;
-    if (!(above >= 0 && sameBytes(mem, from, to, words[above]!, words[above + 1]!))) {
-      const doubled = to < 0;
-      const end = to & 0x7fffffff;
-      wc.previousNum = doubled ? Number.NaN : scanner.decimals.at(mem, from, end);
-      wc.previous = !Number.isNaN(wc.previousNum) ? '' : cellText(mem, from, end, doubled);
+  const number = (wc: WantedColumn, mem: Buffer, from: number, to: number, doubled: boolean, same: boolean, i: number): void => {
+    if (!same) {
+      wc.previousNum = doubled ? Number.NaN : scanner.decimals.at(mem, from, to);
+      wc.previous = !Number.isNaN(wc.previousNum) ? '' : cellText(mem, from, to, doubled);
     }
     const num = wc.previousNum;
     for (const slot of wc.direct) {
@@ -156,7 +153,10 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
     let end = IN;
     for (;;) {
       // One row larger than the window: double it.
-      if (end === IN + scanner.window) scanner.resize(2 * scanner.window);
+      if (end === IN + scanner.window) {
+        if (2 * scanner.window > MAX_WINDOW) fail(`row ${rowNo} is longer than ${MAX_WINDOW >> 20} MB`);
+        scanner.resize(2 * scanner.window);
+      }
       const { bytesRead } = await fh.read(scanner.bytes, end, IN + scanner.window - end, null);
       end += bytesRead;
       const last = bytesRead === 0;
@@ -193,17 +193,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
 
 /** The text of the cell whose range is at words[w], words[w + 1]. */
 function cellAt(mem: Buffer, words: Int32Array, w: number): string {
-  return cellText(mem, words[w]!, words[w + 1]! & 0x7fffffff, words[w + 1]! < 0);
-}
-
-/**
- * Whether the cell at [from, to) holds the same bytes as the cell at [a, b). `to` and `b` carry their
- * cells' doubled-quote bit (bit 31), so a cell only equals one with the same bit.
- */
-function sameBytes(buf: Buffer, from: number, to: number, a: number, b: number): boolean {
-  if (b - a !== to - from) return false;
-  const view = viewOf(buf);
-  return bytesEqual(view, from, view, a, (to & 0x7fffffff) - from);
+  return cellText(mem, words[w]!, words[w + 1]! & END, words[w + 1]! < 0);
 }
 
 function cellText(buf: Buffer, from: number, to: number, doubled: boolean): string {

@@ -11,6 +11,11 @@ export const MAX_COLUMNS = 4096;
 export const OUT = 16384;
 /** The input window's first byte. */
 export const IN = 131072;
+/** A cell's end word: the end is its low 30 bits; bit 30 says the cell's bytes are the row above's; bit 31 (the sign) that it held a doubled quote. */
+export const END = 0x3fffffff;
+export const SAME = 0x40000000;
+/** The largest window: every address in the scanner's memory must fit in an end word's 30 bits. */
+export const MAX_WINDOW = 512 * 1024 * 1024;
 /** numbers.wat's tables (the scanner's `decimals`), just below the window; the table fills [OUT, TABLES). */
 export const TABLES = IN - NUMBER_TABLES_BYTES;
 const CSV_SCAN = compileWasm(CSV_SCAN_WASM);

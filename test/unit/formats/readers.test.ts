@@ -190,6 +190,46 @@ describe('CSV reader against csv-parse', () => {
     );
   });
 
+  // Cells that often equal the row above's, or nearly: one byte apart (before, at and past 16 bytes), the
+  // same length, a doubled quote or not. The scanner marks a cell equal to the row above's and the reader
+  // reuses that row's value; a wrong mark would repeat a value here.
+  const twin = fc.constantFrom(
+    '',
+    'a',
+    'b',
+    '1.5',
+    '1.6',
+    '-0.25',
+    '2026-01-01T00:00:00.000Z',
+    '2026-01-01T00:00:05.000Z',
+    'x'.repeat(16),
+    'x'.repeat(15) + 'y',
+    'x'.repeat(17),
+    'x'.repeat(16) + 'y',
+    '"'.repeat(1) + 'x'.repeat(15),
+    'x'.repeat(15) + '"',
+    'p'.repeat(44) + 'q',
+    'p'.repeat(45),
+    '[1.5,2,3]',
+    '[1.5,2,4]',
+  );
+
+  it('gives each cell its own value when rows repeat the row above, as text and as numbers', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(twin, twin, twin), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 9 }), async (rows, batchSize) => {
+        const header = ['a', 'b', 'c'];
+        const text = stringify([header, ...rows]);
+        const want = (parse(text, { columns: true }) as Array<Record<string, string>>).map((r) => header.map((h) => r[h]!));
+        const got: string[][] = [];
+        for await (const b of FORMATS.csv.read(await file('twins.csv', text), { fields: header, numbers: ['b', 'c'], batchSize })) {
+          for (let i = 0; i < b.count; i++) got.push(header.map((_, f) => (Number.isNaN(b.numbers[f]?.[i] ?? Number.NaN) ? b.columns[f]![i]! : String(b.numbers[f]![i]))));
+        }
+        expect(got).toEqual(want);
+      }),
+      { numRuns: runs(300) },
+    );
+  });
+
   it('reads rows across read windows, and a row larger than the window', async () => {
     const big = 'z"'.repeat(700_000);
     const rows = Array.from({ length: 40_000 }, (_, i) => [`id-${i}`, i === 20_000 ? big : `v,${i}\n"`, String(i)]);
