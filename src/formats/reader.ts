@@ -9,7 +9,7 @@
  *
  * A field is a path (nested.ts): a top-level key, then `[n]` and `.key` steps into nested values. Values
  * are text: strings decoded, numbers as written in the file, null/absent as "". A batch's arrays are fresh:
- * they may be kept, but keeping them all holds the day. Duplicate checks ask for `idHashes` instead of
+ * they may be kept, but keeping them all holds the day; with `reuse` they are refilled for the next batch. Duplicate checks ask for `idHashes` instead of
  * the id column: each record's id hashed (id-hash.ts) from the file's bytes, with no string made.
  */
 import { open } from 'node:fs/promises';
@@ -27,8 +27,14 @@ export interface ReadOptions {
    * "" (no string made); elsewhere the number is NaN and the text is given as usual.
    */
   numbers?: readonly string[];
-  /** Records per batch; default 1024. */
+  /** Records per batch; default DEFAULT_BATCH. */
   batchSize?: number;
+  /**
+   * Every batch in the same arrays, valid until the next one is asked for (the consumer keeps nothing):
+   * a day's ~8,600 batches then allocate no arrays, ~300 MB less young garbage for `process`.
+   * @default false
+   */
+  reuse?: boolean;
 }
 
 export interface RecordBatch {
@@ -94,6 +100,9 @@ export class BatchBuilder {
   numbers: Float64Array[];
   count = 0;
   private readonly width: number;
+  private readonly reuse: boolean;
+  /** A reused batch was handed out: its numbers go back to NaN when the next record begins. */
+  private refill = false;
   /** The slots of the fields wanted as numbers too. */
   readonly numeric: readonly number[];
   readonly size: number;
@@ -101,8 +110,9 @@ export class BatchBuilder {
   constructor(o: ReadOptions) {
     this.width = o.fields.length;
     this.size = o.batchSize ?? DEFAULT_BATCH;
+    this.reuse = o.reuse === true;
     this.numeric = o.fields.flatMap((f, slot) => (o.numbers?.includes(f) ? [slot] : []));
-    this.columns = fresh(this.width);
+    this.columns = fresh(this.width, this.reuse ? this.size : 0);
     this.numbers = this.freshNumbers();
     this.hashes = o.idHashes ? new Float64Array(this.size) : undefined;
   }
@@ -119,6 +129,10 @@ export class BatchBuilder {
 
   /** The record being filled: its values default to "" (absent), its numbers to NaN (read the text: see freshNumbers). */
   begin(): number {
+    if (this.refill) {
+      for (const slot of this.numeric) this.numbers[slot]!.fill(Number.NaN);
+      this.refill = false;
+    }
     const i = this.count;
     for (let f = 0; f < this.width; f++) this.columns[f]![i] = '';
     if (this.hashes) this.hashes[i] = EMPTY_HASH;
@@ -144,6 +158,7 @@ export class BatchBuilder {
   }
 
   take(): RecordBatch {
+    if (this.reuse) return this.again();
     const b: RecordBatch = { count: this.count, columns: this.columns, numbers: this.numbers.map((n) => n.subarray(0, this.count)) };
     for (const c of b.columns) c.length = this.count;
     this.numbers = this.freshNumbers();
@@ -151,8 +166,17 @@ export class BatchBuilder {
       b.idHashes = this.hashes.subarray(0, this.count);
       this.hashes = new Float64Array(this.size);
     }
-    this.columns = fresh(this.width);
+    this.columns = fresh(this.width, 0);
     this.count = 0;
+    return b;
+  }
+
+  /** The batch in the arrays it was filled in, which the next batch refills (ReadOptions.reuse). */
+  private again(): RecordBatch {
+    const b: RecordBatch = { count: this.count, columns: this.columns, numbers: this.numbers.map((n) => (n.length === 0 ? n : n.subarray(0, this.count))) };
+    if (this.hashes) b.idHashes = this.hashes.subarray(0, this.count);
+    this.count = 0;
+    this.refill = true;
     return b;
   }
 
@@ -162,8 +186,9 @@ export class BatchBuilder {
   }
 }
 
-function fresh(width: number): string[][] {
-  return Array.from({ length: width }, () => []);
+/** Per field an array of `size` "" (packed, for reuse), or an empty one to grow. */
+function fresh(width: number, size: number): string[][] {
+  return Array.from({ length: width }, () => Array.from({ length: size }, () => ''));
 }
 
 /**

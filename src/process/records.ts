@@ -47,7 +47,7 @@ export async function readL1cRecords(path: string, format: OutputFormat, onRecor
   const r = newL1cRecord();
   const numbers = r.numbers;
   try {
-    for await (const b of formatByName(format).read(path, { fields: FIELDS, numbers: NUMBERS })) {
+    for await (const b of formatByName(format).read(path, { fields: FIELDS, numbers: NUMBERS, reuse: true })) {
       const nums = NUMBER_SLOTS.map((slot) => b.numbers[slot]!);
       const [idSensor, observatory, obTime, createdAt, descriptor, lat, lon, alt, desc, value, quality, p0, p1, p2] = b.columns as [
         string[],

@@ -14,7 +14,7 @@ export interface IdScan {
 export async function scanIds(format: ArtifactFormat, path: string, onObTime: (obTime: string) => void): Promise<IdScan> {
   let hashes = new Float64Array(1 << 16);
   let records = 0;
-  for await (const b of format.read(path, { fields: ['obTime'], idHashes: true })) {
+  for await (const b of format.read(path, { fields: ['obTime'], idHashes: true, reuse: true })) {
     const obTimes = b.columns[0]!;
     if (records + b.count > hashes.length) {
       const grown = new Float64Array(Math.max(2 * hashes.length, records + b.count));
@@ -32,7 +32,7 @@ export async function scanIds(format: ArtifactFormat, path: string, onObTime: (o
   // Equal hashes: count the ids that really repeat.
   const seen = new Set<string>();
   let duplicates = 0;
-  for await (const b of format.read(path, { fields: ['id'], idHashes: true })) {
+  for await (const b of format.read(path, { fields: ['id'], idHashes: true, reuse: true })) {
     const ids = b.columns[0]!;
     for (let i = 0; i < b.count; i++) {
       if (!suspects.has(b.idHashes![i]!)) continue;

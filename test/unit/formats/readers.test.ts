@@ -130,6 +130,26 @@ describe.each(['csv', 'json'] as const)('%s reader', (format) => {
     expect(fromBytes).toBeGreaterThan(records.length);
   });
 
+  it('gives the same values with reuse, every batch in the same arrays', async () => {
+    const path = await artifact(format, records);
+    const o = { fields: ['obTime', 'lat', 'senPos[0]', 'seoList[0].obDescription'], numbers: ['lat', 'senPos[0]'], idHashes: true, batchSize: 16 };
+    // What a consumer sees of each batch before it asks for the next.
+    const seen = async (reuse: boolean) => {
+      const out: unknown[] = [];
+      const arrays = new Set<unknown>();
+      for await (const b of FORMATS[format].read(path, { ...o, reuse })) {
+        arrays.add(b.columns[0]);
+        for (let i = 0; i < b.count; i++) out.push([...b.columns.map((c) => c[i]), ...b.numbers.map((n) => n[i] ?? null), b.idHashes![i]]);
+      }
+      return { out, arrays: arrays.size };
+    };
+    const fresh = await seen(false);
+    const reused = await seen(true);
+    expect(reused.out).toEqual(fresh.out);
+    expect(fresh.arrays).toBe(Math.ceil(records.length / 16));
+    expect(reused.arrays).toBe(1);
+  });
+
   it('hashes each id as idHash does, without the id column', async () => {
     const path = await artifact(format, records);
     const got = await readAll(format, path, { fields: [], idHashes: true });
