@@ -9,8 +9,9 @@
  *
  * A field is a path (nested.ts): a top-level key, then `[n]` and `.key` steps into nested values. Values
  * are text: strings decoded, numbers as written in the file, null/absent as "". A batch's arrays are fresh:
- * they may be kept, but keeping them all holds the day; with `reuse` they are refilled for the next batch. Duplicate checks ask for `idHashes` instead of
- * the id column: each record's id hashed (id-hash.ts) from the file's bytes, with no string made.
+ * they may be kept, but keeping them all holds the day; with `reuse` they are refilled for the next
+ * batch. Duplicate checks ask for `idHashes` instead of the id column: each record's id hashed
+ * (id-hash.ts) from the file's bytes, with no string made.
  */
 import { open } from 'node:fs/promises';
 import { ReachUdlError } from '../errors.js';
