@@ -156,6 +156,30 @@ describe('download against the simulator', () => {
   });
 });
 
+describe('download with gzip on the wire', () => {
+  it('writes the same bytes as a plain download, while the server sends gzip', async () => {
+    const sim = await startSim({ sensors: 1, subSecondShare: 0.01, auth: AUTH, seed: 11, gzipLevel: 1 });
+    try {
+      const day = DAYS[0]!;
+      const files: Buffer[] = [];
+      for (const compression of ['gzip', 'none']) {
+        const out = await tempDir();
+        const before = sim.stats().gzipResponses;
+        const r = await runCli(['download', '--start-date', day, '--end-date', day, '--output-dir', out, '--udl-url', sim.url, '--compression', compression], env);
+        expect(r.code).toBe(0);
+        const gzipped = sim.stats().gzipResponses - before;
+        if (compression === 'gzip') expect(gzipped).toBeGreaterThan(1);
+        else expect(gzipped).toBe(0);
+        files.push(await readFile(join(out, name(day))));
+      }
+      expect(files[0]!.length).toBeGreaterThan(1e6);
+      expect(files[0]!.equals(files[1]!)).toBe(true);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 describe('usage and configuration errors', () => {
   it.each([
     [['--start-date', '2026-01-03', '--end-date', '2026-01-01'], /before --start-date/],
