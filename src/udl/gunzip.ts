@@ -19,6 +19,7 @@ export class BodyGunzip {
   #held: Buffer[] = [];
   #heldBytes = 0;
   #failed = false;
+  #closed = false;
 
   /**
    * `onData` gets each decompressed piece (it may keep it: minizlib never reuses one), `onError` a corrupt or
@@ -37,18 +38,23 @@ export class BodyGunzip {
     });
   }
 
+  /** Takes the next compressed piece; nothing after close(). */
   write(chunk: Buffer): void {
+    if (this.#closed) return;
     this.#held.push(chunk);
     this.#heldBytes += chunk.length;
     if (this.#heldBytes >= BATCH) this.#flush();
   }
 
   end(): void {
+    if (this.#closed) return;
     this.#flush();
     this.#zlib.end();
   }
 
+  /** Drops the stream (the exchange failed): later pieces and end() are ignored, nothing more is reported. */
   close(): void {
+    this.#closed = true;
     this.#held = [];
     this.#zlib.close();
   }
