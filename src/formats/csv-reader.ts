@@ -122,7 +122,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
           ? cellText(mem, from, to, doubled)
           : same
             ? wc.previous
-            : wc.cache.get(mem, from, to);
+            : wc.cache.get(mem, from, to, r > 0);
         wc.previous = v;
         for (const slot of wc.direct) batch.set(slot, i, v);
       }

@@ -26,22 +26,29 @@ export class TextCache {
   private lastSlot = -1;
   private lastButOne = -1;
 
-  /** The UTF-8 text of buf[from, to). */
-  get(buf: Buffer, from: number, to: number): string {
+  /**
+   * The UTF-8 text of buf[from, to). `changed`: the caller knows these bytes differ from the value it
+   * looked up last (a CSV cell the scanner did not mark as the row above's), so the two recent values are
+   * not compared first; it only saves time, a wrong hint gives the same string.
+   */
+  get(buf: Buffer, from: number, to: number, changed = false): string {
     const n = to - from;
     if (!this.trial.on || n > MAX_BYTES) return buf.toString('utf8', from, to);
     const view = viewOf(buf);
     const last = this.lastSlot;
-    if (last >= 0 && this.lengths[last] === n && bytesEqual(view, from, this.slabView, last * MAX_BYTES, n)) {
-      this.trial.note(true);
-      return this.texts[last]!;
-    }
     const before = this.lastButOne;
     this.lastButOne = last;
-    if (before >= 0 && this.lengths[before] === n && bytesEqual(view, from, this.slabView, before * MAX_BYTES, n)) {
-      this.trial.note(true);
-      this.lastSlot = before;
-      return this.texts[before]!;
+    if (!changed) {
+      if (last >= 0 && this.lengths[last] === n && bytesEqual(view, from, this.slabView, last * MAX_BYTES, n)) {
+        this.lastButOne = before;
+        this.trial.note(true);
+        return this.texts[last]!;
+      }
+      if (before >= 0 && this.lengths[before] === n && bytesEqual(view, from, this.slabView, before * MAX_BYTES, n)) {
+        this.trial.note(true);
+        this.lastSlot = before;
+        return this.texts[before]!;
+      }
     }
     // The slot from every byte: values of one column may differ in one letter anywhere ("DOSE1 (Flavor
     // X)" and "DOSE2 (Flavor W)" alternate), and two that share a slot would evict each other every time.

@@ -1,4 +1,5 @@
 /** TextCache: the right text always, the same string for a repeated value, and off for values that do not repeat. */
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { TextCache } from '../../../src/formats/text-cache.js';
 
@@ -43,6 +44,30 @@ describe('TextCache', () => {
     for (let i = 0; i < 2000; i++) {
       expect(c.get(buf, 0, 30)).toBe('DOSE1 (Flavor X) in rad/second');
       expect(c.get(buf, 31, 61)).toBe('DOSE2 (Flavor W) in rad/second');
+    }
+    expect(made).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives the right text with any `changed` hint, right or wrong, and one string per value when told', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom('REACH-101', 'REACH-102', 'REACH-103', 'a', 'b', 'é', ''), fc.boolean()), { maxLength: 60 }), (seq) => {
+        const c = new TextCache();
+        const buf = Buffer.from(seq.map(([v]) => v).join(','));
+        let at = 0;
+        for (const [v, hint] of seq) {
+          const n = Buffer.byteLength(v);
+          expect(c.get(buf, at, at + n, hint)).toBe(v);
+          at += n + 1;
+        }
+      }),
+    );
+    // Told that each value differs from the last, the cache still makes each string once.
+    const c = new TextCache();
+    const buf = Buffer.from('REACH-101,REACH-102');
+    const made = vi.spyOn(buf, 'toString');
+    for (let i = 0; i < 500; i++) {
+      expect(c.get(buf, 0, 9, true)).toBe('REACH-101');
+      expect(c.get(buf, 10, 19, true)).toBe('REACH-102');
     }
     expect(made).toHaveBeenCalledTimes(2);
   });
