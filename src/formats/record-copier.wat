@@ -21,9 +21,9 @@
 ;; POW10_HI, POW10_LO; 41 each), which numbers.wat reads; at 2048 what a record leaves (i32 each):
 ;; where the output continues, the id's hash (hashId of piece.ts), the obTime's start and end, and 0 when
 ;; the record's obTime is not the last record's (records taken whole only); at 2068 that last obTime's
-;; length (-1: too long to keep) and at 2080 its bytes (up to 64), kept across pieces; [PROG, LOW) the program; then the piece's bytes and
-;; the output, where record-copier.ts puts them. Reads and writes run up to 16 bytes past a value: record-copier.ts
-;; keeps that much room after each area.
+;; length (-1: too long to keep) and at 2080 its bytes (up to 64), kept across pieces; [PROG, LOW) the
+;; program; then the piece's bytes and the output, where record-copier.ts puts them. Reads and writes run
+;; up to 16 bytes past a value: record-copier.ts keeps that much room after each area.
 (module
   (import "env" "memory" (memory 5))
   ;; numbers.wat: 1 when the number text at [from, to) is certainly what String(Number(text)) prints.
@@ -164,7 +164,7 @@
     (i32.store offset=28 (local.get $s) (i32.sub (local.get $to) (local.get $from)))
     (i32.const 1))
 
-;; Just past the array of numbers at p (`[`, numbers, `]`), of at least two numbers (scan 5) or at most
+  ;; Just past the array of numbers at p (`[`, numbers, `]`), of at least two numbers (scan 5) or at most
   ;; one (scan 6); -1 otherwise.
   (func $numbers (param $p i32) (param $end i32) (param $scan i32) (result i32)
     (local $q i32) (local $n i32) (local $next i32) (local $c i32)

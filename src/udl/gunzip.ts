@@ -18,8 +18,6 @@ export class BodyGunzip {
   readonly #zlib: Gunzip;
   #held: Buffer[] = [];
   #heldBytes = 0;
-  #failed = false;
-  #closed = false;
 
   /**
    * `onData` gets each decompressed piece (it may keep it: minizlib never reuses one), `onError` a corrupt or
@@ -28,33 +26,34 @@ export class BodyGunzip {
   constructor(onData: (piece: Buffer) => void, onError: (err: unknown) => void, onEnd: () => void) {
     this.#zlib = new Gunzip({ chunkSize: OUT } as ZlibOptions);
     this.#zlib.on('data', onData);
-    this.#zlib.on('error', (err: unknown) => {
-      this.#failed = true;
-      onError(err);
-    });
+    this.#zlib.on('error', onError);
     // minizlib ends its stream after an error too; a body that failed must not also look whole.
     this.#zlib.on('end', () => {
-      if (!this.#failed) onEnd();
+      if (!this.#zlib.sawError) onEnd();
     });
   }
 
-  /** Takes the next compressed piece; nothing after close(). */
+  /** Whether zlib is gone: closed, or closed by minizlib on an error (its binding would throw). */
+  get #gone(): boolean {
+    return this.#zlib.handle === undefined;
+  }
+
+  /** Takes the next compressed piece; nothing after close() or an error. */
   write(chunk: Buffer): void {
-    if (this.#closed) return;
+    if (this.#gone) return;
     this.#held.push(chunk);
     this.#heldBytes += chunk.length;
     if (this.#heldBytes >= BATCH) this.#flush();
   }
 
   end(): void {
-    if (this.#closed) return;
+    if (this.#gone) return;
     this.#flush();
     this.#zlib.end();
   }
 
   /** Drops the stream (the exchange failed): later pieces and end() are ignored, nothing more is reported. */
   close(): void {
-    this.#closed = true;
     this.#held = [];
     this.#zlib.close();
   }
