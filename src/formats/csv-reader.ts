@@ -7,7 +7,7 @@
  * literals from the reference tool) are walked in place.
  */
 import { open } from 'node:fs/promises';
-import { CsvScanner, END, IN, MAX_COLUMNS, MAX_WINDOW, OUT, SAME, TABLES } from './csv-scan.js';
+import { CsvScanner, END, IN, MAX_COLUMNS, MAX_WINDOW, OUT, SAME, SKELETONS } from './csv-scan.js';
 import { idHash, idHashBytes } from './id-hash.js';
 import { NestedPaths } from './nested.js';
 import { TextCache } from './text-cache.js';
@@ -73,7 +73,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
       const cp = plan.byTop.get(name);
       const hashId = o.idHashes === true && name === 'id';
       if (cp === undefined && !hashId) return;
-      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots), scanner.decimals) : undefined;
+      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots), scanner.decimals, scanner.skeletons.take()) : undefined;
       const direct = cp?.direct ?? [];
       wanted!.push({ column, direct, nested, hashId, numeric: batch.allNumeric(direct), previous: '', previousNum: Number.NaN, cache: new TextCache(), repeat: new Trial() });
       words[column] = wanted!.length;
@@ -170,7 +170,7 @@ export async function* readCsv(path: string, o: ReadOptions): AsyncGenerator<Rec
         p = scanner.pos;
       }
       for (;;) {
-        const maxRows = Math.min(batch.size - batch.count, Math.floor((TABLES - OUT) / (8 * Math.max(1, wanted!.length))));
+        const maxRows = Math.min(batch.size - batch.count, Math.floor((SKELETONS - OUT) / (8 * Math.max(1, wanted!.length))));
         const rows = scanner.scan(p, end, last, width, wanted!.length, maxRows);
         take(rows);
         p = scanner.pos;

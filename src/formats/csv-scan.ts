@@ -3,6 +3,7 @@
  * instance per read (each has its own memory, so reads run side by side), and what its error codes mean.
  */
 import { CSV_SCAN_WASM } from './csv-scan-wasm.js';
+import { SKELETON_AREA, SkeletonSlots } from './skeleton-match.js';
 import { NUMBER_TABLES_BYTES, WindowScanner, compileWasm, type ScannerExports, type WasmGlobal } from './wasm.js';
 
 /** Columns the column map holds; an artifact has about 25. */
@@ -16,8 +17,10 @@ export const END = 0x3fffffff;
 export const SAME = 0x40000000;
 /** The largest window: every address in the scanner's memory must fit in an end word's 30 bits. */
 export const MAX_WINDOW = 512 * 1024 * 1024;
-/** numbers.wat's tables (the scanner's `decimals`), just below the window; the table fills [OUT, TABLES). */
-export const TABLES = IN - NUMBER_TABLES_BYTES;
+/** numbers.wat's tables (the scanner's `decimals`), just below the window. */
+const TABLES = IN - NUMBER_TABLES_BYTES;
+/** The skeleton slots (skeleton-match.ts), below the tables; the output table fills [OUT, SKELETONS). */
+export const SKELETONS = TABLES - SKELETON_AREA;
 const CSV_SCAN = compileWasm(CSV_SCAN_WASM);
 
 interface CsvScanExports extends ScannerExports {
@@ -25,10 +28,14 @@ interface CsvScanExports extends ScannerExports {
   cells: WasmGlobal;
 }
 
-/** One scanner (see WindowScanner): its words hold the column map at [0, MAX_COLUMNS), the table from OUT / 4 up to TABLES / 4. */
+/** One scanner (see WindowScanner): its words hold the column map at [0, MAX_COLUMNS), the table from OUT / 4 up to SKELETONS / 4. */
 export class CsvScanner extends WindowScanner<CsvScanExports> {
+  /** Skeleton slots for the nested columns' NestedPaths. */
+  readonly skeletons: SkeletonSlots;
+
   constructor(window: number) {
     super(CSV_SCAN, IN, window, TABLES);
+    this.skeletons = new SkeletonSlots(this, SKELETONS);
   }
 
   /** Scans whole rows from p to end (absolute addresses); returns how many it took (csv-scan.wat). */

@@ -11,7 +11,9 @@
 ;; Memory (one memory, grown by JS when a row needs a larger window):
 ;;   [0, 16384)       column map, an i32 per column (4096 columns): 1 + the output slot the column's cell
 ;;                    goes to, or 0 when it is not wanted
-;;   [16384, IN)      output: for row r and slot s, at 16384 + (r * slots + s) * 8: the cell's first byte
+;;   [16384, ...)     output, as many rows as the caller allows (csv-scan.ts keeps the slots of
+;;                    skeleton-match.ts and numbers.wat's tables between it and IN): for row r and slot s,
+;;                    at 16384 + (r * slots + s) * 8: the cell's first byte
 ;;                    (i32), then its end (i32) with bit 31 set when the cell held a doubled quote ("") and
 ;;                    bit 30 when it holds the same bytes as the slot's cell in the row above (r > 0)
 ;;   [IN, ...)        the input window (IN is the caller's choice): the file's bytes from a row's start

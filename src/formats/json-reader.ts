@@ -48,7 +48,7 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
       const cp = plan.byTop.get(key);
       const hashId = o.idHashes === true && key === 'id';
       const direct = cp?.direct ?? [];
-      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots), scanner.decimals) : undefined;
+      const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots), scanner.decimals, scanner.skeletons.take()) : undefined;
       const numeric = batch.allNumeric(direct);
       wk = direct.length > 0 || nested !== undefined || hashId ? { key, direct, numeric, cache: new TextCache(), nested, hashId, previous: '', previousNum: Number.NaN, repeat: new Trial() } : null;
       byKey.set(key, wk);

@@ -3,6 +3,7 @@
  * layout, an instance per read, and what its error codes mean.
  */
 import { JSON_SCAN_RECORDS_WASM } from './json-scan-records-wasm.js';
+import { SKELETON_AREA, SkeletonSlots } from './skeleton-match.js';
 import { NUMBER_TABLES_BYTES, WindowScanner, compileWasm, type ScannerExports } from './wasm.js';
 
 /** The most members a record may have (the scanner keeps room for one such record in its output). */
@@ -11,8 +12,10 @@ export const MAX_MEMBERS = 4096;
 export const OUT = 131072;
 /** The input window's first byte. */
 export const IN = OUT + (1 << 20);
-/** numbers.wat's tables (the scanner's `decimals`), just below the window; the output fills [OUT, TABLES), room for ~2,000 records of 27 members. */
+/** numbers.wat's tables (the scanner's `decimals`), just below the window. */
 const TABLES = IN - NUMBER_TABLES_BYTES;
+/** The skeleton slots (skeleton-match.ts), below the tables; the output fills [OUT, SKELETONS), room for ~2,000 records of 27 members. */
+const SKELETONS = TABLES - SKELETON_AREA;
 const JSON_SCAN = compileWasm(JSON_SCAN_RECORDS_WASM);
 
 interface JsonScanExports extends ScannerExports {
@@ -21,13 +24,17 @@ interface JsonScanExports extends ScannerExports {
 
 /** One scanner (see WindowScanner): its words hold the output from OUT / 4. */
 export class JsonRecordScanner extends WindowScanner<JsonScanExports> {
+  /** Skeleton slots for the nested members' NestedPaths. */
+  readonly skeletons: SkeletonSlots;
+
   constructor(window: number) {
     super(JSON_SCAN, IN, window, TABLES);
+    this.skeletons = new SkeletonSlots(this, SKELETONS);
   }
 
   /** Takes the array's tokens and whole records from p to end (absolute addresses); returns how many records it took. */
   scan(p: number, end: number, last: boolean, maxRecords: number): number {
-    return this.x.scan(p, end, last ? 1 : 0, OUT, TABLES, maxRecords);
+    return this.x.scan(p, end, last ? 1 : 0, OUT, SKELETONS, maxRecords);
   }
 
   /** What is wrong after the last scan, `record` being the number of the record it stopped at, or undefined. */

@@ -9,6 +9,7 @@
 import { jsDecimals, type DecimalReader } from './decimal.js';
 import { APOSTROPHE, NestedCursor, QUOTE, endsWord, type Key } from './nested-cursor.js';
 import { Skeleton, startsWord } from './skeleton.js';
+import { READ_IN_JS, type SkeletonSlot } from './skeleton-match.js';
 import { TextCache } from './text-cache.js';
 import { Trial } from './trial.js';
 
@@ -66,6 +67,8 @@ export class NestedPaths extends NestedCursor {
     numeric: readonly boolean[] = [],
     /** How numbers are read from the bytes given to extract (a scanner's `decimals` for its memory). */
     private readonly decimals: DecimalReader = jsDecimals,
+    /** Where skeletons are matched in WebAssembly, for bytes in that scanner's memory (skeleton-match.ts). */
+    private readonly slot?: SkeletonSlot,
   ) {
     super();
     if (steps.length > MAX_PATHS) throw new RangeError(`at most ${MAX_PATHS} nested fields under one key`);
@@ -91,7 +94,7 @@ export class NestedPaths extends NestedCursor {
     this.target = target;
     this.row = row;
     const sk = this.skeleton;
-    if (sk !== undefined && this.fits.on && this.fits.note(this.throughSkeleton(sk, from, to))) return;
+    if (sk !== undefined && this.fits.on && this.fits.note(this.fit(sk, from, to))) return;
     this.i = from;
     this.last.fill('');
     this.lastNum.fill(Number.NaN);
@@ -99,7 +102,38 @@ export class NestedPaths extends NestedCursor {
     this.readEnd.length = 0;
     this.readMask.length = 0;
     this.value(0, this.all);
-    if (this.fits.on && to - from <= MAX_SKELETON) this.skeleton = Skeleton.of(buf, from, to, this.dq, this.readStart, this.readEnd, this.readMask);
+    if (this.fits.on && to - from <= MAX_SKELETON) {
+      this.skeleton = Skeleton.of(buf, from, to, this.dq, this.readStart, this.readEnd, this.readMask);
+      this.slot?.load(this.skeleton, (mask) => (mask & this.numericMask) === mask);
+    }
+  }
+
+  /**
+   * The value at buf[from, to) read through the skeleton (as throughSkeleton), matched in WebAssembly
+   * when the skeleton is in the slot and the bytes are in its memory: only the strings and the words
+   * that are not numbers become text here.
+   */
+  private fit(sk: Skeleton, from: number, to: number): boolean {
+    const slot = this.slot;
+    if (slot === undefined || !slot.holds(sk, this.buf)) return this.throughSkeleton(sk, from, to);
+    if (sk.dq !== this.dq) return false;
+    const n = slot.match(from, to);
+    if (n === READ_IN_JS) return this.throughSkeleton(sk, from, to);
+    if (n < 0) return false;
+    if (sk.fed !== this.all) {
+      this.last.fill('');
+      this.lastNum.fill(Number.NaN);
+    }
+    for (let s = 0; s < n; s++) {
+      const ends = sk.masks[s]!;
+      const num = slot.number(s);
+      let text = '';
+      // A plain string (the match leaves the others to JS) is its bytes' text, as decoded() gives it.
+      if (sk.openers[s] !== 0) text = this.caches[31 - Math.clz32(ends & -ends)]!.get(this.buf, slot.start(s), slot.end(s));
+      else if (Number.isNaN(num)) text = this.wordText(slot.start(s), slot.end(s));
+      this.take(ends, text, num);
+    }
+    return true;
   }
 
   /**

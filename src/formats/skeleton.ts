@@ -14,8 +14,10 @@ export class Skeleton {
   private readonly view: DataView;
 
   private constructor(
-    bytes: Buffer,
-    private readonly seg: readonly number[],
+    /** The bytes outside the scalars, segment after segment. */
+    readonly bytes: Buffer,
+    /** Segment s is bytes[seg[s], seg[s + 1]). */
+    readonly seg: readonly number[],
     /** Per scalar: the paths that end at it (a bit each). */
     readonly masks: readonly number[],
     /** Per scalar: its opening quote or apostrophe, or 0 for a bare word. */

@@ -98,6 +98,8 @@ export class WindowScanner<X extends ScannerExports> {
 
   /** Numbers read from the memory's bytes (numbers.wat, its tables at `tables`, below `low`). */
   readonly decimals: DecimalReader;
+  /** That numbers.wat instance, for modules that import its functions. */
+  readonly numbers: object;
 
   constructor(
     module: object,
@@ -108,7 +110,14 @@ export class WindowScanner<X extends ScannerExports> {
     this.x = instantiate<X>(module);
     this.resize(window);
     const memory = this.x.memory;
-    this.decimals = new WasmDecimals(instantiate<NumbersExports>(NUMBERS, { env: { memory, tables: placeNumbers(memory, tables) } }));
+    const numbers = instantiate<NumbersExports>(NUMBERS, { env: { memory, tables: placeNumbers(memory, tables) } });
+    this.numbers = numbers;
+    this.decimals = new WasmDecimals(numbers);
+  }
+
+  /** The memory the window is in. */
+  get memory(): WasmMemory {
+    return this.x.memory;
   }
 
   /** Makes the window `window` bytes long (contents kept). */
