@@ -21,8 +21,7 @@ const BYTES = 1040;
 /** The most scalars a slot describes (skeleton.wat's layout). */
 const MAX_SCALARS = 32;
 
-/** What match() returns when the value fits nowhere near (-1), or when JavaScript must read it (-2: a string to decode, or one never closed). */
-export const NO_FIT = -1;
+/** What match() returns when JavaScript must read the value (a string to decode, or one never closed); -1: it does not fit. */
 export const READ_IN_JS = -2;
 
 interface SkeletonExports {
@@ -105,7 +104,7 @@ export class SkeletonSlot {
     return true;
   }
 
-  /** The value at [from, to) through the loaded skeleton: its scalar count, NO_FIT or READ_IN_JS (skeleton.wat). */
+  /** The value at [from, to) through the loaded skeleton: its scalar count, -1 (no fit) or READ_IN_JS (skeleton.wat). */
   match(from: number, to: number): number {
     return this.x.match(this.at, from, to);
   }
