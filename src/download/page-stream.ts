@@ -127,7 +127,8 @@ export class PageStream implements BodySink<StreamedPage> {
 
   data(chunk: Buffer): void {
     if (this.parts) {
-      this.parts.push(chunk);
+      // Copied: the chunk's memory is reused after this call (BodySink).
+      this.parts.push(Buffer.from(chunk));
       return;
     }
     this.append(chunk);

@@ -118,6 +118,7 @@ function params(q: UdlQuery): URLSearchParams {
 
 /** Receives a 200 body chunk by chunk; `end` turns what arrived into the result. */
 export interface BodySink<T> {
+  /** A chunk's memory is reused once this returns (a connection's read buffer): copy what is kept. */
   data(chunk: Buffer): void;
   end(): T;
 }
@@ -125,7 +126,7 @@ export interface BodySink<T> {
 /** The whole body as text, for small answers like /count. */
 function textSink(): BodySink<string> {
   const chunks: Buffer[] = [];
-  return { data: (c) => void chunks.push(c), end: () => Buffer.concat(chunks).toString('utf8') };
+  return { data: (c) => void chunks.push(Buffer.from(c)), end: () => Buffer.concat(chunks).toString('utf8') };
 }
 
 function header(v: string | string[] | undefined): string | undefined {

@@ -15,7 +15,7 @@ export interface UdlConnectDeps {
   clock?: Clock;
   /** [0, 1) source for back-off jitter. */
   random?: () => number;
-  /** Replaces node:http (tests). */
+  /** Replaces the HTTP client of http.ts (tests). */
   http?: HttpGet;
   /** Skips credential resolution (tests, library users holding one already). */
   credential?: Credential;

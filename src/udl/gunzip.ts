@@ -16,7 +16,8 @@ const OUT = 64 * 1024;
 
 export class BodyGunzip {
   readonly #zlib: Gunzip;
-  #held: Buffer[] = [];
+  /** Compressed bytes gathered for the next write: copied, since a piece's memory is reused after write(). */
+  readonly #held = Buffer.allocUnsafe(BATCH);
   #heldBytes = 0;
 
   /**
@@ -38,12 +39,16 @@ export class BodyGunzip {
     return this.#zlib.handle === undefined;
   }
 
-  /** Takes the next compressed piece; nothing after close() or an error. */
+  /** Takes the next compressed piece (not kept: its memory may be reused once this returns); nothing after close() or an error. */
   write(chunk: Buffer): void {
-    if (this.#gone) return;
-    this.#held.push(chunk);
-    this.#heldBytes += chunk.length;
-    if (this.#heldBytes >= BATCH) this.#flush();
+    let from = 0;
+    while (from < chunk.length && !this.#gone) {
+      const n = Math.min(BATCH - this.#heldBytes, chunk.length - from);
+      chunk.copy(this.#held, this.#heldBytes, from, from + n);
+      this.#heldBytes += n;
+      from += n;
+      if (this.#heldBytes === BATCH) this.#flush();
+    }
   }
 
   end(): void {
@@ -54,15 +59,15 @@ export class BodyGunzip {
 
   /** Drops the stream (the exchange failed): later pieces and end() are ignored, nothing more is reported. */
   close(): void {
-    this.#held = [];
+    this.#heldBytes = 0;
     this.#zlib.close();
   }
 
+  /** Gives zlib the gathered bytes: minizlib inflates them before write() returns, so the batch buffer is free again. */
   #flush(): void {
     if (this.#heldBytes === 0) return;
-    const batch = this.#held.length === 1 ? this.#held[0]! : Buffer.concat(this.#held, this.#heldBytes);
-    this.#held = [];
+    const n = this.#heldBytes;
     this.#heldBytes = 0;
-    this.#zlib.write(batch);
+    this.#zlib.write(this.#held.subarray(0, n));
   }
 }

@@ -1,18 +1,23 @@
 /**
- * A thin keep-alive GET over node:http(s). Not fetch: on this workload fetch bodies cost about 3x the CPU
- * of `data` events (REFERENCE.md). Not the `unified-data-library` SDK: it is alpha, pulls a large generated
- * surface for two endpoints, and has its own retries that would fight the shared rate controller.
+ * A thin keep-alive GET: HTTP/1.1 over node:net and node:tls (h1-connections.ts, h1-parser.ts, exchange.ts).
+ * Not node:http: its fresh buffer per read, parser and streams cost ~1.3 CPU-s per ALL day to receive what
+ * these connections receive for ~0.45 (h1-connections.ts). Not fetch: on this workload fetch bodies cost
+ * about 3x the CPU of node:http's `data` events (REFERENCE.md). Not the `unified-data-library` SDK: it is
+ * alpha, pulls a large generated surface for two endpoints, and has its own retries that would fight the
+ * shared rate controller.
  */
-import http from 'node:http';
-import https from 'node:https';
-import { BodyGunzip } from './gunzip.js';
-import { UdlNetworkError, UdlTimeoutError, UdlTruncatedError } from './errors.js';
+import type { ConnectionOptions } from 'node:tls';
 import { stoppedError } from '../errors.js';
+import { UdlTimeoutError } from './errors.js';
+import { Exchange } from './exchange.js';
+import { type Connection, ConnectionPool, originOf } from './h1-connections.js';
+import type { ResponseHeaders } from './h1-parser.js';
 import { type YoungCollector, youngCollector } from './young-gc.js';
 
 export interface HttpResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  /** Header names in lower case; a repeated header's values joined with ", " (set-cookie: a list). */
+  headers: ResponseHeaders;
   /** The body (decompressed), unless it went to the sink. */
   body: Buffer;
   /** Body bytes received on the wire, streamed or not (compressed when the server compressed). */
@@ -28,7 +33,8 @@ export const COMPRESSIONS: readonly Compression[] = ['gzip', 'none'];
 /**
  * What the day downloader needs from the network; tests may hand in their own. With `sink`, a 200 body is
  * handed over chunk by chunk as it arrives and never held whole (the response's `body` is then empty); a
- * sink that throws ends the exchange with that error. Other bodies (errors) are collected.
+ * chunk is valid only during the call (its memory is reused), and a sink that throws ends the exchange
+ * with that error. Other bodies (errors) are collected.
  */
 export type HttpGet = (
   url: string,
@@ -38,99 +44,85 @@ export type HttpGet = (
   signal?: AbortSignal,
 ) => Promise<HttpResponse>;
 
-/** A GET function bound to keep-alive agents sized for `maxSockets` requests in flight. */
-export function createHttpGet(maxSockets: number, compression: Compression = 'gzip', collector: YoungCollector = youngCollector): { get: HttpGet; close(): void } {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets, scheduling: 'lifo' }),
-  };
+/** Header names and values a request can carry as they are (RFC 9110 tokens; no line breaks in values). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/**
+ * A GET function over keep-alive connections, at most `maxSockets` per origin (h1-connections.ts: one read
+ * buffer per connection, nothing allocated per read). `collector`: told of each decompressed piece (see
+ * young-gc.ts); `tlsOptions`: for https connections (a test's CA).
+ */
+export function createHttpGet(
+  maxSockets: number,
+  compression: Compression = 'gzip',
+  collector: YoungCollector = youngCollector,
+  tlsOptions: ConnectionOptions = {},
+): { get: HttpGet; close(): void } {
+  const pool = new ConnectionPool(maxSockets, tlsOptions);
   const get: HttpGet = (url, headers, timeoutMs, sink, signal) =>
     new Promise<HttpResponse>((resolve, reject) => {
       if (signal?.aborted) return reject(stoppedError(signal));
       const target = new URL(url);
-      const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
-      const lib = target.protocol === 'https:' ? https : http;
+      const origin = originOf(target);
+      const fields: Record<string, string> = { host: target.host, accept: 'application/json', ...(compression === 'gzip' ? { 'accept-encoding': 'gzip' } : {}) };
+      for (const [name, value] of Object.entries(headers)) fields[name.toLowerCase()] = value;
+      const lines = [`GET ${target.pathname}${target.search} HTTP/1.1`];
+      for (const [name, value] of Object.entries(fields)) {
+        // The value is never named: it may be the credential.
+        if (!TOKEN.test(name) || !FIELD_VALUE.test(value)) return reject(new TypeError(`the ${JSON.stringify(name)} request header holds a character HTTP cannot carry`));
+        lines.push(`${name}: ${value}`);
+      }
+      const request = `${lines.join('\r\n')}\r\n\r\n`;
       let settled = false;
-      let onFail: (() => void) | undefined;
+      let conn: Connection | undefined;
+      let exchange: Exchange | undefined;
       const onAbort = () => fail(stoppedError(signal!));
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        req.destroy();
-        onFail?.();
+        pool.forget(origin, start);
+        exchange?.close();
+        if (conn !== undefined) pool.release(conn, false);
         reject(err);
       };
       // One deadline for the whole exchange: a server that trickles bytes must not hold a slot forever.
       const timer = setTimeout(() => fail(new UdlTimeoutError(timeoutMs, redact(target))), timeoutMs);
-      const asked = compression === 'gzip' ? { 'accept-encoding': 'gzip' } : {};
-      const req = lib.get(target, { agent, headers: { accept: 'application/json', ...asked, ...headers } }, (res) => {
-        const declared = lengthOf(res);
-        const streaming = sink !== undefined && res.statusCode === 200;
-        const chunks: Buffer[] = [];
-        let received = 0;
-        let decoded = 0;
-        const take = (chunk: Buffer) => {
-          decoded += chunk.length;
-          collector.received(chunk.length);
-          if (!streaming) {
-            chunks.push(chunk);
-            return;
-          }
-          try {
-            sink(chunk);
-          } catch (err) {
-            fail(err as Error);
-          }
-        };
-        // A server may gzip even unasked; what it says it sent is what is undone.
-        const gzipped = /^\s*(x-)?gzip\s*$/i.test(String(res.headers['content-encoding'] ?? ''));
-        const cutShort = () => fail(new UdlTruncatedError(received, declared, redact(target)));
-        const done = () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), bytes: received, bodyBytes: decoded });
-        };
-        // A corrupt or cut gzip stream is a body cut short: retried like one.
-        const gunzip = gzipped ? new BodyGunzip(take, cutShort, done) : undefined;
-        if (gunzip) onFail = () => gunzip.close();
-        res.on('data', (chunk: Buffer) => {
-          received += chunk.length;
-          if (gunzip) gunzip.write(chunk);
-          else take(chunk);
+      function start(c: Connection): void {
+        if (settled) {
+          pool.release(c, true);
+          return;
+        }
+        conn = c;
+        exchange = new Exchange(sink, redact(target), collector, c.uses > 0, {
+          done: (res, reusable) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            pool.release(c, reusable);
+            resolve(res);
+          },
+          failed: fail,
+          // A kept-alive connection the server closed as the request went out: once more on a new one.
+          stale: () => {
+            conn = undefined;
+            exchange = undefined;
+            pool.release(c, false);
+            pool.acquire(origin, start, true);
+          },
         });
-        res.on('aborted', cutShort);
-        res.on('error', cutShort);
-        res.on('end', () => {
-          if (!res.complete || (declared !== undefined && received !== declared)) {
-            cutShort();
-            return;
-          }
-          if (gunzip) gunzip.end();
-          else done();
-        });
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => fail(new UdlNetworkError(err.code ?? err.message, redact(target))));
+        c.send(exchange, request);
+      }
       signal?.addEventListener('abort', onAbort, { once: true });
+      pool.acquire(origin, start);
     });
-  return {
-    get,
-    close() {
-      agents['http:'].destroy();
-      agents['https:'].destroy();
-    },
-  };
-}
-
-function lengthOf(res: http.IncomingMessage): number | undefined {
-  const v = res.headers['content-length'];
-  return v === undefined ? undefined : Number(v);
+  return { get, close: () => pool.close() };
 }
 
 /** Path and query only: a URL with userinfo must never reach a log. */
-function redact(u: URL): string {
+export function redact(u: URL): string {
   return `${u.pathname}${u.search}`;
 }

@@ -1,14 +1,14 @@
 /**
- * Frees socket read buffers on time. Every socket read brings a fresh 64 KB buffer outside V8's heap, and
- * only a young-generation collection frees those that died. The transcoder allocates almost nothing on
- * the heap, so such collections come rarely by themselves: dead read buffers then pile up (RSS) until V8
- * runs full collections for the memory outside its heap, which cost more. So the body's bytes are
- * counted and, every `everyBytes`, a young-generation collection is asked for: cheap (little on the heap
- * is alive) and only where the runtime exposes `gc` (the CLI runs node with --expose-gc; elsewhere this
- * does nothing). Measured on an ALL day (2026-12-03): without it, 39 full collections and ~15 MB more
- * peak RSS than with it.
+ * Frees inflated body pieces on time. A gzip body inflates into fresh 64 KB buffers outside V8's heap (a
+ * plain body does not: it is read into each connection's own buffer, h1-connections.ts), and only a
+ * young-generation collection frees those that died. The transcoder allocates almost nothing on the
+ * heap, so such collections come rarely by themselves: dead buffers then pile up (RSS) until V8 runs
+ * full collections for the memory outside its heap, which cost more. So the inflated bytes are counted
+ * and, every `everyBytes`, a young-generation collection is asked for: cheap (little on the heap is
+ * alive) and only where the runtime exposes `gc` (the CLI runs node with --expose-gc; elsewhere this does
+ * nothing). Measured on an ALL day (2026-12-03, on socket read buffers, which behaved the same): without
+ * it, 39 full collections and ~15 MB more peak RSS than with it.
  */
-
 /** V8's gc() as --expose-gc exposes it; `{ type: 'minor' }` collects the young generation only. */
 export type GcFunction = (options: { type: 'minor' }) => void;
 
@@ -16,7 +16,7 @@ export class YoungCollector {
   private since = 0;
 
   /**
-   * @param everyBytes body bytes between two collections. @default 2 MiB
+   * @param everyBytes inflated body bytes between two collections. @default 2 MiB
    * @param gc the collector to call. @default globalThis.gc (absent without --expose-gc)
    */
   constructor(
@@ -24,7 +24,7 @@ export class YoungCollector {
     private readonly gc: GcFunction | undefined = (globalThis as { gc?: GcFunction }).gc,
   ) {}
 
-  /** `bytes` more body bytes went through. */
+  /** `bytes` more inflated body bytes went through. */
   received(bytes: number): void {
     if (this.gc === undefined) return;
     this.since += bytes;

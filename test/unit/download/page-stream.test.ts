@@ -45,11 +45,15 @@ async function writer() {
   return { spool: w, w };
 }
 
+/** Feeds `body` in pieces of the given sizes through one reused buffer, overwritten after each, as a connection does. */
 function feed(s: PageStream, body: Buffer, sizes: number[]) {
+  const reused = Buffer.alloc(body.length);
   let at = 0;
   for (let i = 0; at < body.length; i++) {
-    const n = Math.max(1, sizes[i % sizes.length]!);
-    s.data(body.subarray(at, at + n));
+    const n = Math.min(Math.max(1, sizes[i % sizes.length]!), body.length - at);
+    body.copy(reused, 0, at, at + n);
+    s.data(reused.subarray(0, n));
+    reused.fill(0x7e, 0, n);
     at += n;
   }
   return s.end();
