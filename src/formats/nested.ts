@@ -47,6 +47,8 @@ export class NestedPaths extends NestedCursor {
   private text = '';
   /** Nested strings repeat (obDescription, obQuality, obType): one string per distinct value, a cache per path. */
   private readonly caches: TextCache[];
+  /** Per path, its cache's text of buf[from, to) (made once: a string scalar's text when its memo misses). */
+  private readonly cachedText: Array<(from: number, to: number) => string>;
   /** For keys written with escapes. */
   protected readonly cache = new TextCache();
   /** The skeleton of the value walked last (skeleton.ts), and whether values fit it often enough to try. */
@@ -78,6 +80,7 @@ export class NestedPaths extends NestedCursor {
     this.last = steps.map(() => '');
     this.lastNum = steps.map(() => Number.NaN);
     this.caches = steps.map(() => new TextCache());
+    this.cachedText = this.caches.map((cache) => (from: number, to: number) => cache.get(this.buf, from, to));
     this.numericMask = numeric.reduce((mask, on, k) => (on ? mask | (1 << k) : mask), 0);
   }
 
@@ -129,7 +132,7 @@ export class NestedPaths extends NestedCursor {
       const num = slot.number(s);
       let text = '';
       // A plain string (the match leaves the others to JS) is its bytes' text, as decoded() gives it.
-      if (sk.openers[s] !== 0) text = this.caches[31 - Math.clz32(ends & -ends)]!.get(this.buf, slot.start(s), slot.end(s));
+      if (sk.openers[s] !== 0) text = slot.text(s, this.cachedText[31 - Math.clz32(ends & -ends)]!);
       else if (Number.isNaN(num)) text = this.wordText(slot.start(s), slot.end(s));
       this.take(ends, text, num);
     }

@@ -16,10 +16,15 @@ export const SKELETON_AREA = 65536;
 const SLOT = 8192;
 const SEGMENTS = 8;
 const SCALARS = 272;
-const OUTPUT = 528;
-const BYTES = 1040;
-/** The most scalars a slot describes (skeleton.wat's layout). */
+const OUTPUT = 784;
+const MEMOS = 1552;
+const BYTES = 3600;
+/** The most scalars a slot describes, and string scalars with a memo (skeleton.wat's layout). */
 const MAX_SCALARS = 32;
+const MAX_MEMOS = 4;
+/** Entries per memo; what match() says of a string without one. */
+const MEMO_ENTRIES = 8;
+const NO_MEMO = 8;
 
 /** What match() returns when JavaScript must read the value (a string to decode, or one never closed); -1: it does not fit. */
 export const READ_IN_JS = -2;
@@ -60,6 +65,8 @@ export class SkeletonSlot {
   /** Views of the memory (renewed when it grows, which detaches the old ones). */
   private f64 = new Float64Array(0);
   private i32 = new Int32Array(0);
+  /** Per scalar, the strings made for its memo's entries (skeleton.wat keeps their bytes). */
+  private readonly memoTexts: string[][] = Array.from({ length: MAX_SCALARS }, () => new Array<string>(MEMO_ENTRIES).fill(''));
 
   constructor(
     private readonly x: SkeletonExports,
@@ -81,9 +88,16 @@ export class SkeletonSlot {
       i32[w + SEGMENTS / 4 + 2 * s] = this.at + BYTES + sk.seg[s]!;
       i32[w + SEGMENTS / 4 + 2 * s + 1] = sk.seg[s + 1]! - sk.seg[s]!;
     }
+    let memos = 0;
     for (let s = 0; s < n; s++) {
-      i32[w + SCALARS / 4 + 2 * s] = sk.openers[s]!;
-      i32[w + SCALARS / 4 + 2 * s + 1] = numeric(sk.masks[s]!) ? 1 : 0;
+      const r = w + SCALARS / 4 + 4 * s;
+      i32[r] = sk.openers[s]!;
+      i32[r + 1] = numeric(sk.masks[s]!) ? 1 : 0;
+      // The first few strings get a memo, emptied (length -1).
+      const memo = sk.openers[s] !== 0 && memos < MAX_MEMOS ? this.at + MEMOS + 512 * memos++ : 0;
+      i32[r + 2] = memo;
+      i32[r + 3] = 0;
+      for (let k = 0; memo !== 0 && k < MEMO_ENTRIES; k++) i32[(memo >> 2) + 16 * k] = -1;
     }
     Buffer.from(this.memory.buffer).set(sk.bytes, this.at + BYTES);
     this.loaded = sk;
@@ -111,13 +125,25 @@ export class SkeletonSlot {
 
   /** Scalar s of the last match: its number (NaN when it was not read as one), and its text's start and end. */
   number(s: number): number {
-    return this.f64[(this.at + OUTPUT) / 8 + 2 * s]!;
+    return this.f64[(this.at + OUTPUT) / 8 + 3 * s]!;
   }
   start(s: number): number {
-    return this.i32[(this.at + OUTPUT) / 4 + 4 * s + 2]!;
+    return this.i32[(this.at + OUTPUT) / 4 + 6 * s + 2]!;
   }
   end(s: number): number {
-    return this.i32[(this.at + OUTPUT) / 4 + 4 * s + 3]!;
+    return this.i32[(this.at + OUTPUT) / 4 + 6 * s + 3]!;
+  }
+
+  /**
+   * The text of string scalar s of the last match (its bytes between its quotes, plain), from its memo
+   * when these bytes are in it, else made by `make` (and kept for the memo entry they were put in).
+   */
+  text(s: number, make: (from: number, to: number) => string): string {
+    const m = this.i32[(this.at + OUTPUT) / 4 + 6 * s + 4]!;
+    if (m >= 0 && m < NO_MEMO) return this.memoTexts[s]![m]!;
+    const text = make(this.start(s), this.end(s));
+    if (m < 0) this.memoTexts[s]![-m - 1] = text;
+    return text;
   }
 
   private views(): void {
