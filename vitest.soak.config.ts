@@ -11,6 +11,8 @@ export default defineConfig({
       'test/unit/formats/writers.test.ts',
       'test/unit/formats/readers.test.ts',
       'test/unit/formats/nested.test.ts',
+      'test/unit/formats/skeleton-match.test.ts',
+      'test/unit/udl/h1-parser.test.ts',
       'test/unit/plan/windows.test.ts',
       'test/unit/l1c/text.test.ts',
       'test/unit/cdf/*.test.ts',

@@ -54,8 +54,9 @@ export class Exchange implements ConnectionUser {
     try {
       used = this.parser.execute(buf, 0, n);
     } catch (err) {
-      if (!(err instanceof HttpParseError)) throw err;
-      this.fail(this.headSeen ? this.cut() : new UdlNetworkError(err.code, this.path));
+      // Nothing thrown here may reach the socket's read callback (it would end the process).
+      if (!(err instanceof HttpParseError)) this.fail(err as Error);
+      else this.fail(this.headSeen ? this.cut() : new UdlNetworkError(err.code, this.path));
       return;
     } finally {
       this.reading = false;

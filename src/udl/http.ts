@@ -123,6 +123,6 @@ export function createHttpGet(
 }
 
 /** Path and query only: a URL with userinfo must never reach a log. */
-export function redact(u: URL): string {
+function redact(u: URL): string {
   return `${u.pathname}${u.search}`;
 }
