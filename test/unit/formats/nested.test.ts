@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFieldPath } from '../../../src/formats/field-path.js';
 import { NestedPaths } from '../../../src/formats/nested.js';
+import { pathsOf, replaceLeaves } from '../../helpers/nested-values.js';
 import { runs } from '../../helpers/runs.js';
 
 /** The fields at `paths` inside `text` (bytes as written; `doubled`: a CSV cell's). */
@@ -32,24 +33,6 @@ function lookup(v: unknown, steps: Array<string | number>): string {
   if (v === null) return '';
   if (typeof v === 'object') return 'untouched';
   return typeof v === 'string' ? v : String(v);
-}
-
-/** Every path of a value, and some that are not in it. */
-function pathsOf(v: unknown, at = ''): string[] {
-  if (Array.isArray(v)) return [at, `${at}[${v.length}]`, ...v.flatMap((x, i) => pathsOf(x, `${at}[${i}]`))];
-  if (v !== null && typeof v === 'object') return [at, `${at}.absent`, ...Object.entries(v).flatMap(([k, x]) => (/^[^.[\]]+$/.test(k) ? pathsOf(x, `${at}.${k}`) : []))];
-  return [at];
-}
-
-/** `v` with its scalars replaced, in order, by `leaves` (cycled). */
-function replaceLeaves(v: unknown, leaves: unknown[]): unknown {
-  let i = 0;
-  const walk = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(walk);
-    if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]));
-    return leaves[i++ % leaves.length];
-  };
-  return walk(v);
 }
 
 describe('NestedPaths', () => {

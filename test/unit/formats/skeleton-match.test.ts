@@ -10,25 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { CsvScanner, IN } from '../../../src/formats/csv-scan.js';
 import { parseFieldPath } from '../../../src/formats/field-path.js';
 import { NestedPaths } from '../../../src/formats/nested.js';
+import { pathsOf, replaceLeaves } from '../../helpers/nested-values.js';
 import { runs } from '../../helpers/runs.js';
-
-/** Every path of a value (the scalars and the nested values). */
-function pathsOf(v: unknown, at = ''): string[] {
-  if (Array.isArray(v)) return [at, ...v.flatMap((x, i) => pathsOf(x, `${at}[${i}]`))];
-  if (v !== null && typeof v === 'object') return [at, ...Object.entries(v).flatMap(([k, x]) => (/^[^.[\]]+$/.test(k) ? pathsOf(x, `${at}.${k}`) : []))];
-  return [at];
-}
-
-/** `v` with its scalars replaced, in order, by `leaves` (cycled). */
-function replaceLeaves(v: unknown, leaves: unknown[]): unknown {
-  let i = 0;
-  const walk = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(walk);
-    if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y)]));
-    return leaves[i++ % leaves.length];
-  };
-  return walk(v);
-}
 
 /** A bare word written as it stands, in either form (not always a valid number or literal). */
 class Raw {
