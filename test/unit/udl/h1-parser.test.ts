@@ -51,7 +51,7 @@ function parse(wire: Buffer, cuts: number[], closed: boolean): { seen: Seen; par
   return { seen, parser, keepAlive, completeAtClose };
 }
 
-const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,11}$/).filter((n) => !/^(content-length|transfer-encoding|connection)$/i.test(n));
+const token = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,11}$/).filter((n) => !/^(content-length|transfer-encoding|connection|set-cookie)$/i.test(n));
 const headerList = fc.array(fc.tuple(token, fc.stringMatching(/^[ -~]{0,20}$/).map((v) => v.trim())), { maxLength: 5 });
 const bodyBytes = fc.uint8Array({ maxLength: 3000 }).map((a) => Buffer.from(a));
 
@@ -89,7 +89,10 @@ describe('ResponseParser', () => {
           const wire = Buffer.concat([Buffer.from(head, 'latin1'), payload, framing === 'close' ? Buffer.alloc(0) : after]);
           const { seen, keepAlive, completeAtClose } = parse(wire, cuts, framing === 'close');
           expect(seen.status).toBe(status);
-          for (const [n, v] of headers) expect(String(seen.headers[n.toLowerCase()]).split(', ')).toContain(v);
+          // A repeated header's values, in order, joined with ", " (a value may hold ", " itself).
+          const want = new Map<string, string[]>();
+          for (const [n, v] of headers) want.set(n.toLowerCase(), [...(want.get(n.toLowerCase()) ?? []), v]);
+          for (const [n, vs] of want) expect(seen.headers[n]).toBe(vs.join(', '));
           expect(seen.body.equals(body)).toBe(true);
           expect(seen.ended).toBe(true);
           expect(completeAtClose).toBe(true);
