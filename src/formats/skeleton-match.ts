@@ -65,6 +65,7 @@ export class SkeletonSlot {
   /** Views of the memory (renewed when it grows, which detaches the old ones). */
   private f64 = new Float64Array(0);
   private i32 = new Int32Array(0);
+  private u8 = new Uint8Array(0);
   /** Per scalar, the strings made for its memo's entries (skeleton.wat keeps their bytes). */
   private readonly memoTexts: string[][] = Array.from({ length: MAX_SCALARS }, () => new Array<string>(MEMO_ENTRIES).fill(''));
 
@@ -99,7 +100,7 @@ export class SkeletonSlot {
       i32[r + 3] = 0;
       for (let k = 0; memo !== 0 && k < MEMO_ENTRIES; k++) i32[(memo >> 2) + 16 * k] = -1;
     }
-    Buffer.from(this.memory.buffer).set(sk.bytes, this.at + BYTES);
+    this.u8.set(sk.bytes, this.at + BYTES);
     this.loaded = sk;
     return true;
   }
@@ -150,5 +151,6 @@ export class SkeletonSlot {
     const buffer = this.memory.buffer;
     this.f64 = new Float64Array(buffer);
     this.i32 = new Int32Array(buffer);
+    this.u8 = new Uint8Array(buffer);
   }
 }

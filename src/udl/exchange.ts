@@ -20,9 +20,9 @@ export interface ExchangeOutcome {
 
 export class Exchange implements ConnectionUser {
   private readonly parser: ResponseParser;
+  /** The response's status, 0 until its head has been read. */
   private status = 0;
   private headers: ResponseHeaders = {};
-  private headSeen = false;
   private streaming = false;
   private gunzip: BodyGunzip | undefined;
   private readonly chunks: Buffer[] = [];
@@ -56,7 +56,7 @@ export class Exchange implements ConnectionUser {
     } catch (err) {
       // Nothing thrown here may reach the socket's read callback (it would end the process).
       if (!(err instanceof HttpParseError)) this.fail(err as Error);
-      else this.fail(this.headSeen ? this.cut() : new UdlNetworkError(err.code, this.path));
+      else this.fail(this.status !== 0 ? this.cut() : new UdlNetworkError(err.code, this.path));
       return;
     } finally {
       this.reading = false;
@@ -74,7 +74,7 @@ export class Exchange implements ConnectionUser {
       this.outcome.stale();
       return;
     }
-    this.fail(this.headSeen ? this.cut() : new UdlNetworkError(err?.code ?? 'ECONNRESET', this.path));
+    this.fail(this.status !== 0 ? this.cut() : new UdlNetworkError(err?.code ?? 'ECONNRESET', this.path));
   }
 
   /** The exchange failed or was stopped elsewhere: nothing more is reported. */
@@ -84,7 +84,6 @@ export class Exchange implements ConnectionUser {
   }
 
   private head(status: number, headers: ResponseHeaders): void {
-    this.headSeen = true;
     this.status = status;
     this.headers = headers;
     this.streaming = this.sink !== undefined && status === 200;

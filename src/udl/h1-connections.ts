@@ -117,7 +117,11 @@ export class ConnectionPool {
     private readonly tlsOptions: tls.ConnectionOptions = {},
   ) {}
 
-  /** Calls `take` with a connection to `origin` (`fresh`: a new one, never an idle one); at once when one is free. */
+  /**
+   * Calls `take` with a connection to `origin`, at once when one is free. `fresh`: a new one at once, never
+   * an idle one, even at the limit (a request going again after its kept-alive connection died, whose
+   * place in the limit that connection held).
+   */
   acquire(origin: Origin, take: (c: Connection) => void, fresh = false): void {
     const idle = this.idle.get(origin.key);
     if (!fresh && idle !== undefined && idle.length > 0) {

@@ -164,7 +164,8 @@ export class ResponseParser {
 
   private head(text: string): void {
     const lines = text.split(/\r?\n/);
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0]!);
+    // A status is three digits, the first not 0 (so 0 can mean "no head yet" to exchange.ts).
+    const m = /^HTTP\/1\.([01]) ([1-9]\d{2})(?: .*)?$/.exec(lines[0]!);
     if (m === null) throw new HttpParseError(`not an HTTP/1.x status line: ${JSON.stringify(lines[0]!.slice(0, 40))}`);
     const status = Number(m[2]);
     const headers: ResponseHeaders = {};
