@@ -5,19 +5,15 @@
  * at here, and only they become strings (or numbers, or id hashes). Nested values are walked in place.
  */
 import { open } from 'node:fs/promises';
-import { bytesEqual, viewOf } from './bytes-equal.js';
 import { idHash, idHashBytes } from './id-hash.js';
-import { IN, JsonRecordScanner, OUT } from './json-scan-records.js';
+import { END, IN, JsonRecordScanner, MAX_WINDOW, OUT, SAME } from './json-scan-records.js';
 import { NestedPaths } from './nested.js';
 import { ArtifactReadError, BatchBuilder, FieldPlan, type ReadOptions, type RecordBatch } from './reader.js';
 import { TextCache } from './text-cache.js';
-import { Trial } from './trial.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const FIRST_WINDOW = 1 << 20;
-/** Values up to this many bytes are compared with the record before's before a string is made of them. */
-const SHORT = 40;
 
 /** A wanted top-level key: the batch slots of its value, the nested fields read out of it, and whether it is the id to hash. */
 interface WantedKey {
@@ -31,8 +27,6 @@ interface WantedKey {
   /** Its direct value in the record taken last: the text ('' when it was read as a number) and the number (else NaN). */
   previous: string;
   previousNum: number;
-  /** Whether a nested value is compared with the record before's (a dosimeter pair shares its senPos), and how that went. */
-  repeat: Trial;
 }
 
 export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<RecordBatch> {
@@ -50,7 +44,7 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
       const direct = cp?.direct ?? [];
       const nested = cp !== undefined && cp.steps.length > 0 ? new NestedPaths(cp.steps, cp.slots, batch.numericFlags(cp.slots), scanner.decimals, scanner.skeletons.take()) : undefined;
       const numeric = batch.allNumeric(direct);
-      wk = direct.length > 0 || nested !== undefined || hashId ? { key, direct, numeric, cache: new TextCache(), nested, hashId, previous: '', previousNum: Number.NaN, repeat: new Trial() } : null;
+      wk = direct.length > 0 || nested !== undefined || hashId ? { key, direct, numeric, cache: new TextCache(), nested, hashId, previous: '', previousNum: Number.NaN } : null;
       byKey.set(key, wk);
     }
     return wk;
@@ -79,20 +73,17 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
   const take = (records: number): void => {
     const { bytes: mem, words } = scanner;
     let w = OUT >> 2;
-    // The record before, while it is in this window with the same keys: its members' bytes are compared.
-    let before = -1;
     for (let r = 0; r < records; r++) {
       const count = words[w]!;
+      // The scanner compared each value with the record before's in this scan (the first has none);
+      // that says something only while the keys, and so the positions, are the same.
+      let compared = r > 0;
       if (words[w + 1] !== 0) {
         resolve(mem, words, w + 2, count);
-        before = -1;
+        compared = false;
       }
       const i = batch.begin();
-      for (let a = 0; a < positions.length; a++) {
-        const at = 2 + 4 * positions[a]!;
-        value(wanted[a]!, mem, words, w + at, before < 0 ? -1 : before + at, i);
-      }
-      before = w;
+      for (let a = 0; a < positions.length; a++) value(wanted[a]!, mem, words, w + 2 + 4 * positions[a]!, compared, i);
       w += 2 + 4 * count;
       recordNo++;
       if (batch.commit()) ready.push(batch.take());
@@ -100,18 +91,19 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
   };
 
   /**
-   * The value of a wanted member (its range at words[m + 2], words[m + 3]) into batch record i. `above`
-   * is the same member of the record before, or -1: a value with the same bytes gives what that one gave
+   * The value of a wanted member (its range at words[m + 2], words[m + 3]) into batch record i. A value
+   * the scanner found to hold the record before's bytes (`compared`, and bit 30) gives what that one gave
    * (a sensor's two dosimeter records share obTime, lat, lon, alt and senPos) without a parse or a walk.
    */
-  const value = (wk: WantedKey, mem: Buffer, words: Int32Array, m: number, above: number, i: number): void => {
+  const value = (wk: WantedKey, mem: Buffer, words: Int32Array, m: number, compared: boolean, i: number): void => {
     const p = words[m + 2]!;
-    const vEnd = words[m + 3]!;
+    const vEnd = words[m + 3]! & END;
+    const same = compared && (words[m + 3]! & SAME) !== 0;
     const c = mem[p];
     // A null id is absent, as an empty CSV cell is: it keeps the hash of "".
     if (wk.hashId && c !== 0x6e) batch.setHash(i, c !== QUOTE ? idHashBytes(mem, p, vEnd) : plain(mem, p + 1, vEnd - 1) ? idHashBytes(mem, p + 1, vEnd - 1) : idHash(decode(mem, p, vEnd)));
     if ((c === 0x5b || c === 0x7b) && wk.nested !== undefined) {
-      if (above >= 0 && wk.repeat.on && wk.repeat.note(sameBytes(mem, p, vEnd, words[above + 2]!, words[above + 3]!))) wk.nested.repeat(batch, i);
+      if (same) wk.nested.repeat(batch, i);
       else {
         try {
           wk.nested.extract(mem, p, vEnd, false, batch, i);
@@ -121,11 +113,12 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
       }
     }
     if (wk.direct.length === 0) return;
-    if (!(above >= 0 && (wk.numeric || vEnd - p <= SHORT) && sameBytes(mem, p, vEnd, words[above + 2]!, words[above + 3]!))) {
+    if (!same) {
       // A JSON number wanted as a number is read from its bytes where decimal.ts can (no string).
       const num = c !== QUOTE && wk.numeric ? scanner.decimals.at(mem, p, vEnd) : Number.NaN;
       wk.previousNum = num;
-      wk.previous = !Number.isNaN(num) ? '' : c === QUOTE ? decodeCached(wk.cache, mem, p, vEnd) : isNull(mem, p, vEnd) ? '' : mem.toString('utf8', p, vEnd);
+      // A compared value that differs is no use checking against the text cache's last (it was the record before's).
+      wk.previous = !Number.isNaN(num) ? '' : c === QUOTE ? decodeCached(wk.cache, mem, p, vEnd, compared) : isNull(mem, p, vEnd) ? '' : mem.toString('utf8', p, vEnd);
     }
     if (!Number.isNaN(wk.previousNum)) for (const slot of wk.direct) batch.setNumber(slot, i, wk.previousNum);
     else for (const slot of wk.direct) batch.set(slot, i, wk.previous);
@@ -136,7 +129,10 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
     let end = IN;
     for (;;) {
       // One record larger than the window: double it.
-      if (end === IN + scanner.window) scanner.resize(2 * scanner.window);
+      if (end === IN + scanner.window) {
+        if (2 * scanner.window > MAX_WINDOW) fail(`record ${recordNo} is longer than ${MAX_WINDOW >> 20} MB`);
+        scanner.resize(2 * scanner.window);
+      }
       const { bytesRead } = await fh.read(scanner.bytes, end, IN + scanner.window - end, null);
       end += bytesRead;
       const last = bytesRead === 0;
@@ -164,13 +160,6 @@ export async function* readJson(path: string, o: ReadOptions): AsyncGenerator<Re
   if (batch.count > 0) yield batch.take();
 }
 
-/** Whether buf[from, to) holds the same bytes as buf[a, b). */
-function sameBytes(buf: Buffer, from: number, to: number, a: number, b: number): boolean {
-  if (b - a !== to - from) return false;
-  const view = viewOf(buf);
-  return bytesEqual(view, from, view, a, to - from);
-}
-
 /** Whether a string's bytes between its quotes, buf[a, b), hold no escape: they are then its UTF-8 text. */
 function plain(buf: Buffer, a: number, b: number): boolean {
   for (let k = a; k < b; k++) if (buf[k] === BACKSLASH) return false;
@@ -182,8 +171,8 @@ function isNull(buf: Buffer, a: number, b: number): boolean {
 }
 
 /** The JSON string at buf[from, to) (its quotes included), repeated values as one string (text-cache.ts). */
-function decodeCached(cache: TextCache, buf: Buffer, from: number, to: number): string {
-  const s = cache.get(buf, from + 1, to - 1);
+function decodeCached(cache: TextCache, buf: Buffer, from: number, to: number, changed: boolean): string {
+  const s = cache.get(buf, from + 1, to - 1, changed);
   return s.indexOf('\\') < 0 ? s : (JSON.parse(`"${s}"`) as string);
 }
 

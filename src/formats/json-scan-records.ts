@@ -10,6 +10,11 @@ import { NUMBER_TABLES_BYTES, WindowScanner, compileWasm, type ScannerExports } 
 export const MAX_MEMBERS = 4096;
 /** The output's first byte: per record its member count, whether its keys are new, then 4 i32s per member. */
 export const OUT = 131072;
+/** A member's value end word: the end is its low 30 bits; bit 30 says the value's bytes are the record before's. */
+export const END = 0x3fffffff;
+export const SAME = 0x40000000;
+/** The largest window: every address in the scanner's memory must fit in an end word's 30 bits. */
+export const MAX_WINDOW = 512 * 1024 * 1024;
 /** The input window's first byte. */
 export const IN = OUT + (1 << 20);
 /** numbers.wat's tables (the scanner's `decimals`), just below the window. */

@@ -15,7 +15,9 @@
 ;;                    starts in the lead and the key's length (i32 each), then the lead's bytes
 ;;   [131072, IN)     output, record after record: the member count (i32), 1 when the record's keys are
 ;;                    not the previous record's (i32), then per member keyStart, keyEnd, valueStart,
-;;                    valueEnd (i32 each; the key's range is between its quotes)
+;;                    valueEnd (i32 each; the key's range is between its quotes). valueEnd's low 30 bits
+;;                    are the end; bit 30 says the value holds the same bytes as the member at the same
+;;                    position in the record before, when that record was taken by the same call
 ;;   [IN, ...)        the input window (IN is the caller's choice): the file's bytes
 ;; Offsets are absolute addresses in this memory.
 (module
@@ -153,14 +155,16 @@
     (i32.const 1))
 
   ;; The record whose `{` is at p, its members written at out: just past its `}`, or 0 when the window
-  ;; ends first or it is wrong ($err set).
+  ;; ends first or it is wrong ($err set). `prev` is where the record before this one was written by this
+  ;; call, or 0: each value is compared with the value at its position there (a sensor's two dosimeter
+  ;; records share obTime, lat, lon, alt and senPos), so JS need not compare them.
   ;; Records repeat their keys in one order, so the bytes from the previous value's end (or the `{`) to
   ;; member k's value (its lead: `,"lat":`, blanks and all) are compared with the lead member k had last
   ;; time: when they are the same, and no blank follows (the walk would have gone on), the key and where
   ;; the value starts are known without walking them.
-  (func $record (param $p i32) (param $end i32) (param $out i32) (result i32)
+  (func $record (param $p i32) (param $end i32) (param $out i32) (param $prev i32) (result i32)
     (local $k i32) (local $c i32) (local $new i32) (local $ks i32) (local $ke i32) (local $m i32)
-    (local $t i32) (local $n i32) (local $from i32)
+    (local $t i32) (local $n i32) (local $from i32) (local $vs i32) (local $pm i32)
     (local.set $new (global.get $fresh))
     (local.set $p (i32.add (local.get $p) (i32.const 1)))
     (block $closed
@@ -234,6 +238,16 @@
               (else (local.set $p (call $scalarEnd (local.get $p) (local.get $end)))))))
         (if (i32.eqz (local.get $p)) (then (return (i32.const 0))))
         (i32.store offset=12 (local.get $m) (local.get $p))
+        (if (i32.and (i32.ne (local.get $prev) (i32.const 0)) (i32.lt_u (local.get $k) (i32.load (local.get $prev))))
+          (then
+            (local.set $pm (i32.add (i32.add (local.get $prev) (i32.const 8)) (i32.shl (local.get $k) (i32.const 4))))
+            (local.set $vs (i32.load offset=8 (local.get $m)))
+            (local.set $n (i32.sub (local.get $p) (local.get $vs)))
+            (if (i32.eq (local.get $n) (i32.sub (i32.and (i32.load offset=12 (local.get $pm)) (i32.const 0x3fffffff))
+                                                (i32.load offset=8 (local.get $pm))))
+              (then
+                (if (call $equal (local.get $vs) (i32.load offset=8 (local.get $pm)) (local.get $n))
+                  (then (i32.store offset=12 (local.get $m) (i32.or (local.get $p) (i32.const 0x40000000)))))))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $member)))
     (if (i32.ne (local.get $k) (global.get $members)) (then (local.set $new (i32.const 1))))
@@ -247,7 +261,7 @@
   ;; last token taken, when a record runs past end (the caller reads more), the output is full, or the
   ;; text is wrong ($err). `last` says end is the file's end, so a record cut short there is an error.
   (func (export "scan") (param $p i32) (param $end i32) (param $last i32) (param $out i32) (param $outEnd i32) (param $maxRecords i32) (result i32)
-    (local $records i32) (local $c i32) (local $next i32)
+    (local $records i32) (local $c i32) (local $next i32) (local $prev i32)
     (global.set $err (i32.const 0))
     (global.set $pos (local.get $p))
     (block $done
@@ -284,13 +298,14 @@
         ;; Room for this record (4096 members at most) and the record count.
         (br_if $done (i32.ge_u (local.get $records) (local.get $maxRecords)))
         (br_if $done (i32.gt_u (i32.add (local.get $out) (i32.const 65544)) (local.get $outEnd)))
-        (local.set $next (call $record (local.get $p) (local.get $end) (local.get $out)))
+        (local.set $next (call $record (local.get $p) (local.get $end) (local.get $out) (local.get $prev)))
         (if (i32.eqz (local.get $next))
           (then
             (global.set $fresh (i32.const 1))
             (if (i32.and (local.get $last) (i32.eqz (global.get $err))) (then (global.set $err (i32.const 7))))
             (br $done)))
         (global.set $fresh (i32.const 0))
+        (local.set $prev (local.get $out))
         (local.set $out (i32.add (local.get $out) (i32.add (i32.const 8) (i32.shl (i32.load (local.get $out)) (i32.const 4)))))
         (local.set $records (i32.add (local.get $records) (i32.const 1)))
         (global.set $state (i32.const 2))
