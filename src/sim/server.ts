@@ -59,6 +59,9 @@ class SimServer {
   private readonly control: ControlContext;
   /** Caches must key compressible answers on Accept-Encoding once gzip is on. */
   private readonly vary: Record<string, string>;
+  /** The rate limiter's clock, and on it when the first data request passed (NaN: none yet) (SimStats.dataSpanMs). */
+  private readonly monotonic: () => number;
+  private firstDataAt = Number.NaN;
 
   constructor(
     private readonly cfg: ResolvedSimOptions,
@@ -67,8 +70,9 @@ class SimServer {
     this.clock = new SimClock(cfg.now);
     this.vary = cfg.gzipLevel > 0 ? { Vary: 'Accept-Encoding' } : {};
     this.control = { counters: this.counters, clock: this.clock, snapshot: () => this.stats(), resetStats: () => this.resetStats() };
+    this.monotonic = cfg.clock ?? (() => performance.now());
     this.bucket =
-      cfg.rate === undefined ? undefined : new TokenBucket(cfg.rate, cfg.burst ?? Math.max(1, cfg.rate), cfg.clock);
+      cfg.rate === undefined ? undefined : new TokenBucket(cfg.rate, cfg.burst ?? Math.max(1, cfg.rate), this.monotonic);
     this.faults = new FaultPlan(cfg, cfg.seed >>> 0);
     this.expectedAuth = cfg.auth === undefined ? undefined : Buffer.from(cfg.auth);
     this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => {
@@ -84,6 +88,7 @@ class SimServer {
 
   resetStats(): void {
     Object.assign(this.counters, emptyStats());
+    this.firstDataAt = Number.NaN;
   }
 
   setClock(change: ClockChange): ClockReading {
@@ -211,6 +216,9 @@ class SimServer {
   private async serveData(req: IncomingMessage, res: ServerResponse, query: SpaceEnvQuery, now: number, gzip: number): Promise<void> {
     const c = this.counters;
     c.dataRequests++;
+    const at = this.monotonic();
+    if (Number.isNaN(this.firstDataAt)) this.firstDataAt = at;
+    c.dataSpanMs = at - this.firstDataAt;
     const fault = this.faults.next();
     if (fault.kind !== 'none') c.faults[fault.kind]++;
     const sel = this.dataset.select(query);

@@ -25,6 +25,12 @@ export interface SimStats {
   bytesOnWire: number;
   /** UDL answers sent with `Content-Encoding: gzip`. */
   gzipResponses: number;
+  /**
+   * Milliseconds, on the rate limiter's clock, from the first to the last data request that passed (0
+   * before the second): the span over which clients sharing an allowance kept it busy, start-up and
+   * wind-down left out.
+   */
+  dataSpanMs: number;
   /** The simulator's "now" (ISO-8601 UTC) when the snapshot was taken; not reset. */
   now: string;
 }
@@ -45,6 +51,7 @@ export function emptyStats(): SimStats {
     bytesServed: 0,
     bytesOnWire: 0,
     gzipResponses: 0,
+    dataSpanMs: 0,
     now: '',
   };
 }

@@ -3,7 +3,8 @@
  * a simulator that allows 20 requests/s with 2,000-row pages, over 20 days of 2 sensors. Every day ends in
  * S3 exactly once, byte-identical to a single local run, with one DOWNLOADED row; the workers together get
  * at least 90% of the allowance as goodput with at most 5% of requests answered 429; no window is fetched
- * twice; no secret shows.
+ * twice; no secret shows. Goodput is over the span from the first to the last data request (the sim's
+ * dataSpanMs): what the coordination decides, not the workers' start-up or their last uploads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -82,9 +83,12 @@ describe('4 workers, one PostgreSQL, one S3 server, 20 req/s', () => {
       const st = await sim.stats();
       // No window fetched twice: as many data requests as one process needed.
       expect(st.dataRequests).toBe(windows);
-      const goodput = st.dataRequests / seconds;
+      // The requests after the first, over the time from the first to the last.
+      const goodput = (st.dataRequests - 1) / (st.dataSpanMs / 1000);
       const throttled = st.status429 / (st.requests.data + st.requests.count);
-      console.log(`4 workers: ${days.length} days in ${seconds.toFixed(1)} s, goodput ${goodput.toFixed(2)} req/s (${((100 * goodput) / ALLOWANCE).toFixed(1)}% of ${ALLOWANCE}), 429 ${(100 * throttled).toFixed(1)}%`);
+      console.log(
+        `4 workers: ${days.length} days in ${seconds.toFixed(1)} s, ${st.dataRequests} data requests over ${(st.dataSpanMs / 1000).toFixed(1)} s: goodput ${goodput.toFixed(2)} req/s (${((100 * goodput) / ALLOWANCE).toFixed(1)}% of ${ALLOWANCE}), 429 ${(100 * throttled).toFixed(1)}%`,
+      );
       expect(goodput).toBeGreaterThanOrEqual(0.9 * ALLOWANCE);
       expect(throttled).toBeLessThanOrEqual(0.05);
 

@@ -197,6 +197,25 @@ describe('throttling', () => {
     expect((await get(s, '/_sim/stats')).status).toBe(200);
     expect(s.stats()).toMatchObject({ status429: 2, countRequests: 2, dataRequests: 1 });
   });
+
+  it('measures dataSpanMs on its clock from the first to the last data request that passed, not counting refused ones', async () => {
+    let now = 1_000;
+    const s = await sim({ sensors: 1, rate: 1, burst: 1, clock: () => now });
+    const q = data(`${DAY}&maxResults=1`);
+    expect((await get(s, q)).status).toBe(200);
+    expect(s.stats().dataSpanMs).toBe(0);
+    now = 1_500;
+    expect((await get(s, q)).status).toBe(429);
+    now = 3_250;
+    expect((await get(s, q)).status).toBe(200);
+    now = 9_000;
+    expect((await get(s, count(DAY))).status).toBe(200);
+    expect(s.stats()).toMatchObject({ dataRequests: 2, dataSpanMs: 2_250 });
+    s.resetStats();
+    now = 12_000;
+    expect((await get(s, q)).status).toBe(200);
+    expect(s.stats()).toMatchObject({ dataRequests: 1, dataSpanMs: 0 });
+  });
 });
 
 describe('faults', () => {
