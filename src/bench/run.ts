@@ -3,8 +3,8 @@
  * simulator in its own process (`reach-udl sim`), puts a byte-counting proxy in front of it, and runs
  * `reach-udl download` (or the command run after it: verify, process) as a child process under
  * /usr/bin/time: user + system CPU, peak RSS and bytes written to files, as the OS accounts them. Every
- * scenario runs RUNS times; the table gives the median and the min-max spread, and a target passes on the
- * median. Prints the machine's CPU model, writes bench/results.json, and `-- --update-readme` rewrites the
+ * scenario runs RUNS times, in rounds (each scenario once per round); the table gives the median and the
+ * min-max spread, and a target passes on the median. Prints the machine's CPU model, writes bench/results.json, and `-- --update-readme` rewrites the
  * README's table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -215,15 +215,19 @@ function table(rows: Summary[]): string {
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const all = new Map<string, Summary>();
 const load: number[] = [];
-for (const s of scenarios.filter((x) => only.length === 0 || only.some((o) => x.name.includes(o)))) {
-  const runs: Run[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    process.stderr.write(`bench: ${s.name}, run ${i + 1}/${RUNS} ...\n`);
+const chosen = scenarios.filter((x) => only.length === 0 || only.some((o) => x.name.includes(o)));
+const runsOf = new Map<Scenario, Run[]>(chosen.map((s) => [s, []]));
+// Round after round, each scenario once per round: a machine that slows down for a few minutes (a shared
+// VM does) then costs one run of every scenario, which the median leaves out, rather than every run of
+// the scenarios it happened to overlap.
+for (let i = 0; i < RUNS; i++) {
+  for (const s of chosen) {
+    process.stderr.write(`bench: round ${i + 1}/${RUNS}, ${s.name} ...\n`);
     load.push(loadavg()[0]!);
-    runs.push(await runOnce(s));
+    runsOf.get(s)!.push(await runOnce(s));
   }
-  all.set(s.name, summarise(s, runs));
 }
+for (const s of chosen) all.set(s.name, summarise(s, runsOf.get(s)!));
 for (const s of scenarios) {
   const r = all.get(s.name);
   if (r) r.pass = s.check(r, all);
@@ -250,7 +254,7 @@ if (only.length === 0 || only.includes('workers')) {
 }
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
 const md =
-  `${table(results)}\n\n${workers.length ? `${workersTable(workers)}\n\n` : ''}Median (min-max) of ${RUNS} runs each, as \`reach-udl\` runs from the command line (child process, /usr/bin/time accounting: user + system CPU, peak RSS, bytes written). ` +
+  `${table(results)}\n\n${workers.length ? `${workersTable(workers)}\n\n` : ''}Median (min-max) of ${RUNS} runs each, in ${RUNS} rounds of every scenario, as \`reach-udl\` runs from the command line (child process, /usr/bin/time accounting: user + system CPU, peak RSS, bytes written). ` +
   `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}; sim, proxy and client on the same machine; 1-min load average during the runs ${load.length ? `${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}` : 'not taken'}.`;
 process.stdout.write(`${md}\n`);
 await mkdir(join(root, 'bench'), { recursive: true });
