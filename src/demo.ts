@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI_NODE_FLAGS } from './cli/runtime.js';
+import { CLI_NODE_ENV, CLI_NODE_FLAGS } from './cli/runtime.js';
 import { startSim } from './sim/index.js';
 
 const outputDir = resolve(process.env.DEMO_OUT ?? 'demo-out');
@@ -17,7 +17,7 @@ const auth = `Basic ${Buffer.from('demo:demo-password').toString('base64')}`;
 const days = ['--start-date', '2026-01-01', '--end-date', '2026-01-03'];
 
 function run(args: string[]): Promise<number> {
-  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], { stdio: 'inherit', env: { ...process.env, BASICAUTH: auth } });
+  const child = spawn(process.execPath, [...CLI_NODE_FLAGS, cli, ...args], { stdio: 'inherit', env: { ...process.env, ...CLI_NODE_ENV, BASICAUTH: auth } });
   return new Promise<number>((done) => child.on('close', (c) => done(c ?? 1)));
 }
 

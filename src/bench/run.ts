@@ -14,14 +14,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import type { SimStats } from '../sim/index.js';
-import { CLI_NODE_FLAGS } from '../cli/runtime.js';
+import { CLI_NODE_ENV, CLI_NODE_FLAGS } from '../cli/runtime.js';
 import { countingProxy, gzipProxy, measure, spread, type Spread, type Usage } from './measure.js';
 import { benchWorkers, workersTable, type WorkersRow } from './workers.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist/cli/main.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const env = { ...process.env, BASICAUTH: 'Basic YmVuY2g6YmVuY2g=' };
+// The CLI's environment, as its shebang sets it (runtime.ts).
+const env = { ...process.env, ...CLI_NODE_ENV, BASICAUTH: 'Basic YmVuY2g6YmVuY2g=' };
 
 interface Run extends Usage {
   dataRequests: number;
