@@ -4,8 +4,8 @@
  * `reach-udl download` (or the command run after it: verify, process) as a child process under
  * /usr/bin/time: user + system CPU, peak RSS and bytes written to files, as the OS accounts them. Every
  * scenario runs RUNS times, in rounds (each scenario once per round); the table gives the median and the
- * min-max spread, and a target passes on the median. Prints the machine's CPU model, writes bench/results.json, and `-- --update-readme` rewrites the
- * README's table.
+ * min-max spread, and a target passes on the median. Prints the machine's CPU model, writes
+ * bench/results.json, and `-- --update-readme` rewrites the README's table.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
