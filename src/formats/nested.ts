@@ -202,6 +202,15 @@ export class NestedPaths extends NestedCursor {
   /** The scalar read (a number, or NaN and its text) is the value of the paths in `ends`. */
   private take(ends: number, text: string, num: number): void {
     const { columns, numbers } = this.target;
+    // Mostly one path per scalar: straight to it.
+    if ((ends & (ends - 1)) === 0) {
+      const k = 31 - Math.clz32(ends);
+      if (!Number.isNaN(num)) numbers[this.slots[k]!]![this.row] = num;
+      else columns[this.slots[k]!]![this.row] = text;
+      this.last[k] = text;
+      this.lastNum[k] = num;
+      return;
+    }
     for (let k = 0; k < this.depth.length; k++) {
       if ((ends >> k) & 1) {
         if (!Number.isNaN(num)) numbers[this.slots[k]!]![this.row] = num;

@@ -100,6 +100,23 @@ describe('NestedPaths', () => {
     expect(extract(text.replaceAll('"', '""'), ['[0].obDescription', '[0].k'], true)).toEqual(['say "hi"', 'it\'s "x"']);
   });
 
+  it('gives a scalar to every path that names it (a field asked for twice), walked and through the skeleton', () => {
+    const paths = ['[0].obValue', '[0].obQuality', '[0].obValue', '[1]'];
+    const reader = new NestedPaths(
+      paths.map((p) => parseFieldPath(`top${p}`).steps),
+      paths.map((_, k) => k),
+    );
+    for (const [value, want] of [
+      ['[{"obValue":1.5e-7,"obQuality":"0"},2]', ['1.5e-7', '0', '1.5e-7', '2']],
+      ['[{"obValue":2.5e-7,"obQuality":"1"},3]', ['2.5e-7', '1', '2.5e-7', '3']],
+    ] as const) {
+      const columns = paths.map(() => ['untouched']);
+      const bytes = Buffer.from(value);
+      reader.extract(bytes, 0, bytes.length, false, { columns, numbers: [] }, 0);
+      expect(columns.map((c) => c[0])).toEqual(want);
+    }
+  });
+
   it('takes escaped keys and strings, in JSON and doubled in a CSV cell', () => {
     const text = '{"o\\u0062Value": "x\\"y\\u00e9", "a\\"b": 1, "plain": "é"}';
     expect(extract(text, ['.obValue', '.a"b', '.plain'])).toEqual(['x"yé', '1', 'é']);
