@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=1 --expose-gc
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --single-threaded --max-semi-space-size=1 --expose-gc
 // The environment and the flags: see CLI_NODE_ENV and CLI_NODE_FLAGS in ./runtime.ts.
 import { Command, CommanderError } from 'commander';
 import { downloadCommand } from './download-command.js';
