@@ -16,7 +16,7 @@ import { EMPTY, FILL, Grid, PER_SENSOR_FIELDS } from './grid.js';
 import { sensorForObservatory } from './imputation.js';
 import { checkDay } from './naming.js';
 import { NUM, type L1cRecord } from './record.js';
-import { createdAtKeyInto, createdAtText, detach, parseNumberInto, result } from './text.js';
+import { createdAtKeyInto, createdAtText, detach, msOfDay, parseNumberInto, result } from './text.js';
 
 export interface L1cStats {
   /** Records given to add(). */
@@ -37,6 +37,7 @@ export type L1cResult =
   | { readonly kind: 'data'; readonly stats: L1cStats; readonly product: L1cProduct };
 
 const INT4_MAX = 2 ** 31 - 1;
+const NS_PER_MS = 1_000_000n;
 
 export class L1cBuilder {
   private readonly day: string;
@@ -58,6 +59,9 @@ export class L1cBuilder {
   private readonly rowTime: number[] = [];
 
   private readonly sensorCols = new Map<string, number>();
+  /** The idSensor looked up last and its column: a sensor's two dosimeter records come one after the other. */
+  private lastSensor: string | undefined;
+  private lastCol = -1;
   private readonly sensorText: string[] = [];
   private readonly sensorNum: number[] = [];
 
@@ -65,6 +69,12 @@ export class L1cBuilder {
   private readonly descText: string[] = [];
   /** Per column: description id -> slot, slot -> description id, slot -> rank of its text among the column's. */
   private readonly colSlotOf: number[][] = [];
+  /**
+   * Per column, the two descriptions it was last asked for and their slots, newest first: a sensor's
+   * dosimeter records alternate between its two, so most records find theirs here without a Map lookup.
+   */
+  private readonly recentDesc: string[] = [];
+  private readonly recentSlot: number[] = [];
   private readonly colDescs: number[][] = [];
   private readonly colRank: number[][] = [];
 
@@ -208,10 +218,19 @@ export class L1cBuilder {
 
   /** The record's sensor column (imputed from observatoryName when idSensor is empty); -1 when none. */
   private column(idSensor: string, observatoryName: string): number {
+    if (idSensor === this.lastSensor) return this.lastCol;
     const id = idSensor === '' ? sensorForObservatory(observatoryName) : idSensor;
     if (id === undefined) return -1;
-    const col = this.sensorCols.get(id);
-    if (col !== undefined) return col;
+    const col = this.sensorCols.get(id) ?? this.newColumn(id);
+    // Not for an imputed id: the same empty idSensor may name another observatory's sensor next.
+    if (idSensor !== '') {
+      this.lastSensor = idSensor;
+      this.lastCol = col;
+    }
+    return col;
+  }
+
+  private newColumn(id: string): number {
     const m = /^REACH-(\d+)$/.exec(id);
     const num = m === null ? NaN : Number(m[1]);
     if (!(num <= INT4_MAX)) this.fail('ERR_L1C_BAD_SENSOR_ID', `idSensor ${quote(id)} is not REACH-<int>`);
@@ -221,6 +240,8 @@ export class L1cBuilder {
     this.sensorText.push(copy);
     this.sensorNum.push(num);
     this.colSlotOf.push([]);
+    this.recentDesc.push('', '');
+    this.recentSlot.push(-1, -1);
     this.colDescs.push([]);
     this.colRank.push([]);
     this.lastRow.push(-1);
@@ -244,8 +265,9 @@ export class L1cBuilder {
 
   private newTime(obTime: string): number {
     let tt: bigint;
+    const ms = msOfDay(obTime, this.day);
     try {
-      tt = utcToTt2000(obTime);
+      tt = ms >= 0 ? this.dayStart + BigInt(ms) * NS_PER_MS : utcToTt2000(obTime);
     } catch (err) {
       if (err instanceof Tt2000Error) this.fail('ERR_L1C_BAD_OBTIME', `obTime ${quote(obTime)}: ${err.message}`);
       throw err;
@@ -267,6 +289,28 @@ export class L1cBuilder {
 
   /** The description's slot in the sensor's column, adding it (and re-ranking the column) when new. */
   private slot(col: number, obDescription: string): number {
+    const recent = this.recentDesc;
+    const slots = this.recentSlot;
+    const a = 2 * col;
+    if (obDescription === recent[a] && slots[a]! >= 0) return slots[a]!;
+    if (obDescription === recent[a + 1] && slots[a + 1]! >= 0) {
+      const slot = slots[a + 1]!;
+      recent[a + 1] = recent[a]!;
+      slots[a + 1] = slots[a]!;
+      recent[a] = obDescription;
+      slots[a] = slot;
+      return slot;
+    }
+    const slot = this.lookupSlot(col, obDescription);
+    recent[a + 1] = recent[a]!;
+    slots[a + 1] = slots[a]!;
+    recent[a] = obDescription;
+    slots[a] = slot;
+    return slot;
+  }
+
+  /** slot() without the recent pair: through the description's id. */
+  private lookupSlot(col: number, obDescription: string): number {
     let desc = this.descIds.get(obDescription);
     if (desc === undefined) {
       desc = this.descText.length;
@@ -295,6 +339,8 @@ export class L1cBuilder {
     this.lastText = [];
     this.lastValue = [];
     this.lastCreated = '';
+    this.lastSensor = undefined;
+    this.recentDesc.fill('');
     const stats = { ...this.stats };
     if (stats.cells === 0) return { kind: 'no-data', stats };
     const product = assemble({

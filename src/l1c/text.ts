@@ -108,6 +108,24 @@ export function createdAtKeyInto(t: string): boolean {
   return true;
 }
 
+/**
+ * An obTime of `day` (YYYY-MM-DD) in the canonical UDL form `YYYY-MM-DDTHH:MM:SS.sssZ` -> milliseconds
+ * since the day's 00:00:00; -1 for another day or form (second 60 included). A leap second is only ever
+ * inserted as a day's last second, so up to 23:59:59.999 a time's TT2000 is the day's start plus these
+ * milliseconds: the builder adds them instead of parsing every time of a day in full.
+ */
+export function msOfDay(t: string, day: string): number {
+  if (t.length !== 24 || !t.startsWith(day) || t.charCodeAt(10) !== 84 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 46 || t.charCodeAt(23) !== 90) {
+    return -1;
+  }
+  const h = digits(t, 11, 2);
+  const mi = digits(t, 14, 2);
+  const s = digits(t, 17, 2);
+  const ms = digits(t, 20, 3);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0) return -1;
+  return ((h * 60 + mi) * 60 + s) * 1000 + ms;
+}
+
 /** The canonical createdAt text a key came from (the inverse of createdAtKeyInto). */
 export function createdAtText(key: number): string {
   const take = (radix: number): number => {

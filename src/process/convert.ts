@@ -41,9 +41,15 @@ const SIGNAL_EVERY = 1 << 16;
 export async function convertDay(o: ConvertOptions): Promise<ConvertResult> {
   const builder = new L1cBuilder(o.day);
   let n = 0;
+  // The idSensor checked last: a sensor's records come in pairs (its two dosimeters), so half the
+  // records need no lookup.
+  let checked: string | undefined;
   await readL1cRecords(o.inputPath, o.format, (r: L1cRecord) => {
     if (++n % SIGNAL_EVERY === 0 && o.signal?.aborted) throw stoppedError(o.signal);
-    checkSensor(r, n, o);
+    if (r.idSensor !== checked) {
+      checkSensor(r, n, o);
+      checked = r.idSensor;
+    }
     builder.add(r);
   });
   const result = builder.finish();

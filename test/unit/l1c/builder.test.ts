@@ -53,6 +53,30 @@ describe('L1cBuilder: axes and arrays (PROCESSING.md 3.5, 3.6)', () => {
     expect(Array.from(p.doseRate)).toEqual([1, 0.25, 3, 9, FILL, FILL]);
   });
 
+  it('finds each description\'s slot whatever order a sensor\'s records come in, among other sensors\' and imputed ones', () => {
+    const Q = 'DOSE3 (Flavor Q) in rad/second';
+    // Per sensor, its descriptions in an order that repeats, alternates and returns to older ones.
+    const order = [DOSE1('X'), DOSE2('W'), DOSE2('W'), DOSE1('X'), Q, DOSE2('W'), Q, Q, DOSE1('X')];
+    const value = (sensor: number, desc: string): string => String(sensor * 10 + [DOSE1('X'), DOSE2('W'), Q].indexOf(desc));
+    const records = order.flatMap((desc, t) => [
+      { idSensor: 'REACH-101', obTime: at(5 * t), obDescription: desc, obValue: value(101, desc) },
+      { idSensor: '', observatoryName: 'Iridium-102', obTime: at(5 * t), obDescription: desc, obValue: value(101, desc) },
+      { idSensor: 'REACH-102', obTime: at(5 * t), obDescription: order[(t + 4) % order.length], obValue: value(102, order[(t + 4) % order.length]!) },
+    ]);
+    const { product: p, stats } = product(records);
+    expect(p.flavors).toEqual([DOSE1('X'), DOSE2('W'), Q, DOSE1('X'), DOSE2('W'), Q]);
+    // The imputed records (Iridium-102 is REACH-101) are duplicates of REACH-101's, created at the same time.
+    expect(stats.duplicates).toBe(order.length);
+    for (let t = 0; t < order.length; t++) {
+      const row = Array.from(p.doseRate.subarray(t * 6, t * 6 + 6));
+      const d101 = [DOSE1('X'), DOSE2('W'), Q].indexOf(order[t]!);
+      const d102 = [DOSE1('X'), DOSE2('W'), Q].indexOf(order[(t + 4) % order.length]!);
+      expect(row.filter((v) => v !== FILL)).toEqual([1010 + d101, 1020 + d102]);
+      expect(row[d101]).toBe(1010 + d101);
+      expect(row[3 + d102]).toBe(1020 + d102);
+    }
+  });
+
   it('takes lat/lon/alt/obQuality/senPos from the first description\'s record, whatever the input order', () => {
     const dose2First = product([
       { obDescription: DOSE2('W'), lat: '20', senPos2: '200' },

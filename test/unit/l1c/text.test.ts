@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePyLiteral, PyLiteralError, PyNumber } from '../../../src/l1c/literal.js';
 import { fillFromCsvRow, fillFromJsonRecord, L1cInputError, newL1cRecord } from '../../../src/l1c/index.js';
-import { createdAtKeyInto, createdAtText, detach, parseNumberInto, result } from '../../../src/l1c/text.js';
+import { utcToTt2000 } from '../../../src/cdf/index.js';
+import { createdAtKeyInto, createdAtText, detach, msOfDay, parseNumberInto, result } from '../../../src/l1c/text.js';
 import { runs } from '../../helpers/runs.js';
 
 const parse = (t: string): number | undefined => (parseNumberInto(t) ? result[0] : undefined);
@@ -56,6 +57,28 @@ describe('createdAtKeyInto', () => {
   it('gives no key for other forms', () => {
     for (const t of ['', '2025-09-04T01:00:00Z', '2025-09-04T01:00:00.123456Z', '2025-13-04T01:00:00.000Z', '2025-09-04T01:00:60.000Z', '2025-09-04 01:00:00.000Z', '+2025-09-04T01:00:00.00Z']) {
       expect(key(t), t).toBeUndefined();
+    }
+  });
+});
+
+describe('msOfDay', () => {
+  // Days that end with a leap second among them: their 23:59:59.999 is still the start plus its ms.
+  const days = fc.oneof(fc.constantFrom('2016-12-31', '2015-06-30', '1972-06-30', '2017-01-01'), fc.date({ min: new Date('1972-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)));
+
+  it('gives the milliseconds since the day began, whose TT2000 is the day start plus them', () => {
+    fc.assert(
+      fc.property(days, fc.integer({ min: 0, max: 86_399_999 }), (day, ms) => {
+        const text = new Date(Date.parse(`${day}T00:00:00Z`) + ms).toISOString();
+        expect(msOfDay(text, day)).toBe(ms);
+        expect(utcToTt2000(text)).toBe(utcToTt2000(`${day}T00:00:00`) + BigInt(ms) * 1_000_000n);
+      }),
+      { numRuns: runs(1000) },
+    );
+  });
+
+  it('gives -1 for another day, a leap second and other forms, which the caller parses in full', () => {
+    for (const t of ['2016-12-31T23:59:60.500Z', '2017-01-01T00:00:00.000Z', '2016-12-31T00:00:00Z', '2016-12-31T00:00:00.0000Z', '2016-12-31T24:00:00.000Z', '2016-12-31T00:60:00.000Z', '2016-12-31 00:00:00.000Z', '2016-12-31T0a:00:00.000Z', '']) {
+      expect(msOfDay(t, '2016-12-31'), t).toBe(-1);
     }
   });
 });
