@@ -25,6 +25,9 @@
     (local $intDigits i32) (local $digits i32) (local $loDigits i32) (local $fracDigits i32) (local $belowOne i32)
     (local $fracStart i32) (local $zeros i32) (local $split i32) (local $loStart i32) (local $exp i32) (local $sign i32)
     (local $m i32) (local $a f64) (local $diff f64) (local $above f64)
+    ;; Digits are gathered in integers (a chain of f64 multiply-adds is twice as slow per digit), whose
+    ;; values are exact wherever they are used, so hi and lo become the same doubles; $nz: a nonzero integer digit.
+    (local $h i64) (local $l i64) (local $nz i32)
     (local.set $intStart
       (select (i32.add (local.get $from) (i32.const 1)) (local.get $from) (i32.eq (i32.load8_u (local.get $from)) (i32.const 0x2d))))
     (local.set $i (local.get $intStart))
@@ -33,19 +36,21 @@
         (br_if $out (i32.ge_u (local.get $i) (local.get $to)))
         (local.set $c (i32.load8_u (local.get $i)))
         (br_if $out (i32.gt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 9)))
-        (local.set $hi (f64.add (f64.mul (local.get $hi) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))))
+        ;; Wraps past 18 digits; then it is gathered again below (more than 9 integer digits).
+        (local.set $h (i64.add (i64.mul (local.get $h) (i64.const 10)) (i64.extend_i32_u (i32.sub (local.get $c) (i32.const 0x30)))))
+        (local.set $nz (i32.or (local.get $nz) (i32.sub (local.get $c) (i32.const 0x30))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $int)))
     (local.set $intDigits (i32.sub (local.get $i) (local.get $intStart)))
-    (local.set $digits (select (i32.const 0) (local.get $intDigits) (f64.eq (local.get $hi) (f64.const 0))))
+    (local.set $digits (select (local.get $intDigits) (i32.const 0) (local.get $nz)))
     (if (i32.gt_s (local.get $intDigits) (i32.const 9))
       (then
-        (local.set $hi (f64.const 0))
+        (local.set $h (i64.const 0))
         (local.set $k (local.get $intStart))
         (loop $split9
           (if (i32.lt_u (local.get $k) (i32.add (local.get $intStart) (i32.const 9)))
-            (then (local.set $hi (f64.add (f64.mul (local.get $hi) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $k)) (i32.const 0x30))))))
-            (else (local.set $lo (f64.add (f64.mul (local.get $lo) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $k)) (i32.const 0x30)))))))
+            (then (local.set $h (i64.add (i64.mul (local.get $h) (i64.const 10)) (i64.extend_i32_u (i32.sub (i32.load8_u (local.get $k)) (i32.const 0x30))))))
+            (else (local.set $l (i64.add (i64.mul (local.get $l) (i64.const 10)) (i64.extend_i32_u (i32.sub (i32.load8_u (local.get $k)) (i32.const 0x30)))))))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br_if $split9 (i32.lt_u (local.get $k) (local.get $i))))
         (local.set $loDigits (i32.sub (local.get $intDigits) (i32.const 9)))))
@@ -71,7 +76,7 @@
             (br_if $out (i32.ge_u (local.get $i) (local.get $split)))
             (local.set $c (i32.load8_u (local.get $i)))
             (br_if $out (i32.gt_u (local.get $c) (i32.const 0x39)))
-            (local.set $hi (f64.add (f64.mul (local.get $hi) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))))
+            (local.set $h (i64.add (i64.mul (local.get $h) (i64.const 10)) (i64.extend_i32_u (i32.sub (local.get $c) (i32.const 0x30)))))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $frac)))
         (if (i32.eq (local.get $i) (local.get $split))
@@ -82,7 +87,8 @@
                 (br_if $out (i32.ge_u (local.get $i) (local.get $to)))
                 (local.set $c (i32.load8_u (local.get $i)))
                 (br_if $out (i32.gt_u (local.get $c) (i32.const 0x39)))
-                (local.set $lo (f64.add (f64.mul (local.get $lo) (f64.const 10)) (f64.convert_i32_u (i32.sub (i32.load8_u (local.get $i)) (i32.const 0x30)))))
+                ;; May wrap when the digits run on; lo is used only for 16 or 17 digits (8 or fewer here).
+                (local.set $l (i64.add (i64.mul (local.get $l) (i64.const 10)) (i64.extend_i32_u (i32.sub (local.get $c) (i32.const 0x30)))))
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
                 (br $rest)))
             (local.set $loDigits (i32.add (local.get $loDigits) (i32.sub (local.get $i) (local.get $loStart))))))
@@ -120,6 +126,8 @@
     (if (i32.or (i32.gt_s (local.get $digits) (i32.const 17))
                 (i32.or (i32.lt_s (local.get $m) (i32.const 0)) (i32.gt_s (local.get $m) (i32.const 40))))
       (then (return (i32.const 0))))
+    (local.set $hi (f64.convert_i64_u (local.get $h)))
+    (local.set $lo (f64.convert_i64_u (local.get $l)))
     (local.set $a (f64.mul (local.get $hi) (f64.load (i32.add (global.get $tables) (i32.shl (local.get $loDigits) (i32.const 3))))))
     ;; Just above a power of ten the shorter neighbours are not multiples of 10; rare, so convert.
     (if (f64.lt (f64.sub (f64.add (local.get $a) (local.get $lo))
