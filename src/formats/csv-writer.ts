@@ -13,7 +13,7 @@
  * `referenceCsv` is the plain writer; this one equals it byte for byte (test/unit/formats).
  */
 import { areCanonicalAt, isCanonicalAt } from './numbers.js';
-import { obTimeOf, slowRecord, walkPiece, type Row } from './json-scan.js';
+import { obTimeOf, slowRecord, walkPiece, type RecordRun, type Row } from './json-scan.js';
 import { cellOf } from './reference.js';
 import { COMMA, INNER_NUM, NUM_ARRAY, RAW, TemplateCache, detach } from './templates.js';
 import { CsvColumns, type CsvLayout } from './csv-layout.js';
@@ -48,6 +48,8 @@ class CsvPageWriter implements PageWriter {
   /** The last obTime copied, detached from its piece. */
   private lastObTime = '';
   private readonly recordFn = (p: number, index: number): number => this.record(p, index);
+  /** Records taken by the copier after the one walkPiece asked for (json-scan.ts RecordRun). */
+  private readonly run: RecordRun = { more: 0 };
 
   constructor(private readonly session: CsvSession) {
     this.cols = new CsvColumns(session.cache);
@@ -66,7 +68,7 @@ class CsvPageWriter implements PageWriter {
     this.widths = [];
     let count: number;
     try {
-      count = walkPiece(piece, this.recordFn);
+      count = walkPiece(piece, this.recordFn, this.run);
     } catch (err) {
       // The records before the bad one were never delivered: forget the columns they brought.
       this.cols.truncate(before);
@@ -92,11 +94,11 @@ class CsvPageWriter implements PageWriter {
     for (let k = 0; k < list.length; k++) {
       const layout = list[k]!;
       if (this.piece.ascii && !this.cols.needsCaptures(layout, k) && this.cols.current(layout).program !== null) {
-        const end = this.copyRow(layout, p);
-        if (end >= 0) {
+        const n = this.copyRows(layout, p, index);
+        if (n > 0) {
           this.cols.matched(layout, k, null);
-          this.endRecord(index);
-          return end;
+          this.run.more = n - 1;
+          return this.session.rows.after;
         }
         // A miss: a record of another shape (or with a number that is not finite); the pattern tells.
       }
@@ -115,19 +117,27 @@ class CsvPageWriter implements PageWriter {
     return this.slowRow(p, index);
   }
 
-  /** The row of the record at p by the copier, when the record is exactly of the layout's shape: its end, or -1. */
-  private copyRow(layout: CsvLayout, p: number): number {
+  /**
+   * The rows of the record at p and the records after it by the copier, as long as each is exactly of
+   * the layout's shape: how many (0: the record at p is not).
+   */
+  private copyRows(layout: CsvLayout, p: number, index: number): number {
     const rows = this.session.rows;
     const length = this.piece.bytes.length;
     // A row holds the record's values, the layout's glue and at most two quotes per value, plus what
     // converted numbers add.
-    this.out = rows.ensure(this.o, length - p + layout.glueLength + 2 * layout.kinds.length + ROW_ROOM);
-    const end = rows.row(layout.program!, p, length, this.o);
-    if (end < 0) return -1;
+    const extra = layout.glueLength + 2 * layout.kinds.length;
+    this.out = rows.ensure(this.o, length - p + extra + ROW_ROOM);
+    const n = rows.rows(layout.program!, p, length, this.o, extra);
+    if (n === 0) return 0;
     this.o = rows.o;
-    this.ids.push(layout.idAt < 0 ? 0 : rows.idHash);
-    this.obTimes.push(layout.obTimeAt < 0 ? '' : rows.obTime());
-    return end;
+    this.ends = growEnds(this.ends, index + n - 1);
+    for (let i = 0; i < n; i++) {
+      this.ids.push(layout.idAt < 0 ? 0 : rows.rowId(i));
+      this.obTimes.push(layout.obTimeAt < 0 ? '' : rows.rowObTime(i));
+      this.ends[index + i] = rows.rowEnd(i);
+    }
+    return n;
   }
 
   /** The same row from the captures, as a string: for text beyond ASCII and templates allowing whitespace. */

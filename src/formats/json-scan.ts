@@ -166,11 +166,17 @@ export function walkPage(body: string, record: (p: number, index: number) => num
   }
 }
 
+/** What a record callback of walkPiece may say: it took `more` records after the one asked for (then 0 again). */
+export interface RecordRun {
+  more: number;
+}
+
 /**
  * walkPage over a piece: for ASCII text over its bytes (offsets are the same), so that the text is
- * decoded only if a record or an error needs it; pages that are not arrays take the text walk.
+ * decoded only if a record or an error needs it; pages that are not arrays take the text walk. With
+ * `run`, `record` may take the records after the one at p too (its end is then the last one's).
  */
-export function walkPiece(piece: PieceIn, record: (p: number, index: number) => number): number {
+export function walkPiece(piece: PieceIn, record: (p: number, index: number) => number, run?: RecordRun): number {
   if (!piece.ascii) return walkPage(piece.text, record);
   const b = piece.bytes;
   const len = b.length;
@@ -183,6 +189,10 @@ export function walkPiece(piece: PieceIn, record: (p: number, index: number) => 
   }
   for (let index = 0; ; ) {
     let q = record(p, index++);
+    if (run !== undefined && run.more > 0) {
+      index += run.more;
+      run.more = 0;
+    }
     let d = b[q];
     if (d === 44) {
       p = q + 1;

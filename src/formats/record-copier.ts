@@ -2,7 +2,7 @@
  * The WebAssembly record copier (record-copier.wat) as the page writers use it: a template becomes a
  * program (`rowProgram` for CSV rows in the page's column layout, `recordProgram` for records kept as
  * sent; pure); a `RecordCopier` holds a piece's bytes and what is written from it in its memory, and
- * copies one record at a time.
+ * copies one record at a time, or a run of CSV rows (`rows`).
  */
 import { NUMBER_FORM_WASM } from './number-form-wasm.js';
 import { RECORD_COPIER_WASM } from './record-copier-wasm.js';
@@ -32,8 +32,14 @@ const INITIAL_PAGES = 5;
 /** Where a row leaves, as i32s: where the output continues, the id's hash, the obTime's start and end, whether it repeats the last. */
 const RESULT = 2048 / 4;
 
+/** Where `rows` leaves each row's results (4 i32s: as at RESULT, the obTime's end -1 when it repeats), and how many fit. */
+const TABLE = 2176 / 4;
+export const MAX_ROWS = (PROG - 2176) / 16;
+
 interface CopierExports {
   row(p: number, end: number, o: number, program: number, room: number): number;
+  rows(p: number, end: number, o: number, program: number, room: number, extra: number, limit: number, max: number): number;
+  after: { value: number };
   record(p: number, end: number, o: number, program: number): number;
 }
 
@@ -148,6 +154,43 @@ export class RecordCopier {
   row(program: Uint8Array, p: number, end: number, o: number): number {
     this.use(program);
     return this.taken(this.x.row(LOW + p, LOW + end, this.outBase + o, PROG, ROW_ROOM));
+  }
+
+  /**
+   * As `row` for the records from piece offset p on, while each is followed by `,{`: at most MAX_ROWS,
+   * while the output keeps `extra` bytes (a row's glue and quotes) and ROW_ROOM beyond the rest of the
+   * piece (call `ensure` for one row first). How many it took (0: the record at p is a miss); row i's
+   * results by rowEnd(i), rowId(i), rowObTime(i), the next record's offset by `after`, and `o` as after
+   * the last.
+   */
+  rows(program: Uint8Array, p: number, end: number, o: number, extra: number): number {
+    this.use(program);
+    // The obTime before these rows as a string, while its bounds are still at RESULT: a first row that
+    // repeats it gets that string.
+    this.obTime();
+    return this.x.rows(LOW + p, LOW + end, this.outBase + o, PROG, ROW_ROOM, extra, this.memory.buffer.byteLength - SLACK, MAX_ROWS);
+  }
+
+  /** After `rows`: just past the last record it took, in the piece. */
+  get after(): number {
+    return this.x.after.value - LOW;
+  }
+
+  /** After `rows`: where row i ends in the output. */
+  rowEnd(i: number): number {
+    return this.words[TABLE + 4 * i]! - this.outBase;
+  }
+
+  /** After `rows`: row i's id hash (as `idHash`). */
+  rowId(i: number): number {
+    return this.words[TABLE + 4 * i + 1]!;
+  }
+
+  /** After `rows`: row i's obTime (as `obTime`); ask for every row's, in order, when the rows have one. */
+  rowObTime(i: number): string {
+    const w = TABLE + 4 * i;
+    if (this.words[w + 3]! >= 0) this.lastObTime = this.bytes.toString('latin1', this.words[w + 2], this.words[w + 3]);
+    return this.obTime();
   }
 
   /** As `row`, by a recordProgram: the record's bytes copied as they are. */

@@ -21,7 +21,8 @@
 ;; POW10_HI, POW10_LO; 41 each), which numbers.wat reads; at 2048 what a record leaves (i32 each):
 ;; where the output continues, the id's hash (hashId of piece.ts), the obTime's start and end, and 0 when
 ;; the record's obTime is not the last record's (records taken whole only); at 2068 that last obTime's
-;; length (-1: too long to keep) and at 2080 its bytes (up to 64), kept across pieces; [PROG, LOW) the
+;; length (-1: too long to keep) and at 2080 its bytes (up to 64), kept across pieces; from 2176, 16 bytes
+;; per row taken by `rows` (at most 120): the same four, the obTime's end -1 when it repeats; [PROG, LOW) the
 ;; program; then the piece's bytes and the output, where record-copier.ts puts them. Reads and writes run
 ;; up to 16 bytes past a value: record-copier.ts keeps that much room after each area.
 (module
@@ -257,6 +258,35 @@
   (func (export "row") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $room i32) (result i32)
     (global.set $room (local.get $room))
     (call $run (local.get $p) (local.get $end) (local.get $o) (local.get $s) (i32.const 1)))
+
+  ;; Just past the last record `rows` took.
+  (global $after (export "after") (mut i32) (i32.const 0))
+
+  ;; As `row`, for the records from p on while each is followed by `,{` (blanks or the closing `]` end the
+  ;; run, and JS goes on), at most max of them, and only while the output keeps `extra` (a row's glue and
+  ;; quotes) and `room` bytes beyond the rest of the piece below `limit`: as much as record-copier.ts
+  ;; ensures before one `row`. One call instead of one per record (~80 to a 64 KB piece). How many it
+  ;; took, each row's results from 2176; 0 when the record at p is a miss.
+  (func (export "rows") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $room i32) (param $extra i32) (param $limit i32) (param $max i32) (result i32)
+    (local $n i32) (local $q i32) (local $t i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $n) (local.get $max)))
+        (br_if $done (i32.gt_u (i32.add (i32.add (local.get $o) (i32.sub (local.get $end) (local.get $p))) (i32.add (local.get $extra) (local.get $room)))
+                               (local.get $limit)))
+        (global.set $room (local.get $room))
+        (local.set $q (call $run (local.get $p) (local.get $end) (local.get $o) (local.get $s) (i32.const 1)))
+        (br_if $done (i32.lt_s (local.get $q) (i32.const 0)))
+        (local.set $t (i32.add (i32.const 2176) (i32.shl (local.get $n) (i32.const 4))))
+        (local.set $o (i32.load (i32.const 2048)))
+        (v128.store (local.get $t) (v128.load (i32.const 2048)))
+        (if (i32.load (i32.const 2064)) (then (i32.store offset=12 (local.get $t) (i32.const -1))))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (global.set $after (local.get $q))
+        (br_if $done (i32.ne (i32.load16_u (local.get $q)) (i32.const 0x7b2c)))
+        (local.set $p (i32.add (local.get $q) (i32.const 1)))
+        (br $each)))
+    (local.get $n))
 
   ;; The record at p by the program at s (no output texts), copied as it is to o: for JSON artifacts.
   ;; Numbers are only read by their grammar: any JSON number is kept as sent.

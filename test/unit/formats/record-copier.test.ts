@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import { RecordCopier, ROW_ROOM, recordProgram, rowProgram } from '../../../src/formats/record-copier.js';
+import { MAX_ROWS, RecordCopier, ROW_ROOM, recordProgram, rowProgram } from '../../../src/formats/record-copier.js';
 import { TemplateCache, templateOf } from '../../../src/formats/templates.js';
 import { hashId } from '../../../src/formats/piece.js';
 import type { Row } from '../../../src/formats/json-scan.js';
@@ -189,6 +189,87 @@ describe('the row copier', () => {
       expect(copier.row(program, 0, record.length, 0) >= 0).toBe(taken);
     }
     expect(copier.obTime()).toBe('B');
+  });
+
+  it('takes runs of records in one call as row by row would, up to a miss, the room and MAX_ROWS', () => {
+    const t = templateOf(new TemplateCache(), { id: 'a', obTime: 't', n: 1 }, null, false)!;
+    const program = rowProgram(t, [1, 2, 3], ['', ',', ',', '\n'], 0, 1)!;
+    // 1E20 is written in 21 bytes instead of 4 (each row outgrows its record: the room runs out and
+    // JS must make more); obTimes repeat in threes; record 200 is a miss (a string where n is a number).
+    const records = Array.from({ length: 300 }, (_, i) => {
+      const n = i === 200 ? '"x"' : i % 2 === 0 ? '1E20' : String(i);
+      return `{"id":"id-${i}","obTime":"2026-01-01T00:00:${String(Math.floor(i / 3) % 60).padStart(2, '0')}.000Z","n":${n}}`;
+    });
+    const bytes = Buffer.from(records.join(','));
+    const copier = new RecordCopier();
+    copier.load(bytes);
+    const extra = 2 + 2 * 3;
+    let p = 0;
+    let o = 0;
+    let index = 0;
+    const calls: number[] = [];
+    const times: string[] = [];
+    while (index < records.length) {
+      copier.ensure(o, bytes.length - p + extra + ROW_ROOM);
+      const n = copier.rows(program, p, bytes.length, o, extra);
+      calls.push(n);
+      if (n === 0) {
+        expect(index).toBe(200);
+        // JS's path takes the miss; the copier goes on after it.
+        const end = p + records[200]!.length;
+        o += copier.buf.write(`id-200,${JSON.parse(records[200]!).obTime},x\n`, o, 'latin1');
+        p = end + 1;
+        index++;
+        continue;
+      }
+      for (let i = 0; i < n; i++) {
+        expect(copier.rowId(i)).toBe(hashId(`id-${index + i}`));
+        times.push(copier.rowObTime(i));
+        expect(copier.rowEnd(i)).toBeGreaterThan(i === 0 ? o : copier.rowEnd(i - 1));
+      }
+      index += n;
+      o = copier.o;
+      expect(copier.rowEnd(n - 1)).toBe(o);
+      p = copier.after + 1;
+    }
+    expect(calls.every((n) => n <= MAX_ROWS)).toBe(true);
+    expect(calls.length).toBeGreaterThan(3);
+    expect(calls).toContain(0);
+    const expected = records.map((r) => {
+      const { id, obTime, n } = JSON.parse(r) as { id: string; obTime: string; n: unknown };
+      return `${id},${obTime},${String(n)}\n`;
+    });
+    expect(copier.buf.toString('latin1', 0, o)).toBe(expected.join(''));
+    expect(times).toEqual(records.filter((_, i) => i !== 200).map((r) => (JSON.parse(r) as { obTime: string }).obTime));
+    // A repeated obTime comes back as the row before's.
+    expect(times[1]).toBe(times[0]);
+  });
+
+  it('stops a run where its rows would outgrow the room kept for them, and goes on once JS makes more', () => {
+    const t = templateOf(new TemplateCache(), { a: [1, 2] }, null, false)!;
+    const program = rowProgram(t, [1], ['', '\n'], -1, -1)!;
+    // Each row 4x its record: forty 1E20s, each written in 21 bytes.
+    const record = `{"a":[${new Array<string>(40).fill('1E20').join(',')}]}`;
+    const row = `${JSON.stringify(JSON.parse(record).a)}\n`;
+    const bytes = Buffer.from(new Array<string>(300).fill(record).join(','));
+    const copier = new RecordCopier();
+    copier.load(bytes);
+    let p = 0;
+    let o = 0;
+    let taken = 0;
+    const calls: number[] = [];
+    while (taken < 300) {
+      // Room for the rest of the piece and one row, as the writer keeps: never enough for all rows.
+      copier.ensure(o, bytes.length - p + 2 + ROW_ROOM);
+      const n = copier.rows(program, p, bytes.length, o, 2);
+      expect(n).toBeGreaterThan(0);
+      calls.push(n);
+      taken += n;
+      o = copier.o;
+      p = copier.after + 1;
+    }
+    expect(calls.length).toBeGreaterThan(300 / MAX_ROWS + 1);
+    expect(copier.buf.toString('latin1', 0, o)).toBe(row.repeat(300));
   });
 
   it('keeps a record as sent exactly when the template’s split RegExp takes it, numbers in any JSON form', () => {
