@@ -37,7 +37,6 @@ const TABLE = 2176 / 4;
 export const MAX_ROWS = (PROG - 2176) / 16;
 
 interface CopierExports {
-  row(p: number, end: number, o: number, program: number, room: number): number;
   rows(p: number, end: number, o: number, program: number, room: number, extra: number, limit: number, max: number): number;
   after: { value: number };
   record(p: number, end: number, o: number, program: number): number;
@@ -148,20 +147,11 @@ export class RecordCopier {
   }
 
   /**
-   * Copies the record at piece offset p (the piece ending at `end`) by `program`, its row written at
-   * output offset o: the offset just past the record, the row's end in `o`; or -1 for a miss.
-   */
-  row(program: Uint8Array, p: number, end: number, o: number): number {
-    this.use(program);
-    return this.taken(this.x.row(LOW + p, LOW + end, this.outBase + o, PROG, ROW_ROOM));
-  }
-
-  /**
-   * As `row` for the records from piece offset p on, while each is followed by `,{`: at most MAX_ROWS,
-   * while the output keeps `extra` bytes (a row's glue and quotes) and ROW_ROOM beyond the rest of the
-   * piece (call `ensure` for one row first). How many it took (0: the record at p is a miss); row i's
-   * results by rowEnd(i), rowId(i), rowObTime(i), the next record's offset by `after`, and `o` as after
-   * the last.
+   * Copies the record at piece offset p (the piece ending at `end`) by a rowProgram, its row written at
+   * output offset o, and the records after it while each is followed by `,{`: at most MAX_ROWS, while
+   * the output keeps `extra` bytes (a row's glue and quotes) and ROW_ROOM beyond the rest of the piece
+   * (ensure that much first). How many it took (0: the record at p is a miss); row i's results by
+   * rowEnd(i), rowId(i), rowObTime(i); just past the last record by `after`; the output's end by `o`.
    */
   rows(program: Uint8Array, p: number, end: number, o: number, extra: number): number {
     this.use(program);
@@ -193,13 +183,16 @@ export class RecordCopier {
     return this.obTime();
   }
 
-  /** As `row`, by a recordProgram: the record's bytes copied as they are. */
+  /**
+   * Copies the record at piece offset p (the piece ending at `end`) as it is by a recordProgram, to output
+   * offset o: the offset just past the record, the output's end in `o`; or -1 for a miss.
+   */
   record(program: Uint8Array, p: number, end: number, o: number): number {
     this.use(program);
     return this.taken(this.x.record(LOW + p, LOW + end, this.outBase + o, PROG));
   }
 
-  /** What row or record gives for the copier's answer `next`; a new obTime is made into a string when asked for. */
+  /** What record gives for the copier's answer `next`; a new obTime is made into a string when asked for. */
   private taken(next: number): number {
     if (next < 0) return -1;
     if (this.words[RESULT + 4] === 0) this.lastObTime = null;

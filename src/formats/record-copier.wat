@@ -1,8 +1,8 @@
 ;; The record copier behind the page writers (csv-writer.ts, json-writer.ts): matches one record of a
 ;; response page against its template's program and, when the record is exactly what the template
-;; describes, writes it out in the same pass: as a CSV row (`row`) or as it came (`record`). For CSV it
-;; replaces a sticky RegExp test (validation) followed by a JS byte loop (the copy), which together took
-;; ~4 of the ~7 CPU-s of an ALL day; for JSON, the RegExp and a copy per record.
+;; describes, writes it out in the same pass: as a CSV row (`rows`, a run of records per call) or as it
+;; came (`record`). For CSV it replaces a sticky RegExp test (validation) followed by a JS byte loop (the
+;; copy), which together took ~4 of the ~7 CPU-s of an ALL day; for JSON, the RegExp and a copy per record.
 ;;
 ;; Compiled into record-copier-wasm.ts by `npm run build:wasm`; a unit test checks the two agree.
 ;;
@@ -37,7 +37,7 @@
   (import "js" "convert" (func $convert (param i32 i32 i32) (result i32)))
 
   ;; Bytes a row may still grow by through converted numbers longer than as sent (`1E20`); a row that
-  ;; would grow more is a miss. Set by `row`, within the room record-copier.ts keeps.
+  ;; would grow more is a miss. Set by `rows` for each row, within the room record-copier.ts keeps.
   (global $room (mut i32) (i32.const 0))
 
 
@@ -252,21 +252,15 @@
         (i32.store offset=28 (local.get $s) (local.get $n))))
     (local.get $o))
 
-  ;; The record at p (before end) by the program at s, its row written at o: just past the record, the
-  ;; row's end at 2048; or -1 when the record is not exactly the program's. The row may be up to `room`
-  ;; bytes longer than the record, glue and quotes (converted numbers).
-  (func (export "row") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $room i32) (result i32)
-    (global.set $room (local.get $room))
-    (call $run (local.get $p) (local.get $end) (local.get $o) (local.get $s) (i32.const 1)))
-
   ;; Just past the last record `rows` took.
   (global $after (export "after") (mut i32) (i32.const 0))
 
-  ;; As `row`, for the records from p on while each is followed by `,{` (blanks or the closing `]` end the
-  ;; run, and JS goes on), at most max of them, and only while the output keeps `extra` (a row's glue and
-  ;; quotes) and `room` bytes beyond the rest of the piece below `limit`: as much as record-copier.ts
-  ;; ensures before one `row`. One call instead of one per record (~80 to a 64 KB piece). How many it
-  ;; took, each row's results from 2176; 0 when the record at p is a miss.
+  ;; CSV rows of the records from p (before end) by the program at s, written from o, while each record
+  ;; is exactly the program's and followed by `,{` (blanks or the closing `]` end the run, and JS goes
+  ;; on): at most max, and only while the output keeps `extra` (a row's glue and quotes) and `room` bytes
+  ;; (what converted numbers may add to a row) beyond the rest of the piece below `limit`. How many it
+  ;; took (0: the record at p is a miss), each one's results from 2176, what the last leaves at 2048.
+  ;; One call per run of records instead of one each (~80 to a 64 KB piece).
   (func (export "rows") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $room i32) (param $extra i32) (param $limit i32) (param $max i32) (result i32)
     (local $n i32) (local $q i32) (local $t i32)
     (block $done
