@@ -4,10 +4,10 @@
  * in pieces of ASCII text, else by its template's sticky RegExp (capturing only its obTime and id) and a
  * copy; the rest by the exact validator. Either way the record's bytes are kept as they came.
  */
-import { obTimeOf, slowRecord, walkPiece } from './json-scan.js';
+import { obTimeOf, slowRecord, walkPiece, type RecordRun } from './json-scan.js';
 import { TemplateCache, TemplateSet, detach, type Template } from './templates.js';
 import { idHashOf } from './csv-writer.js';
-import { RecordCopier, recordProgram } from './record-copier.js';
+import { RecordCopier, recordProgram, ROW_ROOM } from './record-copier.js';
 import { growEnds, hashId, pieceOf, type PageWriter, type PieceIn, type PieceOut } from './piece.js';
 
 export const JSON_SEPARATOR = ',\n';
@@ -63,25 +63,28 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
         if (t !== lastObTime) lastObTime = detach(t);
         obTimes.push(lastObTime);
       };
-      const count = walkPiece(piece, (p, index) => {
+      const run: RecordRun = { more: 0 };
+      const take = (p: number, index: number): number => {
         const list = templates.list;
         for (let k = 0; k < list.length; k++) {
           const active = list[k]!;
           if (ascii && active.program !== null) {
-            // The copier takes exactly what the template's RegExp matches (record-copier.test.ts).
-            begin(index, bytes.length - p);
-            const end = copier.record(active.program, p, bytes.length, o);
-            if (end < 0) {
-              if (index > 0) o -= 2;
-              continue;
-            }
+            // The copier takes exactly what the template's RegExp matches (record-copier.test.ts), this
+            // record and the run of records after it, each after its separator.
+            out = copier.ensure(o, bytes.length - p + JSON_SEPARATOR.length + ROW_ROOM);
+            const n = copier.rows(active.program, p, bytes.length, o, JSON_SEPARATOR.length, index > 0 ? 1 : 0);
+            if (n === 0) continue;
             if (k > 0) templates.toFront(active);
             const t = active.template;
-            obTimes.push(t.obTimeGroup === 0 ? '' : copier.obTime());
-            ids.push(t.idGroup === 0 ? 0 : copier.idHash);
+            ends = growEnds(ends, index + n - 1);
+            for (let i = 0; i < n; i++) {
+              obTimes.push(t.obTimeGroup === 0 ? '' : copier.rowObTime(i));
+              ids.push(t.idGroup === 0 ? 0 : copier.rowId(i));
+              ends[index + i] = copier.rowEnd(i);
+            }
             o = copier.o;
-            finish(index);
-            return end;
+            run.more = n - 1;
+            return copier.after;
           }
           const t = active.template;
           const re = t.split;
@@ -102,7 +105,8 @@ export function createJsonPageWriter(session: JsonSession = new JsonSession()): 
         templates.learn(text, record, p, end);
         copy(p, end, index);
         return end;
-      });
+      };
+      const count = walkPiece(piece, take, run);
       return { keys: [], count, bytes: out, length: o, ends: ends.subarray(0, count), obTimes, ids };
     },
   };

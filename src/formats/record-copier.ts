@@ -2,7 +2,7 @@
  * The WebAssembly record copier (record-copier.wat) as the page writers use it: a template becomes a
  * program (`rowProgram` for CSV rows in the page's column layout, `recordProgram` for records kept as
  * sent; pure); a `RecordCopier` holds a piece's bytes and what is written from it in its memory, and
- * copies one record at a time, or a run of CSV rows (`rows`).
+ * copies runs of records in one call (`rows`).
  */
 import { NUMBER_FORM_WASM } from './number-form-wasm.js';
 import { RECORD_COPIER_WASM } from './record-copier-wasm.js';
@@ -29,7 +29,7 @@ const NUMBER_FORM = compileWasm(NUMBER_FORM_WASM);
 /** Pages each copier's memory starts with: the tables, the results, the program and a first piece. */
 const INITIAL_PAGES = 5;
 
-/** Where a row leaves, as i32s: where the output continues, the id's hash, the obTime's start and end, whether it repeats the last. */
+/** Where the last row leaves, as i32s: where the output continues, the id's hash, the obTime's start and end, whether it repeats the last. */
 const RESULT = 2048 / 4;
 
 /** Where `rows` leaves each row's results (4 i32s: as at RESULT, the obTime's end -1 when it repeats), and how many fit. */
@@ -37,9 +37,8 @@ const TABLE = 2176 / 4;
 export const MAX_ROWS = (PROG - 2176) / 16;
 
 interface CopierExports {
-  rows(p: number, end: number, o: number, program: number, room: number, extra: number, limit: number, max: number): number;
+  rows(p: number, end: number, o: number, program: number, room: number, extra: number, limit: number, max: number, sep: number): number;
   after: { value: number };
-  record(p: number, end: number, o: number, program: number): number;
 }
 
 /**
@@ -117,8 +116,8 @@ export class RecordCopier {
   /** The memory as i32s and as bytes (renewed when it grows). */
   private words = new Int32Array(0);
   private bytes = Buffer.alloc(0);
-  /** The text of the last obTime the copier kept (its bytes at 2080, '' at first); null: not made yet. */
-  private lastObTime: string | null = '';
+  /** The text of the last obTime the copier kept (its bytes at 2080, '' at first). */
+  private lastObTime = '';
 
   constructor() {
     const env = { memory: this.memory };
@@ -150,15 +149,14 @@ export class RecordCopier {
    * Copies the record at piece offset p (the piece ending at `end`) by a rowProgram, its row written at
    * output offset o, and the records after it while each is followed by `,{`: at most MAX_ROWS, while
    * the output keeps `extra` bytes (a row's glue and quotes) and ROW_ROOM beyond the rest of the piece
-   * (ensure that much first). How many it took (0: the record at p is a miss); row i's results by
-   * rowEnd(i), rowId(i), rowObTime(i); just past the last record by `after`; the output's end by `o`.
+   * (ensure that much first). With a recordProgram and `sep` 0 or 1, the records as they are, each after
+   * a `,\n` (the first too when `sep` is 1). How many it took (0: the record at p is a miss); row i's
+   * results by rowEnd(i), rowId(i), rowObTime(i); just past the last record by `after`; the output's end
+   * by `o`.
    */
-  rows(program: Uint8Array, p: number, end: number, o: number, extra: number): number {
+  rows(program: Uint8Array, p: number, end: number, o: number, extra: number, sep = -1): number {
     this.use(program);
-    // The obTime before these rows as a string, while its bounds are still at RESULT: a first row that
-    // repeats it gets that string.
-    this.obTime();
-    return this.x.rows(LOW + p, LOW + end, this.outBase + o, PROG, ROW_ROOM, extra, this.memory.buffer.byteLength - SLACK, MAX_ROWS);
+    return this.x.rows(LOW + p, LOW + end, this.outBase + o, PROG, ROW_ROOM, extra, this.memory.buffer.byteLength - SLACK, MAX_ROWS, sep);
   }
 
   /** After `rows`: just past the last record it took, in the piece. */
@@ -171,32 +169,20 @@ export class RecordCopier {
     return this.words[TABLE + 4 * i]! - this.outBase;
   }
 
-  /** After `rows`: row i's id hash (as `idHash`). */
+  /** After `rows`: row i's id hash (hashId of piece.ts; over ASCII bytes, the same), when the program has an id. */
   rowId(i: number): number {
     return this.words[TABLE + 4 * i + 1]!;
   }
 
-  /** After `rows`: row i's obTime (as `obTime`); ask for every row's, in order, when the rows have one. */
+  /**
+   * After `rows`: row i's obTime, the very string of the row before's when the bytes are the same (the
+   * copier compares them, across pieces), so a day's 17,280 obTimes are its only obTime strings. Ask for
+   * every row's, in order, when the rows have one.
+   */
   rowObTime(i: number): string {
     const w = TABLE + 4 * i;
     if (this.words[w + 3]! >= 0) this.lastObTime = this.bytes.toString('latin1', this.words[w + 2], this.words[w + 3]);
-    return this.obTime();
-  }
-
-  /**
-   * Copies the record at piece offset p (the piece ending at `end`) as it is by a recordProgram, to output
-   * offset o: the offset just past the record, the output's end in `o`; or -1 for a miss.
-   */
-  record(program: Uint8Array, p: number, end: number, o: number): number {
-    this.use(program);
-    return this.taken(this.x.record(LOW + p, LOW + end, this.outBase + o, PROG));
-  }
-
-  /** What record gives for the copier's answer `next`; a new obTime is made into a string when asked for. */
-  private taken(next: number): number {
-    if (next < 0) return -1;
-    if (this.words[RESULT + 4] === 0) this.lastObTime = null;
-    return next - LOW;
+    return this.lastObTime;
   }
 
   private use(program: Uint8Array): void {
@@ -206,23 +192,9 @@ export class RecordCopier {
     }
   }
 
-  /** After a record: where the output continues. */
+  /** After `rows`: where the output continues. */
   get o(): number {
     return this.words[RESULT]! - this.outBase;
-  }
-
-  /** After a record with an id: its hashId (piece.ts; over ASCII bytes, the same). */
-  get idHash(): number {
-    return this.words[RESULT + 1]!;
-  }
-
-  /**
-   * After a record with an obTime: its text, the very string of the last record's when the bytes are the
-   * same (the copier compares them), so a day's 17,280 obTimes are its only obTime strings.
-   */
-  obTime(): string {
-    this.lastObTime ??= this.bytes.toString('latin1', this.words[RESULT + 2], this.words[RESULT + 3]);
-    return this.lastObTime;
   }
 
   /**

@@ -260,17 +260,26 @@
   ;; on): at most max, and only while the output keeps `extra` (a row's glue and quotes) and `room` bytes
   ;; (what converted numbers may add to a row) beyond the rest of the piece below `limit`. How many it
   ;; took (0: the record at p is a miss), each one's results from 2176, what the last leaves at 2048.
-  ;; One call per run of records instead of one each (~80 to a 64 KB piece).
-  (func (export "rows") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $room i32) (param $extra i32) (param $limit i32) (param $max i32) (result i32)
-    (local $n i32) (local $q i32) (local $t i32)
+  ;; One call per run of records instead of one each (~80 to a 64 KB piece). With `sep` 0 or 1 (-1: CSV),
+  ;; the records are copied as they are (a recordProgram), each after `,\n` but the first unless sep is 1.
+  (func (export "rows") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $room i32) (param $extra i32) (param $limit i32) (param $max i32) (param $sep i32) (result i32)
+    (local $n i32) (local $q i32) (local $t i32) (local $json i32)
+    (local.set $json (i32.ge_s (local.get $sep) (i32.const 0)))
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $n) (local.get $max)))
         (br_if $done (i32.gt_u (i32.add (i32.add (local.get $o) (i32.sub (local.get $end) (local.get $p))) (i32.add (local.get $extra) (local.get $room)))
                                (local.get $limit)))
         (global.set $room (local.get $room))
-        (local.set $q (call $run (local.get $p) (local.get $end) (local.get $o) (local.get $s) (i32.const 1)))
+        ;; A separator left after a miss lies past the output's end (2048), which JS goes on from.
+        (if (i32.and (local.get $json) (i32.ne (i32.or (local.get $sep) (local.get $n)) (i32.const 0)))
+          (then (i32.store16 (local.get $o) (i32.const 0x0a2c)) (local.set $o (i32.add (local.get $o) (i32.const 2)))))
+        (local.set $q (call $run (local.get $p) (local.get $end) (local.get $o) (local.get $s) (i32.eqz (local.get $json))))
         (br_if $done (i32.lt_s (local.get $q) (i32.const 0)))
+        (if (local.get $json)
+          (then
+            (memory.copy (local.get $o) (local.get $p) (i32.sub (local.get $q) (local.get $p)))
+            (i32.store (i32.const 2048) (i32.add (local.get $o) (i32.sub (local.get $q) (local.get $p))))))
         (local.set $t (i32.add (i32.const 2176) (i32.shl (local.get $n) (i32.const 4))))
         (local.set $o (i32.load (i32.const 2048)))
         (v128.store (local.get $t) (v128.load (i32.const 2048)))
@@ -281,17 +290,6 @@
         (local.set $p (i32.add (local.get $q) (i32.const 1)))
         (br $each)))
     (local.get $n))
-
-  ;; The record at p by the program at s (no output texts), copied as it is to o: for JSON artifacts.
-  ;; Numbers are only read by their grammar: any JSON number is kept as sent.
-  (func (export "record") (param $p i32) (param $end i32) (param $o i32) (param $s i32) (result i32)
-    (local $q i32)
-    (local.set $q (call $run (local.get $p) (local.get $end) (local.get $o) (local.get $s) (i32.const 0)))
-    (if (i32.ge_s (local.get $q) (i32.const 0))
-      (then
-        (memory.copy (local.get $o) (local.get $p) (i32.sub (local.get $q) (local.get $p)))
-        (i32.store (i32.const 2048) (i32.add (local.get $o) (i32.sub (local.get $q) (local.get $p))))))
-    (local.get $q))
 
   ;; The record at p by the program at s: just past it, or -1. With `rows`, its row is written at o.
   (func $run (param $p i32) (param $end i32) (param $o i32) (param $s i32) (param $rows i32) (result i32)

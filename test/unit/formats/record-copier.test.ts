@@ -288,21 +288,43 @@ describe('the row copier', () => {
         const record = `{"id":"${id}","obTime":"${ob}","n":${n},"v":[{"q":"${q}","w":${w}}],"a":[${a0},${a1}],"b":${b}}`;
         const bytes = Buffer.from(record, 'latin1');
         copier.load(bytes);
-        copier.ensure(0, bytes.length + 64);
+        copier.ensure(0, bytes.length + 2 + ROW_ROOM);
         t.split.lastIndex = 0;
         const takes = t.split.test(record) && t.split.lastIndex === record.length;
-        const end = copier.record(program, 0, bytes.length, 0);
-        expect(end).toBe(takes ? record.length : -1);
+        // As the JSON writer asks for a record after others: its separator first.
+        expect(copier.rows(program, 0, bytes.length, 0, 2, 1)).toBe(takes ? 1 : 0);
         taken += takes ? 1 : 0;
         if (takes) {
-          expect(copier.buf.toString('latin1', 0, copier.o)).toBe(record);
-          expect(copier.idHash).toBe(hashId(id));
-          expect(copier.obTime()).toBe(ob);
+          expect(copier.after).toBe(record.length);
+          expect(copier.buf.toString('latin1', 0, copier.o)).toBe(`,\n${record}`);
+          expect(copier.rowId(0)).toBe(hashId(id));
+          expect(copier.rowObTime(0)).toBe(ob);
         }
       }),
       { numRuns: runs(3000) },
     );
     expect(taken).toBeGreaterThan(0);
+  });
+
+  it('copies a run of records as they are, joined by ",\\n", the first after one only when asked', () => {
+    const t = templateOf(new TemplateCache(), { id: 'a', obTime: 't', n: 1 }, null, false)!;
+    const program = recordProgram(t)!;
+    const records = Array.from({ length: 7 }, (_, i) => `{"id":"r${i}","obTime":"2026-01-01T00:00:0${i >> 1}.000Z","n":${i === 5 ? '"x"' : `${i}.50`}}`);
+    const bytes = Buffer.from(records.join(','));
+    const copier = new RecordCopier();
+    copier.load(bytes);
+    copier.ensure(0, bytes.length + 16 + ROW_ROOM);
+    // Record 5 is of another shape: the run stops before it.
+    expect(copier.rows(program, 0, bytes.length, 0, 2, 0)).toBe(5);
+    expect(copier.buf.toString('latin1', 0, copier.o)).toBe(records.slice(0, 5).join(',\n'));
+    expect(copier.after).toBe(records.slice(0, 5).join(',').length);
+    expect(Array.from({ length: 5 }, (_, i) => copier.rowObTime(i))).toEqual(records.slice(0, 5).map((r) => (JSON.parse(r) as { obTime: string }).obTime));
+    expect(Array.from({ length: 5 }, (_, i) => copier.rowId(i))).toEqual(records.slice(0, 5).map((_, i) => hashId(`r${i}`)));
+    const o = copier.o;
+    expect(copier.rows(program, copier.after + 1, bytes.length, o, 2, 1)).toBe(0);
+    const six = records.slice(0, 6).join(',').length + 1;
+    expect(copier.rows(program, six, bytes.length, o, 2, 1)).toBe(1);
+    expect(copier.buf.toString('latin1', o, copier.o)).toBe(`,\n${records[6]}`);
   });
 
   it('has no program for templates with blanks, fixed text beyond ASCII or captures out of order', () => {
