@@ -293,15 +293,7 @@ export class L1cBuilder {
     const slots = this.recentSlot;
     const a = 2 * col;
     if (obDescription === recent[a] && slots[a]! >= 0) return slots[a]!;
-    if (obDescription === recent[a + 1] && slots[a + 1]! >= 0) {
-      const slot = slots[a + 1]!;
-      recent[a + 1] = recent[a]!;
-      slots[a + 1] = slots[a]!;
-      recent[a] = obDescription;
-      slots[a] = slot;
-      return slot;
-    }
-    const slot = this.lookupSlot(col, obDescription);
+    const slot = obDescription === recent[a + 1] && slots[a + 1]! >= 0 ? slots[a + 1]! : this.lookupSlot(col, obDescription);
     recent[a + 1] = recent[a]!;
     slots[a + 1] = slots[a]!;
     recent[a] = obDescription;

@@ -67,16 +67,6 @@ function parseShortDecimal(t: string): number {
   return start === 1 ? -v : v;
 }
 
-function digits(t: string, from: number, count: number): number {
-  let v = 0;
-  for (let i = from; i < from + count; i++) {
-    const d = t.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-
 /**
  * createdAt in the canonical UDL form `YYYY-MM-DDTHH:MM:SS.sssZ` -> result[0], a number (< 2^53) whose
  * order is the strings' order, so a day's createdAt values need not be kept as strings; false for any
@@ -127,11 +117,12 @@ export function msOfDay(t: string, day: string): number {
   if (t.length !== 24 || !t.startsWith(day) || t.charCodeAt(10) !== 84 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58 || t.charCodeAt(19) !== 46 || t.charCodeAt(23) !== 90) {
     return -1;
   }
-  const h = digits(t, 11, 2);
-  const mi = digits(t, 14, 2);
-  const s = digits(t, 17, 2);
-  const ms = digits(t, 20, 3);
-  if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0) return -1;
+  const h = pair(t, 11);
+  const mi = pair(t, 14);
+  const s = pair(t, 17);
+  const last = t.charCodeAt(22) - 48;
+  const ms = pair(t, 20) * 10 + last;
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59 || ms < 0 || last >>> 0 > 9) return -1;
   return ((h * 60 + mi) * 60 + s) * 1000 + ms;
 }
 
